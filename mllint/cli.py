@@ -1,0 +1,203 @@
+"""The command line: ``mllint check``, ``mllint rule``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, NoReturn, Optional, Sequence, Tuple
+
+import click
+
+from mllint import __version__
+from mllint.config import (
+    ConfigError,
+    Settings,
+    apply_overrides,
+    check_selectors,
+    find_config,
+    load_settings,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"mllint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _selectors(values: Iterable[str], option: str) -> Tuple[str, ...]:
+    items = [item for value in values for item in value.split(",") if item.strip()]
+    try:
+        return tuple(check_selectors(items, option))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint=option) from None
+
+
+def load_run_settings(paths: Sequence[Path], config: Optional[Path]) -> Settings:
+    """Settings from ``--config`` or the nearest pyproject.toml; exits 2 on a bad file."""
+    try:
+        found = config if config is not None else find_config(paths)
+        return load_settings(found, Path.cwd())
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mllint")
+def main() -> None:
+    """mllint finds the hidden technical debt of machine-learning code."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (e.g. ML1,ML201).")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
+@click.option("--extend-ignore", multiple=True, help="Codes to disable on top of `ignore`.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=str, default=None, help="Write the report to this file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
+)
+def check(
+    paths: Tuple[Path, ...],
+    select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    extend_ignore: Tuple[str, ...],
+    output_format: str,
+    output: Optional[str],
+    exit_zero: bool,
+    statistics: bool,
+    config: Optional[Path],
+    no_cache: bool,
+    jobs: int,
+) -> None:
+    """Lint files and folders (default: the current folder).
+
+    Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+    """
+    from mllint.engine import run_check
+    from mllint.output import Report, formatters
+    from mllint.output.text import statistics as render_statistics
+
+    targets = list(paths) or [Path(".")]
+    settings = load_run_settings(targets, config)
+    overrides: Dict[str, Tuple[str, ...]] = {}
+    for key, values in (
+        ("select", select),
+        ("ignore", ignore),
+        ("extend_select", extend_select),
+        ("extend_ignore", extend_ignore),
+    ):
+        if values:
+            overrides[key] = _selectors(values, "--" + key.replace("_", "-"))
+    settings = apply_overrides(settings, overrides)
+
+    try:
+        result = run_check(
+            targets, settings, overrides=overrides, jobs=jobs, use_cache=not no_cache
+        )
+    except ConfigError as exc:  # a nested pyproject.toml found while walking
+        _fail(str(exc))
+    for missing in result.missing:
+        click.echo(f"mllint: error: {missing}: no such file or folder", err=True)
+    for error in result.errors:
+        click.echo(f"mllint: error: {error}", err=True)
+
+    report = Report(result=result, settings=settings, cwd=Path.cwd())
+    rendered = formatters()[output_format](report)
+    if statistics:
+        stats = render_statistics(report)
+        if output_format == "text":
+            rendered += stats
+        else:
+            click.echo(stats, err=True, nl=False)
+    _write(rendered, output)
+
+    if result.errors or result.missing:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_OK)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def rule(code: Optional[str], output_format: str) -> None:
+    """Print the documentation of rule CODE (of every rule when no code is given)."""
+    from mllint.docs import rule_markdown
+    from mllint.rules import ALL_RULES, RULES_BY_CODE
+
+    if code is not None and code.upper() not in RULES_BY_CODE:
+        _fail(f"unknown rule code '{code}' (see `mllint rule`)")
+    chosen = [RULES_BY_CODE[code.upper()]] if code else list(ALL_RULES)
+    if output_format == "json":
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "summary": r.message,
+                "severity": r.severity.value,
+                "tags": list(r.tags),
+                "explanation": r.doc().markdown(),
+                "url": r.help_uri(),
+            }
+            for r in chosen
+        ]
+        click.echo(json.dumps(data[0] if code else data, indent=2))
+        return
+    click.echo("\n".join(rule_markdown(r) for r in chosen), nl=False)
+
+
+def run() -> None:
+    """Console entry point: no traceback escapes, an internal error exits 2."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("mllint: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:
+        if os.environ.get("MLLINT_DEBUG"):
+            raise
+        click.echo(f"mllint: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,226 @@
+"""Runs the pipeline: discover -> per-file analysis (parallel, cached) -> project rules ->
+suppression. Formatting is left to :mod:`mllint.output`."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import sys
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from mllint.analyze import analyze_path, parse_error
+from mllint.cache import Cache, content_hash
+from mllint.config import Settings, apply_overrides, load_settings
+from mllint.discover import discover
+from mllint.gitignore import compile_globs
+from mllint.model import FileResult, Finding
+from mllint.project import Project, run_project_rules
+from mllint.suppress import apply_noqa
+
+_SERIAL_BELOW = 16
+"""Runs with fewer files to parse than this use no process pool."""
+_CHUNK = 8
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything a run found, ready for a formatter."""
+
+    findings: Tuple[Finding, ...]
+    files: Tuple[str, ...]
+    results: Dict[str, FileResult]
+    missing: Tuple[str, ...]
+    errors: Tuple[str, ...]
+    parsed: int
+    lines: int
+
+
+def default_jobs() -> int:
+    """The CPU count available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _analyze_chunk(paths: Sequence[str]) -> List[Tuple[str, Optional[FileResult], Optional[str]]]:
+    out: List[Tuple[str, Optional[FileResult], Optional[str]]] = []
+    for path in paths:
+        try:
+            out.append((path, analyze_path(path), None))
+        except Exception as exc:  # an internal error: name the file, keep going
+            out.append((path, None, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _chunks(paths: Sequence[str], jobs: int) -> List[List[str]]:
+    """Biggest files first, dealt into chunks small enough to keep every worker busy."""
+
+    def size(path: str) -> int:
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
+
+    ordered = sorted(paths, key=size, reverse=True)
+    chunk = max(1, min(_CHUNK, len(ordered) // (jobs * 4) or 1))
+    return [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork shares the already imported and warmed parser with the workers
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def analyze_files(
+    paths: Sequence[str],
+    jobs: int,
+    progress: Optional[Callable[[int], None]] = None,
+) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
+    """Analyse files, in a process pool when there are enough of them."""
+    done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
+    if jobs <= 1 or len(paths) < _SERIAL_BELOW:
+        for path, result, error in _analyze_chunk(paths):
+            done[path] = (result, error)
+            if progress:
+                progress(1)
+        return done
+    cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
+    try:
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
+            futures = [pool.submit(_analyze_chunk, chunk) for chunk in _chunks(paths, jobs)]
+            for future in concurrent.futures.as_completed(futures):
+                for path, result, error in future.result():
+                    done[path] = (result, error)
+                if progress:
+                    progress(len(futures))
+    except BrokenProcessPool:
+        # A worker died (the native parser can crash): isolate the culprit file by file.
+        for path in paths:
+            if path not in done:
+                done[path] = _analyze_isolated(path)
+    return done
+
+
+def _analyze_isolated(path: str) -> Tuple[Optional[FileResult], Optional[str]]:
+    try:
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+            ((_, result, error),) = pool.submit(_analyze_chunk, [path]).result()
+            return result, error
+    except BrokenProcessPool:
+        return parse_error(path, "the parser crashed on this file"), None
+
+
+def run_check(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    overrides: Optional[Mapping[str, Tuple[str, ...]]] = None,
+    jobs: int = 0,
+    use_cache: bool = True,
+) -> CheckResult:
+    """Lint ``paths`` with ``settings``; findings come back filtered and sorted.
+
+    Files below a nested pyproject.toml with ``[tool.mllint]`` take their exclusions and
+    suppressions from it, with the command line's ``overrides`` on top.
+    """
+    root = Path(settings.root)
+    discovery = discover(paths, settings.exclude, root)
+    scoped = {
+        config: apply_overrides(load_settings(Path(config), root), overrides or {})
+        for config in sorted(set(discovery.configs.values()))
+    }
+    cache = Cache(root, settings.analysis_key()) if use_cache else None
+    results: Dict[str, FileResult] = {}
+    errors: List[str] = []
+    to_parse: Dict[str, str] = {}
+    for file in discovery.files:
+        path = str(file)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
+            continue
+        digest = content_hash(data)
+        cached = cache.get(digest) if cache else None
+        if cached is not None:
+            results[path] = _relocate(cached, path)
+        else:
+            to_parse[path] = digest
+    analysed = analyze_files(list(to_parse), jobs or default_jobs())
+    for path, (result, error) in analysed.items():
+        if result is None:
+            errors.append(f"{path}: internal error: {error}")
+            continue
+        results[path] = result
+        if cache is not None:
+            cache.put(to_parse[path], result)
+    files = tuple(str(f) for f in discovery.files if str(f) in results)
+    project = Project(settings=settings, files={p: results[p] for p in files})
+    findings = [f for path in files for f in results[path].findings]
+    findings.extend(run_project_rules(project))
+    kept = suppress(
+        findings, results, lambda path: scoped.get(discovery.configs.get(path, ""), settings)
+    )
+    return CheckResult(
+        findings=tuple(sorted(kept, key=Finding.sort_key)),
+        files=files,
+        results=results,
+        missing=discovery.missing,
+        errors=tuple(errors),
+        parsed=len(analysed),
+        lines=sum(results[p].lines for p in files),
+    )
+
+
+def _relocate(result: FileResult, path: str) -> FileResult:
+    """A cached result (keyed by content) attached to the file it now belongs to."""
+    if all(f.path == path for f in result.findings):
+        return result
+    return replace(result, findings=tuple(replace(f, path=path) for f in result.findings))
+
+
+def suppress(
+    findings: Sequence[Finding],
+    results: Mapping[str, FileResult],
+    settings_for: Callable[[str], Settings],
+) -> List[Finding]:
+    """Drop findings of unselected rules, per-file ignores and ``# noqa`` comments."""
+    kept: List[Finding] = []
+    ignored_here: Dict[str, Tuple[str, ...]] = {}
+    for finding in findings:
+        settings = settings_for(finding.path)
+        if not settings.is_enabled(finding.code):
+            continue
+        codes = ignored_here.get(finding.path)
+        if codes is None:
+            codes = _per_file_codes(finding.path, settings)
+            ignored_here[finding.path] = codes
+        if any(finding.code.startswith(c) or c == "ALL" for c in codes):
+            continue
+        result = results.get(finding.path)
+        if result is not None and not apply_noqa([finding], result.noqa):
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _per_file_codes(path: str, settings: Settings) -> Tuple[str, ...]:
+    """Codes that ``per-file-ignores`` switch off for ``path``."""
+    try:
+        relative = Path(path).relative_to(settings.root).as_posix()
+    except ValueError:
+        relative = Path(path).name
+    codes: List[str] = []
+    for glob, glob_codes in settings.per_file_ignores:
+        if compile_globs([glob]).match(relative, False):
+            codes.extend(glob_codes)
+    return tuple(codes)

@@ -1,0 +1,150 @@
+"""Plain data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+
+
+class Severity(str, enum.Enum):
+    """How loud a finding is; maps onto SARIF levels and LSP severities."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a file: 1-based lines, 1-based columns counted in code points."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in one file."""
+
+    path: str
+    """POSIX path of the file, as discovered (absolute)."""
+    span: Span
+    code: str
+    name: str
+    message: str
+    severity: Severity
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def line(self) -> int:
+        """First line of the finding."""
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        """First column of the finding."""
+        return self.span.column
+
+    def sort_key(self) -> Tuple[str, int, int, str]:
+        """Stable output order: file, position, code."""
+        return (self.path, self.span.line, self.span.column, self.code)
+
+    def to_json(self) -> Dict[str, Any]:
+        """The finding as plain JSON data (for the cache)."""
+        return {
+            "path": self.path,
+            "span": [self.span.line, self.span.column, self.span.end_line, self.span.end_column],
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "severity": self.severity.value,
+            "properties": dict(self.properties),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            path=data["path"],
+            span=Span(*data["span"]),
+            code=data["code"],
+            name=data["name"],
+            message=data["message"],
+            severity=Severity(data["severity"]),
+            properties=dict(data["properties"]),
+        )
+
+
+@dataclass(frozen=True)
+class NoqaMap:
+    """The ``# noqa`` comments of one file.
+
+    ``lines`` maps a line to the codes (or prefixes) it silences; an empty set silences every
+    code. ``file_codes`` is the same for a file-level ``# mllint: noqa`` (``None`` when absent).
+    """
+
+    lines: Mapping[int, FrozenSet[str]] = field(default_factory=dict)
+    file_codes: Optional[FrozenSet[str]] = None
+
+    def silences(self, code: str, line: int) -> bool:
+        """Whether ``code`` reported at ``line`` is suppressed."""
+        if self.file_codes is not None and _matches(code, self.file_codes):
+            return True
+        codes = self.lines.get(line)
+        return codes is not None and _matches(code, codes)
+
+    def to_json(self) -> Dict[str, Any]:
+        """Plain JSON data for the cache."""
+        return {
+            "lines": {str(k): sorted(v) for k, v in self.lines.items()},
+            "file": None if self.file_codes is None else sorted(self.file_codes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NoqaMap:
+        """Inverse of :meth:`to_json`."""
+        file_codes = data["file"]
+        return cls(
+            lines={int(k): frozenset(v) for k, v in data["lines"].items()},
+            file_codes=None if file_codes is None else frozenset(file_codes),
+        )
+
+
+def _matches(code: str, codes: FrozenSet[str]) -> bool:
+    return not codes or any(code.startswith(c) for c in codes)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the per-file stage learns about one file; cached by content hash.
+
+    ``facts`` holds each rule family's per-file facts for the project stage, keyed by family,
+    as JSON-able data.
+    """
+
+    findings: Tuple[Finding, ...]
+    noqa: NoqaMap
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    lines: int = 0
+
+    def to_json(self) -> Dict[str, Any]:
+        """Plain JSON data for the cache (paths are re-attached on load)."""
+        return {
+            "findings": [f.to_json() for f in self.findings],
+            "noqa": self.noqa.to_json(),
+            "facts": dict(self.facts),
+            "lines": self.lines,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FileResult:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            findings=tuple(Finding.from_json(f) for f in data["findings"]),
+            noqa=NoqaMap.from_json(data["noqa"]),
+            facts=dict(data["facts"]),
+            lines=int(data["lines"]),
+        )

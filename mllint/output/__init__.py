@@ -1,0 +1,38 @@
+"""Output formats. Each is one small function from a :class:`Report` to text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict
+
+from mllint.config import Settings
+from mllint.engine import CheckResult
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a formatter gets: the run's result and where paths are relative to."""
+
+    result: CheckResult
+    settings: Settings
+    cwd: Path
+
+    def display_path(self, path: str) -> str:
+        """A finding's path as printed: relative to the current folder, ``/``-separated."""
+        try:
+            relative = os.path.relpath(path, self.cwd)
+        except ValueError:  # another drive on Windows
+            relative = path
+        return relative.replace(os.sep, "/")
+
+
+Formatter = Callable[[Report], str]
+
+
+def formatters() -> Dict[str, Formatter]:
+    """Every output format by its ``--format`` name."""
+    from mllint.output import github, json_format, text
+
+    return {"text": text.render, "json": json_format.render, "github": github.render}

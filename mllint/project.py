@@ -1,0 +1,33 @@
+"""The project stage: rules that need every file at once run over the joined per-file facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, List, Mapping, Tuple
+
+from mllint.config import Settings
+from mllint.model import FileResult, Finding
+from mllint.rules import PROJECT_RULES
+
+
+@dataclass(frozen=True)
+class Project:
+    """Every analysed file's result, for the project-wide rules."""
+
+    settings: Settings
+    files: Mapping[str, FileResult]
+
+    def facts(self, family: str) -> Iterator[Tuple[str, Any]]:
+        """``(path, facts)`` for every file that recorded facts of ``family``, in path order."""
+        for path in sorted(self.files):
+            facts = self.files[path].facts.get(family)
+            if facts is not None:
+                yield path, facts
+
+
+def run_project_rules(project: Project) -> List[Finding]:
+    """Findings of every project-wide rule."""
+    findings: List[Finding] = []
+    for rule_class in PROJECT_RULES:
+        findings.extend(rule_class().check(project))
+    return findings

@@ -1,0 +1,19 @@
+"""The rule catalogue. Codes are stable and never reused."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Type
+
+from mllint.rules.base import FileRule, ProjectRule, Rule
+from mllint.rules.conditions import ConstantCondition
+from mllint.rules.parse import ParseError
+
+ALL_RULES: List[Type[Rule]] = sorted(
+    [ParseError, ConstantCondition],
+    key=lambda rule: rule.code,
+)
+RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+FILE_RULES: List[Type[FileRule]] = [r for r in ALL_RULES if issubclass(r, FileRule)]
+PROJECT_RULES: List[Type[ProjectRule]] = [r for r in ALL_RULES if issubclass(r, ProjectRule)]
+
+__all__ = ["ALL_RULES", "FILE_RULES", "PROJECT_RULES", "RULES_BY_CODE", "Rule"]

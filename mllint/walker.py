@@ -1,0 +1,175 @@
+"""One traversal of a LibCST tree that serves every rule of a file (Fixit's batched visit).
+
+LibCST's own ``visit`` rebuilds every node as it goes and costs about as much as the parse;
+this walker only reads fields, skips whitespace and punctuation, and is iterative, so it costs
+a few percent of the parse and survives deep trees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+
+from mllint.locate import STATEMENT_TYPES
+
+Callback = Callable[[cst.CSTNode], Optional[bool]]
+
+_SKIPPED_FIELDS = frozenset(
+    {
+        "leading_lines",
+        "lines_after_decorators",
+        "lpar",
+        "rpar",
+        "header",
+        "footer",
+        "comma",
+        "semicolon",
+        "colon",
+        "dot",
+        "equal",
+        "indent",
+        "newline",
+        "operator",
+        "trailing_whitespace",
+        "empty_lines",
+        "first_line",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "asynchronous",
+        "star",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+    }
+)
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_IS_NODE: Dict[type, bool] = {}
+_IS_STATEMENT: Dict[type, bool] = {}
+
+
+def child_fields(cls: type) -> Tuple[str, ...]:
+    """Names of the fields of a node class that can hold child nodes worth visiting."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[cls] = names
+    return names
+
+
+def _is_node(cls: type) -> bool:
+    # issubclass against LibCST's abstract base classes is slow; ask once per class
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return known
+
+
+def is_statement(node: cst.CSTNode) -> bool:
+    """Whether ``node`` is a small or compound statement."""
+    cls = type(node)
+    known = _IS_STATEMENT.get(cls)
+    if known is None:
+        known = _IS_STATEMENT[cls] = issubclass(cls, STATEMENT_TYPES)
+    return known
+
+
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The child nodes of ``node`` that the walker visits, in field order."""
+    found: List[cst.CSTNode] = []
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        cls = type(value)
+        if cls is tuple or cls is list:
+            for item in value:
+                if _is_node(type(item)):
+                    found.append(item)
+        elif _is_node(cls):
+            found.append(value)
+    return found
+
+
+class Walker:
+    """Walks one module, calling ``visit_<Node>`` / ``leave_<Node>`` callbacks.
+
+    While a callback runs, :attr:`statement` is the innermost statement around the node and
+    :attr:`statement_index` its pre-order number (see :mod:`mllint.locate`).
+    A ``visit_`` callback that returns ``False`` stops the walk from entering that node.
+    """
+
+    def __init__(self) -> None:
+        self.statement: Optional[cst.CSTNode] = None
+        self.statement_index = -1
+        self.statement_count = 0
+        self.elifs: set[int] = set()
+        self._statements: List[Tuple[Optional[cst.CSTNode], int]] = []
+
+    def walk(
+        self,
+        module: cst.Module,
+        visit: Dict[Type[cst.CSTNode], List[Callback]],
+        leave: Dict[Type[cst.CSTNode], List[Callback]],
+    ) -> None:
+        """Visit every node of ``module`` once, in pre-order, calling the callbacks."""
+        stack: List[Tuple[cst.CSTNode, bool]] = [(module, False)]
+        while stack:
+            node, leaving = stack.pop()
+            cls = type(node)
+            if leaving:
+                for callback in leave.get(cls, ()):
+                    callback(node)
+                if is_statement(node):
+                    self.statement, self.statement_index = self._statements.pop()
+                continue
+            statement = is_statement(node)
+            if statement:
+                self._statements.append((self.statement, self.statement_index))
+                self.statement = node
+                self.statement_index = self.statement_count
+                self.statement_count += 1
+                if isinstance(node, cst.If) and isinstance(node.orelse, cst.If):
+                    self.elifs.add(id(node.orelse))
+            enter = True
+            for callback in visit.get(cls, ()):
+                if callback(node) is False:
+                    enter = False
+            if statement or cls in leave:
+                stack.append((node, True))
+            if enter:
+                for child in reversed(children(node)):
+                    stack.append((child, False))
+            elif statement:
+                self._count_skipped_statements(node)
+
+    def _count_skipped_statements(self, node: cst.CSTNode) -> None:
+        """Keep statement numbering right when a callback skipped a subtree."""
+        stack: List[cst.CSTNode] = list(children(node))
+        while stack:
+            child = stack.pop()
+            if is_statement(child):
+                self.statement_count += 1
+            stack.extend(children(child))
+
+
+def callbacks_of(
+    instances: Sequence[object],
+) -> Tuple[Dict[Type[cst.CSTNode], List[Callback]], Dict[Type[cst.CSTNode], List[Callback]]]:
+    """Dispatch tables of the ``visit_X`` / ``leave_X`` methods of ``instances``."""
+    visit: Dict[Type[cst.CSTNode], List[Callback]] = {}
+    leave: Dict[Type[cst.CSTNode], List[Callback]] = {}
+    for instance in instances:
+        for attr in dir(type(instance)):
+            for prefix, table in (("visit_", visit), ("leave_", leave)):
+                if attr.startswith(prefix):
+                    node_type = getattr(cst, attr[len(prefix) :], None)
+                    if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                        table.setdefault(node_type, []).append(getattr(instance, attr))
+    return visit, leave
