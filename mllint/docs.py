@@ -28,7 +28,7 @@ def rule_table() -> str:
     """The Markdown table of every rule, for the README."""
     rows = ["| Code | Name | Severity | What it reports |", "| --- | --- | --- | --- |"]
     for rule in ALL_RULES:
-        summary = rule.doc().what.replace("\n", " ").replace("|", "\\|")
+        summary = rule.message.replace("|", "\\|")
         rows.append(
             f"| [{rule.code}](docs/rules.md#{rule.code.lower()}-{rule.name}) | {rule.name} "
             f"| {rule.severity.value} | {summary} |"
