@@ -38,7 +38,7 @@ class ParseError(Rule):
     VALID = ("x = 1\n", "", "# only a comment\n")
     INVALID = (
         Invalid("def train(:\n    pass\n", line=1),
-        Invalid("x = 1\ny = (\n", message="cannot parse"),
+        Invalid("x = 1\ny = (\n", line=2, message="was never closed"),
         Invalid("x = 1\n\x00\n", line=2, message="NUL byte"),
         Invalid("x = " + "(" * 1000 + "1" + ")" * 1000 + "\n", message="nests too deeply"),
     )
