@@ -1,4 +1,4 @@
-"""The command line: ``mllint check``, ``mllint rule``."""
+"""The command line: ``mllint check``, ``mllint stats``, ``mllint rule``."""
 
 from __future__ import annotations
 
@@ -147,6 +147,52 @@ def check(
     if result.errors or result.missing:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=str, default=None, help="Write the report to this file.")
+@click.option(
+    "--explain",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Print every statement of FILE with its class and the reason.",
+)
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
+)
+def stats(
+    paths: Tuple[Path, ...],
+    output_format: str,
+    output: Optional[str],
+    explain: Optional[Path],
+    config: Optional[Path],
+    no_cache: bool,
+    jobs: int,
+) -> None:
+    """Measure glue versus algorithm statements per file, per folder and in total."""
+    from mllint.stats import run_stats
+
+    targets = list(paths) or ([explain] if explain is not None else [Path(".")])
+    settings = load_run_settings(targets, config)
+    code, text, problems = run_stats(
+        targets, settings, output_format, explain=explain, jobs=jobs, use_cache=not no_cache
+    )
+    for problem in problems:
+        click.echo(f"mllint: error: {problem}", err=True)
+    if text:
+        _write(text, output)
+    sys.exit(code)
 
 
 @main.command()

@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from mllint import glue
 from mllint.analyze import analyze_path, parse_error
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
@@ -95,7 +96,12 @@ def analyze_files(
         return done
     cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
     try:
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            jobs,
+            mp_context=_pool_context(),
+            initializer=glue.configure,
+            initargs=(glue.active_options(),),
+        ) as pool:
             futures = [pool.submit(_analyze_chunk, chunk) for chunk in _chunks(paths, jobs)]
             for future in concurrent.futures.as_completed(futures):
                 for path, result, error in future.result():
@@ -133,6 +139,7 @@ def run_check(
     suppressions from it, with the command line's ``overrides`` on top.
     """
     root = Path(settings.root)
+    configure_analysis(settings)
     discovery = discover(paths, settings.exclude, root)
     scoped = {
         config: apply_overrides(load_settings(Path(config), root), overrides or {})
@@ -224,3 +231,60 @@ def _per_file_codes(path: str, settings: Settings) -> Tuple[str, ...]:
         if compile_globs([glob]).match(relative, False):
             codes.extend(glob_codes)
     return tuple(codes)
+
+
+def configure_analysis(settings: Settings) -> None:
+    """Hand the settings that change the per-file stage to it (and to forked workers)."""
+    glue.configure(
+        glue.GlueOptions(
+            glue_modules=settings.glue_modules,
+            algorithm_modules=settings.algorithm_modules,
+            threshold=settings.glue_threshold,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """The per-file results of a run without the project stage (for ``mllint stats``)."""
+
+    files: Tuple[str, ...]
+    results: Dict[str, FileResult]
+    missing: Tuple[str, ...]
+    errors: Tuple[str, ...]
+
+
+def run_analysis(
+    paths: Sequence[Path], settings: Settings, *, jobs: int = 0, use_cache: bool = True
+) -> AnalysisRun:
+    """Discover and analyse files (in the pool, through the cache) like :func:`run_check`,
+    but stop before the project rules, git and suppression."""
+    root = Path(settings.root)
+    configure_analysis(settings)
+    discovery = discover(paths, settings.exclude, root)
+    cache = Cache(root, settings.analysis_key()) if use_cache else None
+    results: Dict[str, FileResult] = {}
+    to_parse: Dict[str, str] = {}
+    for file in discovery.files:
+        path = str(file)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
+            continue
+        digest = content_hash(data)
+        cached = cache.get(digest) if cache else None
+        if cached is not None:
+            results[path] = _relocate(cached, path)
+        else:
+            to_parse[path] = digest
+    errors: List[str] = []
+    for path, (result, error) in analyze_files(list(to_parse), jobs or default_jobs()).items():
+        if result is None:
+            errors.append(f"{path}: internal error: {error}")
+            continue
+        results[path] = result
+        if cache is not None:
+            cache.put(to_parse[path], result)
+    files = tuple(str(f) for f in discovery.files if str(f) in results)
+    return AnalysisRun(files, results, discovery.missing, tuple(errors))

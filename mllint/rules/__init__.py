@@ -6,10 +6,18 @@ from typing import Dict, List, Type
 
 from mllint.rules.base import FileRule, ProjectRule, Rule
 from mllint.rules.conditions import ConstantCondition
+from mllint.rules.glue import FormatRoundTrip, GlueHeavyFunction, GlueHeavyModule, PipelineJungle
 from mllint.rules.parse import ParseError
 
 ALL_RULES: List[Type[Rule]] = sorted(
-    [ParseError, ConstantCondition],
+    [
+        ParseError,
+        ConstantCondition,
+        GlueHeavyModule,
+        GlueHeavyFunction,
+        PipelineJungle,
+        FormatRoundTrip,
+    ],
     key=lambda rule: rule.code,
 )
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}

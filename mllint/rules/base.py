@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple
 import libcst as cst
 
 from mllint.locate import Locator
-from mllint.model import Finding, Severity
+from mllint.model import Finding, Severity, Span
 from mllint.walker import Walker
 
 DOCS_URI = "https://github.com/mllint-debt/mllint/blob/main/docs/rules.md"
@@ -137,6 +137,7 @@ class FileContext:
         self.locator = locator
         self.walker = walker
         self._reports: List[_Report] = []
+        self._file_findings: List[Finding] = []
 
     def report(
         self,
@@ -146,25 +147,44 @@ class FileContext:
         *,
         end_node: Optional[cst.CSTNode] = None,
         properties: Optional[Mapping[str, Any]] = None,
+        statement: Optional[Tuple[cst.CSTNode, int]] = None,
     ) -> None:
-        """Record a finding of ``rule`` at ``node`` (inside the statement being walked)."""
+        """Record a finding of ``rule`` at ``node`` (inside the statement being walked, or
+        inside ``statement``: an earlier statement and its index, remembered by the rule)."""
         walker = self.walker
+        where, index = statement or (walker.statement, walker.statement_index)
         self._reports.append(
             _Report(
                 rule=rule,
                 node=node,
                 end_node=end_node,
-                statement=walker.statement,
-                statement_index=walker.statement_index,
-                is_elif=id(walker.statement) in walker.elifs,
+                statement=where,
+                statement_index=index,
+                is_elif=id(where) in walker.elifs,
                 message=message,
+                properties=dict(properties or {}),
+            )
+        )
+
+    def report_file(
+        self, rule: Rule, message: str, properties: Optional[Mapping[str, Any]] = None
+    ) -> None:
+        """Record a finding about the whole file, placed at line 1, column 1."""
+        self._file_findings.append(
+            Finding(
+                path=self.path,
+                span=Span(1, 1, 1, 1),
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                severity=rule.severity,
                 properties=dict(properties or {}),
             )
         )
 
     def resolve(self) -> List[Finding]:
         """Turn the recorded reports into findings with positions (once the walk is over)."""
-        findings = []
+        findings = list(self._file_findings)
         for report in self._reports:
             span = self.locator.span(
                 report.node,
@@ -204,9 +224,12 @@ class FileRule(Rule):
         *,
         end_node: Optional[cst.CSTNode] = None,
         properties: Optional[Mapping[str, Any]] = None,
+        statement: Optional[Tuple[cst.CSTNode, int]] = None,
     ) -> None:
-        """Report this rule at ``node``."""
-        self.context.report(self, node, message, end_node=end_node, properties=properties)
+        """Report this rule at ``node`` (see :meth:`FileContext.report`)."""
+        self.context.report(
+            self, node, message, end_node=end_node, properties=properties, statement=statement
+        )
 
     def facts(self) -> Any:
         """Per-file facts this rule hands to the project stage (JSON-able), or ``None``."""

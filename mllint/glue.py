@@ -1,0 +1,647 @@
+"""The statement classifier behind ``mllint stats`` and ML201-ML204: glue, algorithm or other.
+
+Every statement gets one class and a reason a user can read and argue with:
+
+* **other**: imports, docstrings, ``pass``/``break``/``continue``, ``global``, ``raise``,
+  ``assert``, ``del``, ``def``/``class``/``try`` headers, and statements with no evidence
+  either way (a call of a function mllint knows nothing about, a bare constant).
+* **algorithm**: the statement's deciding call resolves to a numerical or modelling API
+  (``numpy.mean``, ``torch.nn.Linear``, ``sklearn...fit``), is a method known to compute
+  (``.backward()``, ``.step()``, ``.fit()``, ``.predict()``, ``.mean()``), calls a name bound
+  to a model object, or the statement is arithmetic (``@``, ``*``, ``-``, in-place ``+=``).
+* **glue**: the deciding call moves or converts data (files, network, (de)serialisation,
+  ``astype``/``tolist``/``.to(device)``, dataframe reshaping, logging, argument parsing, path
+  handling), or the statement copies or packs values (``x = cfg.lr``, ``{"id": rid, ...}``,
+  f-strings, ``DATA_DIR / "x.csv"``).
+
+**The outermost known call decides**: ``print(np.mean(x))`` is glue (it prints),
+``np.mean(df["x"].to_numpy())`` is algorithm (it averages), ``np.array(t.tolist())`` is glue
+(both halves convert).
+
+Names are resolved to qualified names in the same walk, without LibCST's scope analysis: a
+per-module import table (``import numpy as np``, ``from torch import nn``,
+``from torch.nn import functional as F``; relative imports stay relative and never match the
+vocabulary) and dotted attribute chains resolved from their head (``np.linalg.norm`` ->
+``numpy.linalg.norm``). Shadowing is approximate: assigning to an imported name drops it from
+the table from that statement on, for the rest of the module, whatever the scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+GLUE, ALGORITHM, OTHER = "glue", "algorithm", "other"
+KINDS = (GLUE, ALGORITHM, OTHER)
+
+# Qualified-name prefixes. The longest matching prefix (on dotted boundaries) decides; user
+# prefixes from `glue-modules` / `algorithm-modules` beat built-in ones of the same length.
+_GLUE_PREFIXES = """
+pandas polars pyarrow datasets fsspec s3fs gcsfs boto3 botocore requests urllib urllib3 httpx
+http socket yaml ruamel json pickle cloudpickle dill joblib.dump joblib.load csv io os shutil
+pathlib glob tempfile gzip bz2 lzma zipfile tarfile base64 struct argparse click typer absl.flags
+logging warnings sys subprocess time datetime configparser tomllib tomli toml dataclasses copy
+h5py zarr tqdm wandb mlflow tensorboard tensorboardX omegaconf hydra PIL imageio cv2.imread
+cv2.imwrite cv2.imdecode cv2.imencode cv2.cvtColor cv2.resize matplotlib seaborn plotly
+safetensors huggingface_hub pprint pdb traceback uuid hashlib shlex string textwrap
+numpy.array numpy.asarray numpy.asanyarray numpy.ascontiguousarray numpy.save numpy.savez
+numpy.savez_compressed numpy.load numpy.loadtxt numpy.savetxt numpy.genfromtxt numpy.fromfile
+numpy.frombuffer numpy.memmap numpy.set_printoptions numpy.printoptions numpy.lib.format
+scipy.io
+torch.save torch.load torch.tensor torch.as_tensor torch.from_numpy torch.frombuffer
+torch.device torch.utils.data torch.utils.tensorboard torch.utils.checkpoint.checkpoint_sequential
+torch.distributed torch.onnx torch.jit.save torch.jit.load torch.hub torch.cuda torch.backends
+torch.set_printoptions torch.manual_seed torch.set_default_dtype torch.set_num_threads
+torch.multiprocessing torch.serialization torch.package
+tensorflow.io tensorflow.data tensorflow.saved_model tensorflow.summary tensorflow.print
+tensorflow.convert_to_tensor tensorflow.train.Checkpoint tensorflow.train.CheckpointManager
+tensorflow.config tensorflow.distribute tensorflow.keras.utils tensorflow.keras.callbacks
+tensorflow.keras.models.load_model tensorflow.keras.preprocessing tensorflow.compat
+keras.utils keras.callbacks keras.saving keras.models.load_model keras.preprocessing
+jax.device_put jax.device_get jax.numpy.array jax.numpy.asarray jax.tree_util jax.distributed
+jax.experimental.multihost_utils flax.serialization flax.training.checkpoints orbax
+sklearn.datasets sklearn.model_selection.train_test_split sklearn.utils
+xgboost.DMatrix lightgbm.Dataset
+transformers.AutoTokenizer transformers.PreTrainedTokenizer transformers.PreTrainedTokenizerFast
+transformers.tokenization_utils transformers.tokenization_utils_base transformers.utils
+transformers.HfArgumentParser transformers.TrainingArguments transformers.AutoConfig
+transformers.PretrainedConfig transformers.configuration_utils transformers.logging
+transformers.file_utils transformers.hub transformers.dynamic_module_utils
+torchvision.datasets torchvision.io lightning.pytorch.loggers lightning.pytorch.callbacks
+pytorch_lightning.loggers pytorch_lightning.callbacks lightning.fabric.utilities lightning_utilities
+builtins.print builtins.open builtins.input builtins.str builtins.repr builtins.format
+builtins.int builtins.float builtins.bool builtins.bytes builtins.bytearray builtins.list
+builtins.dict builtins.tuple builtins.set builtins.frozenset builtins.sorted builtins.getattr
+builtins.setattr builtins.vars builtins.chr builtins.ord builtins.hex builtins.memoryview
+"""
+
+_ALGORITHM_PREFIXES = """
+numpy scipy torch tensorflow keras jax flax optax haiku equinox sklearn xgboost lightgbm
+catboost statsmodels transformers accelerate peft diffusers timm torchvision.models
+torchvision.ops torchmetrics lightning pytorch_lightning math cmath statistics random
+torchvision.transforms numba cupy einops opt_einsum scipy.special cv2
+builtins.sum builtins.min builtins.max builtins.abs builtins.round builtins.pow
+builtins.divmod
+"""
+
+_OTHER_PREFIXES = """
+builtins.len builtins.range builtins.enumerate builtins.zip builtins.isinstance
+builtins.issubclass builtins.iter builtins.next builtins.hasattr builtins.id builtins.type
+builtins.super builtins.callable builtins.reversed builtins.any builtins.all builtins.map
+builtins.filter builtins.object builtins.property builtins.staticmethod builtins.classmethod
+builtins.NotImplementedError builtins.ValueError builtins.TypeError builtins.KeyError
+builtins.RuntimeError builtins.Exception
+typing functools itertools collections contextlib abc enum inspect
+torch.no_grad torch.enable_grad torch.inference_mode torch.set_grad_enabled torch.autocast
+torch.cuda.amp.autocast torch.amp.autocast
+"""
+
+METHOD_TABLE: Dict[str, str] = {}
+"""Method names that classify a call on a receiver of unknown type (documented in README)."""
+
+_GLUE_METHODS = """
+to_csv to_json to_parquet to_pickle to_feather to_hdf to_sql to_excel to_dict to_records
+to_numpy to_list tolist tobytes to_string to_frame to_arrow to_pandas from_pandas astype
+rename rename_axis merge join concat reset_index set_index reindex drop dropna fillna
+drop_duplicates sort_values sort_index assign query pivot pivot_table melt unstack explode
+groupby set_axis add_prefix add_suffix infer_objects convert_dtypes select with_columns
+filter_columns numpy cpu cuda to detach item half float double long int bool contiguous
+pin_memory read write readline readlines writelines close flush open encode decode format
+format_map strip lstrip rstrip split rsplit splitlines lower upper title replace startswith
+endswith zfill get items keys values update append extend insert pop popitem setdefault copy
+info debug warning warn error exception critical log log_dict log_metrics log_hyperparams
+add_argument add_argument_group add_mutually_exclusive_group parse_args parse_known_args
+add_scalar add_scalars add_histogram add_image add_text add_figure save load save_pretrained
+from_pretrained push_to_hub load_state_dict state_dict mkdir makedirs exists is_file is_dir
+joinpath glob rglob iterdir unlink rmdir touch read_text write_text read_bytes write_bytes
+with_suffix with_name resolve relative_to expanduser as_posix head tail sample json
+raise_for_status upload_file download_file put_object get_object send_response send_header
+end_headers tokenize batch_decode convert_tokens_to_ids convert_ids_to_tokens
+apply_chat_template toarray todense plot set_xlabel set_ylabel set_title
+legend savefig imshow scatter hist subplots writerow writerows to_tensor to_device
+map_location register_buffer
+"""
+
+_ALGORITHM_METHODS = """
+backward step zero_grad fit predict predict_proba predict_log_proba decision_function
+transform fit_transform inverse_transform score forward mean sum std var max min argmax
+argmin softmax log_softmax matmul mm bmm dot exp sqrt abs clamp clamp_ clip norm cumsum cumprod
+prod sigmoid tanh relu gelu reshape view permute transpose squeeze unsqueeze flatten expand
+expand_as repeat repeat_interleave gather scatter scatter_add topk masked_fill masked_fill_
+mul mul_ sub sub_ div div_ add_ pow corr cov quantile diff pct_change rolling ewm cumsum
+agg aggregate evaluate generate apply_gradients minimize compute_loss loss train_step einsum
+lerp baddbmm
+addmm split_with_sizes chunk narrow roll flip logsumexp median mode nansum nanmean all_reduce
+"""
+
+_OTHER_METHODS = """
+train eval requires_grad_ parameters named_parameters modules children named_modules
+"""
+
+AMBIGUOUS_METHODS = frozenset({"update", "init", "apply", "get", "copy", "step", "transform"})
+"""Generic method names where a receiver known to be a model or glue object decides."""
+FACTORY_METHODS = frozenset(
+    {"from_pretrained", "from_config", "load_from_checkpoint", "from_dict", "from_json_file"}
+)
+"""Class methods that build an instance: the class, not the loading, says what it is."""
+
+CALLABLE_MODEL_NAMES = frozenset(
+    {"model", "net", "network", "module", "criterion", "loss_fn", "loss_fct", "loss_func"}
+)
+"""Names conventionally bound to a model or a loss: calling one is a forward pass."""
+
+PATH_SUFFIXES = ("dir", "path", "root", "folder", "file")
+
+
+def _words(text: str) -> List[str]:
+    return text.split()
+
+
+for _kind, _names in (
+    (GLUE, _GLUE_METHODS),
+    (ALGORITHM, _ALGORITHM_METHODS),
+    (OTHER, _OTHER_METHODS),
+):
+    for _name in _words(_names):
+        METHOD_TABLE[_name] = _kind
+
+
+@dataclass(frozen=True)
+class GlueOptions:
+    """The settings that change classification and the thresholds of ML201/ML202."""
+
+    glue_modules: Tuple[str, ...] = ()
+    algorithm_modules: Tuple[str, ...] = ()
+    threshold: float = 0.8
+
+
+_active = GlueOptions()
+
+
+def configure(options: GlueOptions) -> None:
+    """Use ``options`` for the per-file stage of this process (and forked workers)."""
+    global _active, _vocabulary
+    _active = options
+    _vocabulary = None
+
+
+def active_options() -> GlueOptions:
+    """The options the per-file stage uses."""
+    return _active
+
+
+class Vocabulary:
+    """Qualified-name prefixes mapped to a class; the longest match wins."""
+
+    def __init__(self, options: GlueOptions) -> None:
+        self._table: Dict[str, Tuple[str, bool]] = {}
+        for kind, text in ((GLUE, _GLUE_PREFIXES), (ALGORITHM, _ALGORITHM_PREFIXES)):
+            for prefix in _words(text):
+                self._table[prefix] = (kind, False)
+        for prefix in _words(_OTHER_PREFIXES):
+            self._table[prefix] = (OTHER, False)
+        for kind, prefixes in (
+            (GLUE, options.glue_modules),
+            (ALGORITHM, options.algorithm_modules),
+        ):
+            for prefix in prefixes:
+                self._table[prefix.strip().strip(".")] = (kind, True)
+        self._cache: Dict[str, Optional[Tuple[str, bool]]] = {}
+
+    def lookup(self, qualified: str) -> Optional[Tuple[str, bool]]:
+        """``(kind, from_user_config)`` of the longest prefix matching ``qualified``."""
+        if qualified in self._cache:
+            return self._cache[qualified]
+        found: Optional[Tuple[str, bool]] = None
+        name = qualified
+        while True:
+            hit = self._table.get(name)
+            if hit is not None:
+                found = hit
+                break
+            cut = name.rfind(".")
+            if cut < 0:
+                break
+            name = name[:cut]
+        self._cache[qualified] = found
+        return found
+
+
+_vocabulary: Optional[Vocabulary] = None
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary built from the active options."""
+    global _vocabulary
+    if _vocabulary is None:
+        _vocabulary = Vocabulary(_active)
+    return _vocabulary
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A statement's class and why."""
+
+    kind: str
+    reason: str
+
+
+_BUILTINS = frozenset(
+    _w.split(".", 1)[1]
+    for _w in _words(_GLUE_PREFIXES + _ALGORITHM_PREFIXES + _OTHER_PREFIXES)
+    if _w.startswith("builtins.")
+)
+_LOADING_METHODS = frozenset(
+    {"from_pretrained", "save_pretrained", "push_to_hub", "load_from_checkpoint", "from_config"}
+)
+_SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
+_MAX_DEPTH = 60
+_STRING_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_ARITHMETIC = {
+    cst.Add: "+",
+    cst.Subtract: "-",
+    cst.Multiply: "*",
+    cst.Divide: "/",
+    cst.FloorDivide: "//",
+    cst.Modulo: "%",
+    cst.Power: "**",
+    cst.MatrixMultiply: "@",
+}
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a chain of names and attributes, else ``None``."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def is_literal(node: cst.BaseExpression) -> bool:
+    """Numbers, strings, ``None``/``True``/``False`` and containers of them."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "True", "False")
+    if isinstance(node, cst.UnaryOperation):
+        return is_literal(node.expression)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(isinstance(e, cst.Element) and is_literal(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement) and is_literal(e.key) and is_literal(e.value)
+            for e in node.elements
+        )
+    return False
+
+
+class ModuleNames:
+    """The import table of one module and the names bound to model or glue objects."""
+
+    def __init__(self) -> None:
+        self.imports: Dict[str, str] = {}
+        self.bound: Dict[str, Tuple[str, str]] = {}
+        """dotted target (``model``, ``self.fc``) -> (kind, qualified constructor)."""
+
+    def add_import(self, node: cst.Import) -> None:
+        """Record ``import a.b`` / ``import a.b as c``."""
+        for alias in node.names:
+            full = dotted_name(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.imports[alias.asname.name.value] = full
+            else:
+                head = full.split(".", 1)[0]
+                self.imports[head] = head
+
+    def add_import_from(self, node: cst.ImportFrom) -> None:
+        """Record ``from a import b as c`` (relative modules keep their leading dots)."""
+        base = dotted_name(node.module) if node.module is not None else ""
+        if base is None:
+            return
+        base = "." * len(node.relative) + base
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            joined = f"{base}.{name}" if base and not base.endswith(".") else base + name
+            self.imports[local] = joined
+
+    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+        """The qualified name of a dotted expression whose head is imported or a builtin."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            if head in _BUILTINS and head not in self.bound:
+                target = "builtins." + head
+            else:
+                return None
+        return f"{target}.{rest}" if rest else target
+
+    def forget(self, name: str) -> None:
+        """A name was rebound by assignment: it no longer means the import."""
+        self.imports.pop(name, None)
+
+
+class Classifier:
+    """Classifies statements of one module, in walk order."""
+
+    def __init__(self, names: ModuleNames, vocab: Vocabulary) -> None:
+        self.names = names
+        self.vocab = vocab
+
+    # -- statements -----------------------------------------------------------------------
+
+    def statement(self, node: cst.CSTNode) -> Verdict:
+        """The class of one small or compound statement (its header only, for compounds)."""
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return Verdict(OTHER, "import")
+        if isinstance(node, (cst.Assign, cst.AnnAssign)):
+            return self._assignment(node)
+        if isinstance(node, cst.AugAssign):
+            if isinstance(node.value, _STRING_TYPES):
+                return Verdict(GLUE, "appends to a string")
+            if isinstance(node.value, (cst.List, cst.ListComp)):
+                return Verdict(GLUE, "appends to a list")
+            op = type(node.operator).__name__.replace("Assign", "")
+            return Verdict(ALGORITHM, f"in-place arithmetic ({op})")
+        if isinstance(node, cst.Expr):
+            if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+                return Verdict(OTHER, "docstring or bare string")
+            return self.expression(node.value) or Verdict(OTHER, "no known call")
+        if isinstance(node, cst.Return):
+            if node.value is None:
+                return Verdict(OTHER, "return")
+            return self.expression(node.value) or self._plain_value(node.value, "returns")
+        if isinstance(node, (cst.If, cst.While)):
+            return self.expression(node.test) or Verdict(OTHER, "control flow")
+        if isinstance(node, cst.For):
+            return self.expression(node.iter) or Verdict(OTHER, "loop")
+        if isinstance(node, cst.With):
+            for item in node.items:
+                judged = self.expression(item.item)
+                if judged is not None:
+                    return judged
+            return Verdict(OTHER, "context manager")
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return Verdict(OTHER, "definition")
+        if isinstance(node, (cst.Pass, cst.Break, cst.Continue)):
+            return Verdict(OTHER, "control flow")
+        if isinstance(node, (cst.Raise, cst.Assert)):
+            return Verdict(OTHER, "check or error")
+        return Verdict(OTHER, type(node).__name__.lower())
+
+    def _assignment(self, node: cst.Assign | cst.AnnAssign) -> Verdict:
+        value = node.value
+        targets: Sequence[cst.BaseExpression]
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        else:
+            targets = [node.target]
+        if value is None:
+            return Verdict(OTHER, "annotation")
+        judged = self.expression(value)
+        self._bind(targets, value, judged)
+        if judged is not None:
+            return judged
+        return self._plain_value(value, "binds")
+
+    def _plain_value(self, value: cst.BaseExpression, verb: str) -> Verdict:
+        if is_literal(value):
+            return Verdict(OTHER, f"{verb} a constant")
+        if verb == "binds" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            return Verdict(GLUE, "copies a value")
+        if verb != "binds":
+            return Verdict(OTHER, f"{verb} a value")
+        if isinstance(value, cst.Tuple):
+            return Verdict(GLUE, "binds a tuple of values")
+        return Verdict(OTHER, "no known call")
+
+    def _bind(
+        self,
+        targets: Sequence[cst.BaseExpression],
+        value: cst.BaseExpression,
+        judged: Optional[Verdict],
+    ) -> None:
+        constructor = self.names.qualify(value.func) if isinstance(value, cst.Call) else None
+        kind = judged.kind if judged is not None else OTHER
+        if constructor is not None and constructor.rsplit(".", 1)[-1] in FACTORY_METHODS:
+            hit = self.vocab.lookup(constructor.rsplit(".", 1)[0])
+            kind = hit[0] if hit is not None else kind
+        flat: List[cst.BaseExpression] = []
+        for target in targets:
+            if isinstance(target, (cst.Tuple, cst.List)):
+                flat.extend(e.value for e in target.elements)
+            else:
+                flat.append(target)
+        for target in flat:
+            if isinstance(target, cst.Name):
+                self.names.forget(target.value)
+            dotted = dotted_name(target)
+            if dotted is None:
+                continue
+            if constructor is not None and kind != OTHER:
+                self.names.bound[dotted] = (kind, constructor)
+            else:
+                self.names.bound.pop(dotted, None)
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def expression(self, node: cst.BaseExpression, depth: int = 0) -> Optional[Verdict]:
+        """The verdict of the outermost expression that decides, or ``None`` (no evidence)."""
+        if depth > _MAX_DEPTH:
+            return None
+        deeper = depth + 1
+        if isinstance(node, cst.Call):
+            return self._call(node, deeper)
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node, deeper)
+        if isinstance(node, cst.FormattedString):
+            return Verdict(GLUE, "formats a string")
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, cst.Minus):
+                return Verdict(ALGORITHM, "arithmetic (negation)")
+            return self.expression(node.expression, deeper)
+        if isinstance(node, cst.Subscript):
+            judged = self.expression(node.value, deeper)
+            if judged is not None:
+                return judged
+            for element in node.slice:
+                index = element.slice
+                if isinstance(index, cst.Index):
+                    if isinstance(index.value, cst.SimpleString):
+                        return Verdict(GLUE, "reads a field by name")
+                    judged = self.expression(index.value, deeper)
+                    if judged is not None:
+                        return judged
+            return None
+        if isinstance(node, (cst.Comparison, cst.BooleanOperation)):
+            parts: List[cst.BaseExpression] = (
+                [node.left, *(c.comparator for c in node.comparisons)]
+                if isinstance(node, cst.Comparison)
+                else [node.left, node.right]
+            )
+            return self._first(parts, deeper)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            values = [e.value for e in node.elements]
+            judged = self._first(values, deeper)
+            if judged is None and not is_literal(node) and isinstance(node, (cst.List, cst.Set)):
+                return Verdict(GLUE, "packs values into a container")
+            return judged
+        if isinstance(node, cst.Dict):
+            values = [e.value for e in node.elements]
+            if is_literal(node):
+                return None
+            judged = self._first(values, deeper)
+            if judged is not None and judged.kind == ALGORITHM:
+                return judged
+            return Verdict(GLUE, "packs values into a dict")
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._first([node.elt, node.for_in.iter], deeper)
+        if isinstance(node, cst.DictComp):
+            return self._first([node.value, node.for_in.iter], deeper)
+        if isinstance(node, cst.IfExp):
+            return self._first([node.body, node.orelse, node.test], deeper)
+        if isinstance(node, cst.Lambda):
+            return self.expression(node.body, deeper)
+        if isinstance(node, (cst.Await, cst.Yield)):
+            inner = node.expression if isinstance(node, cst.Await) else node.value
+            if isinstance(inner, cst.BaseExpression):
+                return self.expression(inner, deeper)
+            if isinstance(inner, cst.From):
+                return self.expression(inner.item, deeper)
+        if isinstance(node, cst.Attribute):
+            qualified = self.names.qualify(node)
+            if qualified is not None and "." in qualified:
+                hit = self.vocab.lookup(qualified)
+                if hit is not None and hit[0] != OTHER:
+                    return Verdict(hit[0], f"uses {qualified}")
+            return self.expression(node.value, deeper)
+        if isinstance(node, cst.NamedExpr):
+            return self.expression(node.value, deeper)
+        return None
+
+    def _first(self, nodes: Sequence[cst.BaseExpression], depth: int) -> Optional[Verdict]:
+        for node in nodes:
+            judged = self.expression(node, depth)
+            if judged is not None:
+                return judged
+        return None
+
+    def call_kind(self, node: cst.Call) -> Optional[Verdict]:
+        """The verdict of a call from its own name alone (qualified name, method, binding)."""
+        func = node.func
+        qualified = self.names.qualify(func)
+        if qualified is not None:
+            last = qualified.rsplit(".", 1)[-1]
+            if last in _LOADING_METHODS and "." in qualified:
+                return Verdict(GLUE, f"calls {qualified} (loads or saves)")
+            hit = self.vocab.lookup(qualified)
+            if hit is not None:
+                kind, user = hit
+                if kind == OTHER:
+                    return Verdict(OTHER, f"calls {qualified}")
+                source = " (configured)" if user else ""
+                return Verdict(kind, f"calls {qualified}{source}")
+        dotted = dotted_name(func)
+        if dotted is not None and dotted in self.names.bound:
+            kind, constructor = self.names.bound[dotted]
+            return Verdict(kind, f"calls `{dotted}`, bound to {constructor}(...)")
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = dotted_name(func.value)
+            if method in AMBIGUOUS_METHODS and receiver in self.names.bound:
+                kind, constructor = self.names.bound[receiver]
+                return Verdict(kind, f"method of `{receiver}`, bound to {constructor}(...)")
+            by_name = METHOD_TABLE.get(method)
+            if by_name is not None:
+                return Verdict(by_name, f".{method}() is {by_name} by method name")
+            if receiver is not None and receiver in self.names.bound:
+                kind, constructor = self.names.bound[receiver]
+                return Verdict(kind, f"method of `{receiver}`, bound to {constructor}(...)")
+        if isinstance(func, cst.Name) and func.value in CALLABLE_MODEL_NAMES:
+            return Verdict(ALGORITHM, f"calls `{func.value}` (a model or loss by name)")
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+            and func.attr.value in CALLABLE_MODEL_NAMES
+        ):
+            return Verdict(ALGORITHM, f"calls `self.{func.attr.value}` (a model or loss by name)")
+        return None
+
+    def _call(self, node: cst.Call, depth: int) -> Optional[Verdict]:
+        judged = self.call_kind(node)
+        if judged is not None:
+            if judged.reason in _SCALAR_CASTS and len(node.args) == 1:
+                inner = self.expression(node.args[0].value, depth)
+                if inner is not None and inner.kind == ALGORITHM:
+                    return inner  # `float(np.mean(x))`: the cast is incidental
+            if judged.kind == OTHER:
+                inner = self._first([a.value for a in node.args], depth)
+                return inner or judged
+            return judged
+        parts: List[cst.BaseExpression] = []
+        if isinstance(node.func, cst.Call):  # `nn.Dense(8)(x)`, `jax.grad(f)(x)`
+            parts.append(node.func)
+        if isinstance(node.func, cst.Attribute):
+            parts.append(node.func.value)
+        parts.extend(a.value for a in node.args)
+        return self._first(parts, depth)
+
+    def _binary(self, node: cst.BinaryOperation, depth: int) -> Optional[Verdict]:
+        op = type(node.operator)
+        symbol = _ARITHMETIC.get(op)
+        if symbol is None:
+            inner = self._first([node.left, node.right], depth)
+            return inner or Verdict(ALGORITHM, "bitwise arithmetic")
+        if symbol == "@":
+            return Verdict(ALGORITHM, "matrix multiplication (@)")
+        left, right = node.left, node.right
+        if is_literal(left) and is_literal(right):
+            return None  # `5 * 1024`: a constant, not a computation on data
+        if symbol == "%" and isinstance(left, _STRING_TYPES):
+            return Verdict(GLUE, "formats a string (%)")
+        if symbol == "+" and (isinstance(left, _STRING_TYPES) or isinstance(right, _STRING_TYPES)):
+            return Verdict(GLUE, "concatenates strings")
+        if symbol == "/" and (_looks_like_path(left) or _looks_like_path(right)):
+            return Verdict(GLUE, "joins a path (/)")
+        return Verdict(ALGORITHM, f"arithmetic ({symbol})")
+
+
+def _looks_like_path(node: cst.BaseExpression) -> bool:
+    if isinstance(node, _STRING_TYPES):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return _looks_like_path(node.left) or _looks_like_path(node.right)
+    if isinstance(node, cst.Call):
+        dotted = dotted_name(node.func)
+        return dotted is not None and dotted.split(".")[-1] in ("Path", "PurePath")
+    dotted = dotted_name(node)
+    if dotted is None:
+        return False
+    last = dotted.rsplit(".", 1)[-1].lower()
+    return last.endswith(PATH_SUFFIXES)
+
+
+def glue_ratio(glue: int, algorithm: int) -> Optional[float]:
+    """``glue / (glue + algorithm)``, ``None`` when both are 0."""
+    total = glue + algorithm
+    return None if total == 0 else glue / total

@@ -1,0 +1,190 @@
+"""``mllint stats``: glue versus algorithm per file, per folder and in total, and the
+statement-by-statement explanation of one file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from mllint.config import Settings
+from mllint.engine import configure_analysis, run_analysis
+from mllint.glue import Verdict, glue_ratio
+from mllint.locate import Locator
+from mllint.model import FileResult
+from mllint.rules.base import FileContext
+from mllint.rules.glue import GLUE_FACTS, GlueHeavyModule, analysis_for
+from mllint.source import SourceError, check_nesting, decode, looks_deep, split_lines
+from mllint.walker import Walker, callbacks_of
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Statement counts of a file, a folder or the whole run."""
+
+    path: str
+    glue: int
+    algorithm: int
+    other: int
+
+    @property
+    def glue_ratio(self) -> Optional[float]:
+        """``glue / (glue + algorithm)``; ``None`` when both are 0."""
+        return glue_ratio(self.glue, self.algorithm)
+
+    def to_json(self) -> Dict[str, object]:
+        """The SPEC's stats JSON entry."""
+        ratio = self.glue_ratio
+        return {
+            "path": self.path,
+            "glue": self.glue,
+            "algorithm": self.algorithm,
+            "other": self.other,
+            "glue_ratio": None if ratio is None else round(ratio, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The tallies of one ``mllint stats`` run; paths as displayed."""
+
+    files: Tuple[Tally, ...]
+    folders: Tuple[Tally, ...]
+    total: Tally
+    unparsed: Tuple[Tuple[str, str], ...]
+    """(path, reason) of files that could not be classified."""
+
+
+def tally(results: Mapping[str, FileResult], display: Mapping[str, str]) -> Stats:
+    """Sum the per-file facts; ``display`` maps absolute paths to the paths to print."""
+    files: List[Tally] = []
+    unparsed: List[Tuple[str, str]] = []
+    for path in sorted(results, key=lambda p: display[p]):
+        facts = results[path].facts.get(GLUE_FACTS)
+        if facts is None:
+            reasons = [f.message for f in results[path].findings if f.code == "ML000"]
+            unparsed.append((display[path], reasons[0] if reasons else "not analysed"))
+            continue
+        files.append(
+            Tally(display[path], int(facts["glue"]), int(facts["algorithm"]), int(facts["other"]))
+        )
+    total = Tally(
+        "total",
+        sum(f.glue for f in files),
+        sum(f.algorithm for f in files),
+        sum(f.other for f in files),
+    )
+    return Stats(tuple(files), _folders(files), total, tuple(unparsed))
+
+
+def _folders(files: Sequence[Tally]) -> Tuple[Tally, ...]:
+    """Every folder at or below the files' common folder, counting all files beneath it."""
+    if not files:
+        return ()
+    parents = [os.path.dirname(f.path) for f in files]
+    try:
+        common = os.path.commonpath(parents) if all(parents) else ""
+    except ValueError:  # absolute and relative paths mixed
+        common = ""
+    sums: Dict[str, List[int]] = {}
+    for tally_, parent in zip(files, parents):
+        folder = parent
+        while True:
+            entry = sums.setdefault(folder or ".", [0, 0, 0])
+            entry[0] += tally_.glue
+            entry[1] += tally_.algorithm
+            entry[2] += tally_.other
+            if folder == common or not folder:
+                break
+            up = os.path.dirname(folder)
+            if up == folder:
+                break
+            folder = up
+    return tuple(Tally(path, *counts) for path, counts in sorted(sums.items()))
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One statement of ``stats --explain``."""
+
+    line: int
+    column: int
+    kind: str
+    reason: str
+    source: str
+
+
+def explain_source(data: bytes) -> List[Explained]:
+    """Classify every statement of one file's source, with positions and reasons.
+
+    Raises :class:`SourceError` when the file cannot be decoded or parsed.
+    """
+    text = decode(data).text
+    tree = check_nesting(text) if looks_deep(text) else None
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        reason = str(exc.message).strip().splitlines()[0] if exc.message else "syntax error"
+        raise SourceError(reason, exc.raw_line, exc.raw_column + 1) from None
+    except RecursionError:
+        raise SourceError("nests too deeply for the parser") from None
+    walker = Walker()
+    locator = Locator(module, text, tree)
+    context = FileContext("<explain>", module, locator, walker)
+    rule = GlueHeavyModule(context)
+    analysis = analysis_for(context)
+    analysis.record = []
+    walker.walk(module, *callbacks_of([rule]))
+    lines = split_lines(text)
+    out: List[Explained] = []
+    verdict: Verdict
+    for node, index, verdict in analysis.record:
+        span = locator.span(node, node, index, walker.statement_count)
+        source = lines[span.line - 1].strip() if 0 < span.line <= len(lines) else ""
+        out.append(Explained(span.line, span.column, verdict.kind, verdict.reason, source))
+    return out
+
+
+def _display(path: str, cwd: str) -> str:
+    try:
+        relative = os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        relative = path
+    return relative.replace(os.sep, "/")
+
+
+def run_stats(
+    paths: Sequence[Path],
+    settings: Settings,
+    output_format: str,
+    *,
+    explain: Optional[Path] = None,
+    jobs: int = 0,
+    use_cache: bool = True,
+) -> Tuple[int, str, List[str]]:
+    """Run ``mllint stats``: (exit code, rendered report, error messages)."""
+    from mllint.output import stats_format
+
+    cwd = os.getcwd()
+    if explain is not None:
+        configure_analysis(settings)
+        shown = _display(str(explain), cwd)
+        try:
+            rows = explain_source(explain.read_bytes())
+        except OSError as exc:
+            return 2, "", [f"{shown}: cannot read file: {exc.strerror or exc}"]
+        except SourceError as exc:
+            return 2, "", [f"{shown}:{exc.line}:{exc.column}: cannot parse: {exc.reason}"]
+        if output_format == "json":
+            return 0, stats_format.render_explanation_json(shown, rows), []
+        return 0, stats_format.render_explanation(shown, rows), []
+    run = run_analysis(paths, settings, jobs=jobs, use_cache=use_cache)
+    problems = [f"{m}: no such file or folder" for m in run.missing]
+    problems.extend(run.errors)
+    measured = {p: run.results[p] for p in run.files}
+    result = tally(measured, {p: _display(p, cwd) for p in measured})
+    render = stats_format.render_json if output_format == "json" else stats_format.render_text
+    return (2 if problems else 0), render(result), problems
