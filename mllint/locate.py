@@ -102,6 +102,16 @@ class Locator:
             return Span(1, 1, 1, 1)
         return Span(first.start.line, first.start.column + 1, last.end.line, last.end.column + 1)
 
+    def statement_start(self, index: int, statement_count: int) -> Optional[Tuple[int, int]]:
+        """Line and 1-based column where the ``index``-th statement starts (its keyword, after
+        any decorators), or ``None`` when the statement anchors are unavailable."""
+        if not self._use_statements(statement_count):
+            return None
+        assert self._anchors is not None
+        line, byte_col = self._anchors[index]
+        prefix = self._line(line).encode("utf-8")[:byte_col]
+        return line, len(prefix.decode("utf-8", "replace")) + 1
+
     def _use_statements(self, statement_count: int) -> bool:
         if self._anchors is None:
             tree = self._tree
@@ -136,13 +146,12 @@ class Locator:
         ranges = self._local.get(index)
         if ranges is None:
             collector = _Collector()
-            compound = isinstance(statement, cst.BaseCompoundStatement)
             indent = source_line[: len(source_line) - len(source_line.lstrip())]
             state = PositionProvidingCodegenState(
                 default_indent=self._module.default_indent,
                 default_newline=self._module.default_newline,
                 provider=collector,  # type: ignore[arg-type]
-                indent_tokens=[indent] if compound else [],
+                indent_tokens=[indent],  # also indents continuation lines of small statements
             )
             if is_elif and isinstance(statement, cst.If):
                 statement._codegen(state, is_elif=True)

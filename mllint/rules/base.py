@@ -126,6 +126,7 @@ class _Report:
     is_elif: bool
     message: Optional[str]
     properties: Mapping[str, Any]
+    header_width: int = 0
 
 
 class FileContext:
@@ -148,9 +149,14 @@ class FileContext:
         end_node: Optional[cst.CSTNode] = None,
         properties: Optional[Mapping[str, Any]] = None,
         statement: Optional[Tuple[cst.CSTNode, int]] = None,
+        header_width: int = 0,
     ) -> None:
         """Record a finding of ``rule`` at ``node`` (inside the statement being walked, or
-        inside ``statement``: an earlier statement and its index, remembered by the rule)."""
+        inside ``statement``: an earlier statement and its index, remembered by the rule).
+
+        With ``header_width``, ``node`` is the statement itself and the finding covers that
+        many columns from its start (``def name``), found without regenerating its body.
+        """
         walker = self.walker
         where, index = statement or (walker.statement, walker.statement_index)
         self._reports.append(
@@ -163,6 +169,7 @@ class FileContext:
                 is_elif=id(where) in walker.elifs,
                 message=message,
                 properties=dict(properties or {}),
+                header_width=header_width,
             )
         )
 
@@ -186,13 +193,22 @@ class FileContext:
         """Turn the recorded reports into findings with positions (once the walk is over)."""
         findings = list(self._file_findings)
         for report in self._reports:
-            span = self.locator.span(
-                report.node,
-                report.statement,
-                report.statement_index,
-                self.walker.statement_count,
-                end_node=report.end_node,
-                is_elif=report.is_elif,
+            start = (
+                self.locator.statement_start(report.statement_index, self.walker.statement_count)
+                if report.header_width
+                else None
+            )
+            span = (
+                Span(start[0], start[1], start[0], start[1] + report.header_width)
+                if start
+                else self.locator.span(
+                    report.node,
+                    report.statement,
+                    report.statement_index,
+                    self.walker.statement_count,
+                    end_node=report.end_node,
+                    is_elif=report.is_elif,
+                )
             )
             findings.append(
                 Finding(
@@ -225,10 +241,17 @@ class FileRule(Rule):
         end_node: Optional[cst.CSTNode] = None,
         properties: Optional[Mapping[str, Any]] = None,
         statement: Optional[Tuple[cst.CSTNode, int]] = None,
+        header_width: int = 0,
     ) -> None:
         """Report this rule at ``node`` (see :meth:`FileContext.report`)."""
         self.context.report(
-            self, node, message, end_node=end_node, properties=properties, statement=statement
+            self,
+            node,
+            message,
+            end_node=end_node,
+            properties=properties,
+            statement=statement,
+            header_width=header_width,
         )
 
     def facts(self) -> Any:

@@ -381,8 +381,8 @@ class GlueHeavyFunction(FileRule):
             node,
             f"Function `{node.name.value}` is {_percent(ratio)} glue ({counts.glue} glue, "
             f"{counts.algorithm} algorithm statements; threshold {threshold:.0%})",
-            end_node=node.name,
             properties={"glueRatio": round(ratio, 4), "glue": counts.glue},
+            header_width=len(f"def {node.name.value}") + (6 if node.asynchronous else 0),
         )
 
 

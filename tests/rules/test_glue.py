@@ -1,0 +1,153 @@
+"""ML201-ML204 through the real CLI, on the sample project and on throwaway files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List
+
+from tests.glue_cli import ROOT, Run, invoke, write_tree
+
+DATA = "fixtures/sample_project/sample_project/data.py"
+FEATURES = "fixtures/sample_project/sample_project/features.py"
+SERVE = "fixtures/sample_project/sample_project/serve.py"
+
+
+def _codes(*args: str, cwd: Path) -> List[str]:
+    run = _cli("check", *args, "--no-cache", "--exit-zero", cwd=cwd)
+    assert run.exit_code == 0, run.stderr
+    return [line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in run.stdout.splitlines()]
+
+
+def test_sample_project_glue_findings() -> None:
+    found = _codes("fixtures/", "--select", "ML2", cwd=ROOT)
+    assert f"{SERVE}:1:1: ML201" in found
+    assert f"{SERVE}:85:5: ML202" in found  # PredictHandler.do_POST
+    assert f"{SERVE}:101:1: ML202" in found  # main
+    assert f"{DATA}:55:9: ML203" in found  # the 12-call DataFrame chain
+    assert f"{DATA}:81:12: ML203" in found  # to_csv(cache_path) ... read_csv(cache_path)
+    assert f"{DATA}:87:13: ML204" in found  # json.loads(json.dumps(record))
+    assert f"{FEATURES}:68:13: ML204" in found  # np.array(stats.tolist())
+    assert not [f for f in found if "model.py" in f]  # the model is algorithm
+
+
+def test_ml203_messages_name_the_file_and_the_chain() -> None:
+    run = _cli("check", DATA, "--select", "ML203", "--no-cache", cwd=ROOT)
+    assert run.exit_code == 1
+    assert "12 reshaping steps chained on `labels`" in run.stdout
+    assert "`cache_path` is written (.to_csv()) and read back (pandas.read_csv)" in run.stdout
+
+
+def test_ml203_negatives(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "io_helpers.py": (
+                "import torch\nimport pandas as pd\n"
+                "def save(model, path):\n    torch.save(model.state_dict(), path)\n"
+                "def load(path):\n    return torch.load(path)\n"
+                "def convert(src, dst):\n    pd.read_csv(src).to_parquet(dst)\n"
+            ),
+            "short_chain.py": (
+                "def prep(df):\n"
+                "    return df.rename(columns=m).dropna().astype(t).reset_index(drop=True)\n"
+            ),
+            "steps_interrupted.py": (
+                "def prep(df, other):\n"
+                + "".join(f"    df = df.fillna({i})\n" for i in range(4))
+                + "    other = other.dropna()\n"
+                + "".join(f"    df = df.fillna({i})\n" for i in range(4))
+                + "    return df\n"
+            ),
+        },
+    )
+    assert _codes(".", "--select", "ML203", cwd=tmp_path) == []
+
+
+def test_ml203_positives_in_a_throwaway_project(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "cache.py": (
+                "import numpy as np\nCACHE = 'features.npy'\n"
+                "def build(x):\n    np.save(CACHE, x)\n"
+                "def use():\n    return np.load(CACHE)\n"
+            ),
+            "steps.py": (
+                "def prep(df):\n"
+                + "".join(
+                    f"    df = df.{m}\n"
+                    for m in ("rename(columns=m)", "dropna()", "astype(t)", "fillna(0)")
+                )
+                + "    df = df.query('x > 0').sort_values('k').drop(columns=c).reset_index()\n"
+                + "    return df\n"
+            ),
+        },
+    )
+    assert _codes(".", "--select", "ML203", cwd=tmp_path) == [
+        "cache.py:6:12: ML203",
+        "steps.py:2:5: ML203",
+    ]
+
+
+def test_ml204_positives_and_negatives(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "trips.py": (
+                "import json\nimport torch\nimport pandas as pd\n"
+                "a = torch.tensor(t.numpy())\n"
+                "b = pd.DataFrame(df.to_dict())\n"
+                "def f(x):\n    s = json.dumps(x)\n    return json.loads(s)\n"
+            ),
+            "fine.py": (
+                "import json\nimport numpy as np\n"
+                "payload = json.loads(body)\n"
+                "text = json.dumps(payload)\n"
+                "arr = np.array(values)\n"
+                "def g(x):\n    s = json.dumps(x)\n    s = s.upper()\n    return json.loads(s)\n"
+                "def h(x):\n    s = json.dumps(x)\ndef k(s):\n    return json.loads(s)\n"
+            ),
+        },
+    )
+    assert _codes(".", "--select", "ML204", cwd=tmp_path) == [
+        "trips.py:4:5: ML204",
+        "trips.py:5:5: ML204",
+        "trips.py:8:12: ML204",
+    ]
+    run = _cli("check", "trips.py", "--select", "ML204", "--no-cache", cwd=tmp_path)
+    assert "json.loads undoes json.dumps through `s`" in run.stdout
+
+
+def test_glue_threshold_from_config_and_noqa(tmp_path: Path) -> None:
+    body = "import json\nimport numpy as np\n" + "".join(
+        f"d{i} = json.loads(s{i})\n" for i in range(15)
+    )
+    body += "".join(f"y{i} = np.mean(x{i})\n" for i in range(10))
+    write_tree(tmp_path, {"mod.py": body})
+    assert _codes(".", "--select", "ML201", cwd=tmp_path) == []  # 60% < 80%
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mllint]\nglue-threshold = 0.5\n"})
+    assert _codes(".", "--select", "ML201", cwd=tmp_path) == ["mod.py:1:1: ML201"]
+    write_tree(tmp_path, {"mod.py": "# mllint: noqa: ML201\n" + body})
+    assert _codes(".", "--select", "ML201", cwd=tmp_path) == []
+
+
+def test_glue_modules_setting_changes_the_verdict(tmp_path: Path) -> None:
+    body = "import acme.io\n" + "".join(f"d{i} = acme.io.fetch(s{i})\n" for i in range(25))
+    write_tree(tmp_path, {"mod.py": body})
+    assert _codes(".", "--select", "ML201", cwd=tmp_path) == []
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mllint]\nglue-modules = ["acme.io"]\n'})
+    assert _codes(".", "--select", "ML201", cwd=tmp_path) == ["mod.py:1:1: ML201"]
+
+
+def test_ml202_json_output() -> None:
+    run = _cli("check", SERVE, "--select", "ML202", "--format", "json", "--no-cache", cwd=ROOT)
+    found = json.loads(run.stdout)
+    assert {f["line"] for f in found} == {70, 85, 101}
+    do_post = next(f for f in found if f["line"] == 85)
+    assert do_post["properties"]["glueRatio"] == 1.0
+    assert (do_post["column"], do_post["end_column"]) == (5, 5 + len("def do_POST"))
+
+
+def _cli(*args: str, cwd: Path) -> Run:
+    return invoke(args, cwd)
