@@ -255,10 +255,19 @@ class AnalysisRun:
 
 
 def run_analysis(
-    paths: Sequence[Path], settings: Settings, *, jobs: int = 0, use_cache: bool = True
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    jobs: int = 0,
+    use_cache: bool = True,
+    needs_facts: Optional[str] = None,
 ) -> AnalysisRun:
     """Discover and analyse files (in the pool, through the cache) like :func:`run_check`,
-    but stop before the project rules, git and suppression."""
+    but stop before the project rules, git and suppression.
+
+    A cached result without the ``needs_facts`` family (written by a build that did not
+    compute it) is analysed again, unless it is a parse error.
+    """
     root = Path(settings.root)
     configure_analysis(settings)
     discovery = discover(paths, settings.exclude, root)
@@ -274,6 +283,8 @@ def run_analysis(
             continue
         digest = content_hash(data)
         cached = cache.get(digest) if cache else None
+        if cached is not None and needs_facts is not None and needs_facts not in cached.facts:
+            cached = cached if any(f.code == "ML000" for f in cached.findings) else None
         if cached is not None:
             results[path] = _relocate(cached, path)
         else:

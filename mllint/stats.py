@@ -181,7 +181,7 @@ def run_stats(
         if output_format == "json":
             return 0, stats_format.render_explanation_json(shown, rows), []
         return 0, stats_format.render_explanation(shown, rows), []
-    run = run_analysis(paths, settings, jobs=jobs, use_cache=use_cache)
+    run = run_analysis(paths, settings, jobs=jobs, use_cache=use_cache, needs_facts=GLUE_FACTS)
     problems = [f"{m}: no such file or folder" for m in run.missing]
     problems.extend(run.errors)
     measured = {p: run.results[p] for p in run.files}

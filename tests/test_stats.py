@@ -97,3 +97,16 @@ def test_stats_in_a_subprocess_with_output_file(tmp_path: Path) -> None:
 
 def _cli(*args: str, cwd: Path) -> Run:
     return invoke(args, cwd)
+
+
+def test_stats_reanalyses_cached_results_without_glue_facts(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.py": "import numpy as np\nx = np.mean(y)\nprint(x)\n"})
+    assert invoke(["stats", "."], tmp_path).exit_code == 0
+    entries = list((tmp_path / ".mllint_cache").rglob("*.json"))
+    assert entries
+    for entry in entries:  # what a build without the classifier would have cached
+        data = json.loads(entry.read_text())
+        data["facts"] = {}
+        entry.write_text(json.dumps(data))
+    run = invoke(["stats", ".", "--format", "json"], tmp_path)
+    assert json.loads(run.stdout)["files"][0]["glue"] == 1
