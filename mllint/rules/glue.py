@@ -60,6 +60,9 @@ class _Scope:
     node: cst.CSTNode
     counts: Counts = field(default_factory=Counts)
     locals: Set[str] = field(default_factory=set)
+    versions: Dict[str, int] = field(default_factory=dict)
+    """How many times each local name was assigned so far (ML203 tells `path` apart from a
+    later `path = ...`)."""
 
 
 class GlueAnalysis:
@@ -115,6 +118,7 @@ class GlueAnalysis:
         for target in targets:
             for name in _names_in(target):
                 scope.locals.add(name)
+                scope.versions[name] = scope.versions.get(name, 0) + 1
 
     def enter_function(self, node: cst.FunctionDef) -> None:
         """A function's body starts: count its statements on their own."""
@@ -470,7 +474,6 @@ _RESHAPING = frozenset(
         "pipe",
         "where",
         "mask",
-        "replace",
         "copy",
         "head",
         "tail",
@@ -607,6 +610,12 @@ class PipelineJungle(FileRule):
         "import torch\ndef save(model, path):\n    torch.save(model.state_dict(), path)\n"
         "def load(path):\n    return torch.load(path)\n",
         "df = df.rename(columns=m).merge(o, on='k').dropna().reset_index(drop=True)\n",
+        "t = s" + "".join(f".replace('{c}', ' ')" for c in "abcdefghij") + "\n",
+        "import json, os\ndef save(d, out, m):\n"
+        "    path = os.path.join(out, 'a.json')\n"
+        "    with open(path, 'w') as f:\n        json.dump(m, f)\n"
+        "    path = os.path.join(out, 'b.json')\n"
+        "    with open(path) as f:\n        return json.load(f)\n",
     )
     INVALID = (
         Invalid(
@@ -659,8 +668,13 @@ class PipelineJungle(FileRule):
 
     def _key(self, path: cst.BaseExpression) -> Tuple[Tuple[int, str], str]:
         text = _code(path)
-        local = any(self.analysis.is_local(n) for n in _all_names(path))
-        return ((self.analysis.function_id() if local else 0, text), text)
+        analysis = self.analysis
+        local = [n for n in _all_names(path) if analysis.is_local(n)]
+        if not local:
+            return (0, text), text
+        versions = analysis.scopes[-1].versions
+        stamp = ",".join(f"{n}#{versions.get(n, 0)}" for n in sorted(set(local)))
+        return (analysis.function_id(), f"{text} [{stamp}]"), text
 
     def visit_Call(self, node: cst.Call) -> None:
         self._file_io(node)
@@ -800,6 +814,26 @@ _ROUND_TRIPS: Dict[str, Tuple[str, ...]] = {
 _INNER_FORMS = frozenset(form for forms in _ROUND_TRIPS.values() for form in forms)
 
 
+def _codec(call: cst.Call) -> Optional[str]:
+    """The codec of a plain ``.encode(...)``/``.decode(...)``; ``None`` when it has an error
+    handler (``"ignore"`` filters characters: not a round trip) or is not a literal."""
+    if len(call.args) > 1 or any(a.keyword is not None for a in call.args):
+        return None
+    if not call.args:
+        return "utf-8"
+    value = call.args[0].value
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return value.evaluated_value.lower().replace("_", "-").replace("utf8", "utf-8")
+    return None
+
+
+def _same_codec(outer: cst.Call, inner: cst.BaseExpression) -> bool:
+    if not isinstance(inner, cst.Call):
+        return True  # through a variable: the encode call is not at hand; trust the names
+    codec = _codec(outer)
+    return codec is not None and codec == _codec(inner)
+
+
 def _display(form: str) -> str:
     return f"{form}()" if form.startswith(".") else form
 
@@ -850,6 +884,8 @@ class FormatRoundTrip(FileRule):
         "import json\ns = json.dumps(x)\nsend(s)\n",
         "import json\ndef f(x):\n    s = json.dumps(x)\n    s = compress(s)\n"
         "    return json.loads(s)\n",
+        "ascii_only = text.encode('ascii', 'ignore').decode('ascii')\n",
+        "import torch\ndef f(x):\n    x = torch.from_numpy(x)\n    x = x.numpy()\n",
     )
     INVALID = (
         Invalid("import json\ny = json.loads(json.dumps(x))\n", line=2, message="json.dumps"),
@@ -861,6 +897,7 @@ class FormatRoundTrip(FileRule):
             line=5,
             message="through `s`",
         ),
+        Invalid("y = text.encode('utf-8').decode('utf8')\n", line=1, message=".encode()"),
     )
 
     def __init__(self, context: FileContext) -> None:
@@ -898,6 +935,8 @@ class FormatRoundTrip(FileRule):
             via = f" through `{inner_node.value}`"
         if inner is None or inner not in undoes:
             return
+        if outer == ".decode" and not _same_codec(node, inner_node):
+            return
         self.report(
             node,
             f"Format round trip: {_display(outer)} undoes {_display(inner)}{via}; "
@@ -917,13 +956,14 @@ class FormatRoundTrip(FileRule):
             if form is not None and form in _INNER_FORMS:
                 self._held[(scope, targets[0].value)] = form
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    # after the value was visited: `x = f(torch.from_numpy(x))` reads the old `x`
+    def leave_Assign(self, node: cst.Assign) -> None:
         self._assigned([t.target for t in node.targets], node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._assigned([node.target], node.value)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
         self._assigned([node.target], None)
 
     def visit_For(self, node: cst.For) -> None:
