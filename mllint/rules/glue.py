@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -596,8 +596,12 @@ class PipelineJungle(FileRule):
     ## Notes
     A path parameter or a local variable only matches within the same function, so a
     `save(path)` / `load(path)` pair of helpers is not reported; module-level names and
-    literal paths match across the module. Writes and reads are matched by the text of the
-    path expression, so `p = a; write(p); read(a)` is not caught.
+    literal paths match across the module. A local path variable assigned again between the
+    write and the read names another file. A write and a read in different arms of one `if`
+    (`if cached: load() else: compute(); save()`) are a cache, not a round trip. Writes and
+    reads are matched by the text of the path expression, so `p = a; write(p); read(a)` is not
+    caught. Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
+    intermediate-file check: tests write files to read them back on purpose.
     """
 
     code = "ML203"
@@ -661,7 +665,10 @@ class PipelineJungle(FileRule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.analysis = analysis_for(context)
-        self._writes: Dict[Tuple[int, str], str] = {}
+        self._in_test = is_test_file(context.path)
+        self._writes: Dict[Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...]]] = {}
+        self._arm_of: Dict[int, Tuple[int, int]] = {}
+        self._arms: List[Tuple[int, int]] = []
         self._reported: Set[int] = set()
         # consecutive `df = df.step(...)` statements: name, steps, first (node, index), last
         self._run: Optional[Tuple[str, int, Tuple[cst.CSTNode, int], int, bool]] = None
@@ -676,8 +683,42 @@ class PipelineJungle(FileRule):
         stamp = ",".join(f"{n}#{versions.get(n, 0)}" for n in sorted(set(local)))
         return (analysis.function_id(), f"{text} [{stamp}]"), text
 
+    # The arms of `if`s around a write and a read: `if cached: load() else: compute(); save()`
+    # writes and reads in exclusive arms, a cache rather than a round trip.
+    def visit_If(self, node: cst.If) -> None:
+        self._arm_of[id(node.body)] = (id(node), 0)
+        if node.orelse is not None:
+            self._arm_of[id(node.orelse)] = (id(node), 1)
+        self._enter_arm(node)
+
+    def leave_If(self, node: cst.If) -> None:
+        self._leave_arm(node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._enter_arm(node)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._leave_arm(node)
+
+    def visit_Else(self, node: cst.Else) -> None:
+        self._enter_arm(node)
+
+    def leave_Else(self, node: cst.Else) -> None:
+        self._leave_arm(node)
+
+    def _enter_arm(self, node: cst.CSTNode) -> None:
+        arm = self._arm_of.get(id(node))
+        if arm is not None:
+            self._arms.append(arm)
+
+    def _leave_arm(self, node: cst.CSTNode) -> None:
+        if id(node) in self._arm_of:
+            self._arms.pop()
+            del self._arm_of[id(node)]
+
     def visit_Call(self, node: cst.Call) -> None:
-        self._file_io(node)
+        if not self._in_test:
+            self._file_io(node)
         if id(node) in self._reported:
             return
         methods, calls, root = _chain(node)
@@ -723,14 +764,14 @@ class PipelineJungle(FileRule):
                 read = func.value
         if write is not None and _names_a_file(write):
             key, _ = self._key(write)
-            self._writes.setdefault(key, how)
+            self._writes.setdefault(key, (how, tuple(self._arms)))
         if read is not None and _names_a_file(read):
             key, text = self._key(read)
-            writer = self._writes.get(key)
-            if writer is not None:
+            written = self._writes.get(key)
+            if written is not None and not _exclusive(written[1], self._arms):
                 self.report(
                     node,
-                    f"Pipeline jungle: `{_short(text)}` is written ({writer}) and read back "
+                    f"Pipeline jungle: `{_short(text)}` is written ({written[0]}) and read back "
                     f"({how}) in the same module; pass the data on instead of through a file",
                     properties={"path": text},
                 )
@@ -765,6 +806,18 @@ class PipelineJungle(FileRule):
             )
             reported = True
         self._run = (name, total, first, index, reported)
+
+
+def _exclusive(first: Sequence[Tuple[int, int]], second: Sequence[Tuple[int, int]]) -> bool:
+    """Whether two places lie in different arms of one ``if``."""
+    arms = dict(first)
+    return any(arms.get(if_id, arm) != arm for if_id, arm in second)
+
+
+def is_test_file(path: str) -> bool:
+    """``test_*.py``, ``*_test.py`` and ``conftest.py``: tests round-trip data on purpose."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 def _names_a_file(node: cst.BaseExpression) -> bool:
@@ -811,6 +864,9 @@ _ROUND_TRIPS: Dict[str, Tuple[str, ...]] = {
     "pandas.read_json": (".to_json",),
     ".decode": (".encode",),
 }
+_SERIALISATION_CHECKS = frozenset(
+    {"pickle.loads", "cloudpickle.loads", "json.loads", "yaml.safe_load", "yaml.load"}
+)
 _INNER_FORMS = frozenset(form for forms in _ROUND_TRIPS.values() for form in forms)
 
 
@@ -869,7 +925,9 @@ class FormatRoundTrip(FileRule):
     Through a variable, the conversion back must take the variable as its only argument and
     be in the same function as the assignment, with no reassignment in between. It is
     reported even if the variable is used elsewhere too: the original value was available all
-    along.
+    along. In test files (`test_*.py`, `*_test.py`, `conftest.py`) serialisation round trips
+    (`pickle`, `json`, `yaml`) are not reported: that is how a test checks that an object
+    serialises.
     """
 
     code = "ML204"
@@ -937,6 +995,8 @@ class FormatRoundTrip(FileRule):
             return
         if outer == ".decode" and not _same_codec(node, inner_node):
             return
+        if outer in _SERIALISATION_CHECKS and is_test_file(self.context.path):
+            return  # `pickle.loads(pickle.dumps(est))` is how a test checks picklability
         self.report(
             node,
             f"Format round trip: {_display(outer)} undoes {_display(inner)}{via}; "

@@ -151,3 +151,27 @@ def test_ml202_json_output() -> None:
 
 def _cli(*args: str, cwd: Path) -> Run:
     return invoke(args, cwd)
+
+
+def test_ml203_cache_in_exclusive_arms_and_test_files_are_not_reported(tmp_path: Path) -> None:
+    cache = (
+        "import joblib\n"
+        "def fetch(path, build):\n"
+        "    if not exists(path):\n"
+        "        data = build()\n"
+        "        joblib.dump(data, path)\n"
+        "    else:\n"
+        "        data = joblib.load(path)\n"
+        "    return data\n"
+    )
+    round_trip = (
+        "import joblib\ndef f(d, path):\n    joblib.dump(d, path)\n    return joblib.load(path)\n"
+    )
+    write_tree(tmp_path, {"cache.py": cache, "test_io.py": round_trip, "io.py": round_trip})
+    assert _codes(".", "--select", "ML203", cwd=tmp_path) == ["io.py:4:12: ML203"]
+
+
+def test_ml204_pickle_round_trip_in_tests_is_a_picklability_check(tmp_path: Path) -> None:
+    code = "import pickle\nclone = pickle.loads(pickle.dumps(est))\n"
+    write_tree(tmp_path, {"tests/test_est.py": code, "est.py": code})
+    assert _codes(".", "--select", "ML204", cwd=tmp_path) == ["est.py:2:9: ML204"]
