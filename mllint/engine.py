@@ -39,6 +39,8 @@ class CheckResult:
     errors: Tuple[str, ...]
     parsed: int
     lines: int
+    baselined: Tuple[Finding, ...] = ()
+    """Findings hidden because the ``--baseline`` holds them (see :mod:`mllint.baseline`)."""
 
 
 def default_jobs() -> int:
