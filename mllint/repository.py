@@ -7,7 +7,6 @@ git not installed, in a repository git refuses to read (``safe.directory``), not
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,18 +29,13 @@ class Repository:
 
 def find_repository(start: Path) -> Optional[Repository]:
     """The git working tree that holds ``start``, or ``None`` outside git or without git."""
-    return _find_repository(str(Path(start).resolve()))
-
-
-@functools.lru_cache(maxsize=8)
-def _find_repository(start: str) -> Optional[Repository]:
     try:
         # GitPython checks for the git executable on import and raises when it is missing.
         import git
     except Exception:
         return None
     try:
-        cli = git.cmd.Git(start)
+        cli = git.cmd.Git(str(Path(start).resolve()))
         top = cli.rev_parse("--show-toplevel").strip()
     except Exception:  # not a repository, git missing, unsafe ownership, ...
         return None
