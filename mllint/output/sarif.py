@@ -164,10 +164,17 @@ def _location(finding: Finding, root: Path, lines: SourceLines) -> Dict[str, Any
 
 
 def artifact_location(path: str, root: Path) -> Dict[str, Any]:
-    """A file's location: relative to ``%SRCROOT%`` when inside the root, else a ``file:`` URI."""
+    """A file's location relative to ``%SRCROOT%``.
+
+    A file outside the root gets ``..`` segments: GitHub rejects absolute ``file:`` URIs it
+    cannot map to the checkout. Only a file on another Windows drive gets an absolute URI.
+    """
     relative = relative_path(path, root)
     if relative is None:
-        return {"uri": Path(os.path.abspath(path)).as_uri()}
+        try:
+            relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        except ValueError:
+            return {"uri": Path(os.path.abspath(path)).as_uri()}
     return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
 
 

@@ -261,3 +261,15 @@ def test_without_a_git_executable_nothing_crashes(tmp_path: Path) -> None:
     log = json.loads(done.stdout)
     assert "versionControlProvenance" not in log["runs"][0]
     assert log["runs"][0]["results"][0]["ruleId"] == "ML101"
+
+
+def test_a_file_outside_the_root_stays_relative(tmp_path: Path, validator: Draft4Validator) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("if False:\n    pass\n", encoding="utf-8")
+    log = sarif(str(outside), cwd=repo)
+    assert errors(validator, log) == []
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "../elsewhere.py", "uriBaseId": "%SRCROOT%"}
