@@ -84,5 +84,6 @@ def split_baselined(
 def hide_baselined(result: CheckResult, root: Path, known: FrozenSet[str]) -> CheckResult:
     """``result`` without the findings the baseline holds (they go to ``baselined``)."""
     findings = list(result.findings)
-    new, old = split_baselined(findings, fingerprints(findings, root, SourceLines()), known)
+    prints = fingerprints(findings, root, SourceLines(), result.baselined)
+    new, old = split_baselined(findings, prints, known)
     return replace(result, findings=tuple(new), baselined=result.baselined + tuple(old))

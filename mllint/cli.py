@@ -109,6 +109,11 @@ def main() -> None:
     show_default=True,
     help="SARIF automationDetails.id category (distinct per analysis uploaded to GitHub).",
 )
+@click.option(
+    "--include-suppressed",
+    is_flag=True,
+    help="SARIF: also list findings silenced by noqa, per-file-ignores or the baseline.",
+)
 def check(
     paths: Tuple[Path, ...],
     select: Tuple[str, ...],
@@ -125,6 +130,7 @@ def check(
     baseline: Optional[Path],
     write_baseline: Optional[Path],
     category: str,
+    include_suppressed: bool,
 ) -> None:
     """Lint files and folders (default: the current folder).
 
@@ -165,7 +171,13 @@ def check(
     if hide_from is not None:
         result = _hide_baselined(result, settings, hide_from)
 
-    report = Report(result=result, settings=settings, cwd=Path.cwd(), category=category)
+    report = Report(
+        result=result,
+        settings=settings,
+        cwd=Path.cwd(),
+        category=category,
+        include_suppressed=include_suppressed,
+    )
     rendered = formatters()[output_format](report)
     if statistics:
         stats = render_statistics(report)

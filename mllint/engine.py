@@ -41,6 +41,8 @@ class CheckResult:
     lines: int
     baselined: Tuple[Finding, ...] = ()
     """Findings hidden because the ``--baseline`` holds them (see :mod:`mllint.baseline`)."""
+    silenced: Tuple[Finding, ...] = ()
+    """Findings of selected rules silenced by ``# noqa`` or ``per-file-ignores``."""
 
 
 def default_jobs() -> int:
@@ -169,9 +171,15 @@ def run_check(
     project = Project(settings=settings, files={p: results[p] for p in files})
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
-    kept = suppress(
-        findings, results, lambda path: scoped.get(discovery.configs.get(path, ""), settings)
-    )
+
+    def settings_for(path: str) -> Settings:
+        return scoped.get(discovery.configs.get(path, ""), settings)
+
+    kept = suppress(findings, results, settings_for)
+    kept_ids = {id(f) for f in kept}
+    silenced = [
+        f for f in findings if id(f) not in kept_ids and settings_for(f.path).is_enabled(f.code)
+    ]
     return CheckResult(
         findings=tuple(sorted(kept, key=Finding.sort_key)),
         files=files,
@@ -180,6 +188,7 @@ def run_check(
         errors=tuple(errors),
         parsed=len(analysed),
         lines=sum(results[p].lines for p in files),
+        silenced=tuple(sorted(silenced, key=Finding.sort_key)),
     )
 
 

@@ -86,8 +86,20 @@ def flagged_text(finding: Finding, lines: SourceLines) -> str:
     return "\n".join(texts)
 
 
-def fingerprints(findings: Sequence[Finding], root: Path, lines: SourceLines) -> List[str]:
-    """The fingerprint of each finding, in order; see the module docstring."""
+def fingerprints(
+    findings: Sequence[Finding],
+    root: Path,
+    lines: SourceLines,
+    alongside: Sequence[Finding] = (),
+) -> List[str]:
+    """The fingerprint of each finding, in order; see the module docstring.
+
+    ``alongside`` are findings of the same run that are not being printed (hidden by the
+    baseline): they take part in the occurrence numbering, so that a finding keeps the
+    fingerprint it had before the baseline hid its twin.
+    """
+    if alongside:
+        return fingerprints([*findings, *alongside], root, lines)[: len(findings)]
     keys: List[Tuple[str, str, str]] = []
     for finding in findings:
         path = relative_path(finding.path, root) or Path(finding.path).resolve().as_posix()

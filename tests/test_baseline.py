@@ -104,3 +104,16 @@ def test_a_missing_baseline_is_an_error(tmp_path: Path) -> None:
     result = run(tmp_path, [".", "--baseline", "nope.json"])
     assert result.exit_code == 2
     assert "nope.json: cannot read baseline" in result.stderr
+
+
+def test_a_new_twin_of_a_baselined_finding_keeps_its_own_fingerprint(tmp_path: Path) -> None:
+    script = tmp_path / "twins.py"
+    script.write_text("if False:\n    a = 1\n", encoding="utf-8")
+    assert run(tmp_path, [".", "--write-baseline", "base.json"]).exit_code == 0
+    base = json.loads((tmp_path / "base.json").read_text(encoding="utf-8"))
+    script.write_text("if False:\n    a = 1\nif False:\n    b = 2\n", encoding="utf-8")
+    result = run(tmp_path, [".", "--baseline", "base.json", "--format", "json"])
+    (new,) = json.loads(result.stdout)
+    assert new["line"] == 3
+    assert new["fingerprint"] != base[0]["fingerprint"]
+    assert new["fingerprint"].endswith(":2")

@@ -20,6 +20,8 @@ class Report:
     cwd: Path
     category: str = "mllint"
     """SARIF ``automationDetails.id`` category (``--category``)."""
+    include_suppressed: bool = False
+    """SARIF: also list silenced and baselined findings, marked as suppressed."""
 
     def display_path(self, path: str) -> str:
         """A finding's path as printed: relative to the current folder, ``/``-separated."""

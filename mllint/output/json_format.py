@@ -17,7 +17,8 @@ def render(report: Report) -> str:
     the output usable as a ``--baseline``.
     """
     findings = report.result.findings
-    prints = fingerprints(findings, root_of(report.settings.root), SourceLines())
+    root = root_of(report.settings.root)
+    prints = fingerprints(findings, root, SourceLines(), report.result.baselined)
     items: List[Dict[str, Any]] = [
         {
             "path": report.display_path(f.path),

@@ -52,10 +52,25 @@ def sarif_log(report: Report) -> Dict[str, Any]:
     repository = find_repository(Path(report.settings.root))
     root = source_root(report.settings.root, repository)
     lines = SourceLines()
-    findings = list(report.result.findings)
-    prints = fingerprints(findings, root, lines)
-    rules, index = _rules(findings)
+    result = report.result
+    findings = list(result.findings)
+    prints = fingerprints(findings, root, lines, result.baselined)
+    suppressed: List[Tuple[Finding, str, Dict[str, str]]] = []
+    if report.include_suppressed:
+        baselined = list(result.baselined)
+        old_prints = fingerprints(baselined, root, lines, findings)
+        silenced = list(result.silenced)
+        suppressed += [(f, p, _BASELINE) for f, p in zip(baselined, old_prints)]
+        suppressed += [
+            (f, p, _suppression(f, report))
+            for f, p in zip(silenced, fingerprints(silenced, root, lines))
+        ]
+    rules, index = _rules(findings + [f for f, _, _ in suppressed])
     results = [_result(f, fp, index[f.code], root, lines) for f, fp in zip(findings, prints)]
+    for finding, fingerprint, suppression in suppressed:
+        entry = _result(finding, fingerprint, index[finding.code], root, lines)
+        entry["suppressions"] = [suppression]
+        results.append(entry)
     run: Dict[str, Any] = {
         "tool": {
             "driver": {
@@ -75,6 +90,17 @@ def sarif_log(report: Report) -> Dict[str, Any]:
     if repository is not None:
         run["versionControlProvenance"] = [_provenance(repository)]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+_BASELINE = {"kind": "external", "status": "accepted", "justification": "In the --baseline."}
+
+
+def _suppression(finding: Finding, report: Report) -> Dict[str, str]:
+    """How a silenced finding was silenced: a ``# noqa`` comment, else ``per-file-ignores``."""
+    file = report.result.results.get(finding.path)
+    if file is not None and file.noqa.silences(finding.code, finding.span.line):
+        return {"kind": "inSource", "status": "accepted"}
+    return {"kind": "external", "status": "accepted", "justification": "per-file-ignores"}
 
 
 def automation_id(category: str) -> str:

@@ -273,3 +273,29 @@ def test_a_file_outside_the_root_stays_relative(tmp_path: Path, validator: Draft
     assert errors(validator, log) == []
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "../elsewhere.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_include_suppressed_marks_each_kind(tmp_path: Path, validator: Draft4Validator) -> None:
+    project = FIXTURES / "sample_project"
+    baseline = tmp_path / "base.json"
+    model = project / "sample_project" / "model.py"
+    # A baseline holding only model.py's finding.
+    CliRunner().invoke(main, ["check", "--no-cache", "--write-baseline", str(baseline), str(model)])
+    log = sarif("--include-suppressed", "--baseline", str(baseline), ".", cwd=project)
+    assert errors(validator, log) == []
+    kinds = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].split("/")[-1],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        ): [s["kind"] for s in r.get("suppressions", [])]
+        for r in log["runs"][0]["results"]
+    }
+    assert kinds[("evaluate.py", 57)] == []
+    assert kinds[("evaluate.py", 63)] == ["inSource"]  # noqa comment
+    assert kinds[("evaluate.py", 92)] == ["inSource"]
+    assert kinds[("test_model.py", 42)] == ["external"]  # per-file-ignores
+    assert kinds[("model.py", 65)] == ["external"]  # the baseline
+    assert ("scratch_01.py", 39) not in kinds  # excluded files are not linted at all
+    plain = sarif("--baseline", str(baseline), ".", cwd=project)
+    assert all("suppressions" not in r for r in plain["runs"][0]["results"])
+    assert len(plain["runs"][0]["results"]) == len(kinds) - 4
