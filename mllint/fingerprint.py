@@ -101,8 +101,12 @@ def fingerprints(
     if alongside:
         return fingerprints([*findings, *alongside], root, lines)[: len(findings)]
     keys: List[Tuple[str, str, str]] = []
+    paths: Dict[str, str] = {}
     for finding in findings:
-        path = relative_path(finding.path, root) or Path(finding.path).resolve().as_posix()
+        path = paths.get(finding.path)
+        if path is None:
+            path = relative_path(finding.path, root) or Path(finding.path).resolve().as_posix()
+            paths[finding.path] = path
         keys.append((finding.code, path, flagged_text(finding, lines)))
     # Occurrences are numbered in file order, which moves with the code, not with line numbers.
     order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())

@@ -7,6 +7,7 @@ SARIF's default, converted from mllint's code-point columns with the text of eac
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -43,8 +44,8 @@ _PROBLEM_SEVERITY = {
 
 
 def render(report: Report) -> str:
-    """The report as a SARIF 2.1.0 log with one run."""
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    """The report as a SARIF 2.1.0 log with one run, compact (SARIF files get large)."""
+    return json.dumps(sarif_log(report), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def sarif_log(report: Report) -> Dict[str, Any]:
@@ -183,10 +184,15 @@ def _result(
 def _location(finding: Finding, root: Path, lines: SourceLines) -> Dict[str, Any]:
     return {
         "physicalLocation": {
-            "artifactLocation": artifact_location(finding.path, root),
+            "artifactLocation": dict(_artifact_location(finding.path, root)),
             "region": region(finding, lines),
         }
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _artifact_location(path: str, root: Path) -> Tuple[Tuple[str, str], ...]:
+    return tuple(artifact_location(path, root).items())
 
 
 def artifact_location(path: str, root: Path) -> Dict[str, Any]:

@@ -291,7 +291,7 @@ def test_include_suppressed_marks_each_kind(tmp_path: Path, validator: Draft4Val
         for r in log["runs"][0]["results"]
     }
     assert kinds[("evaluate.py", 57)] == []
-    assert kinds[("evaluate.py", 63)] == ["inSource"]  # noqa comment
+    assert kinds[("evaluate.py", 63)] == ["inSource"]  # silenced in the source
     assert kinds[("evaluate.py", 92)] == ["inSource"]
     assert kinds[("test_model.py", 42)] == ["external"]  # per-file-ignores
     assert kinds[("model.py", 65)] == ["external"]  # the baseline
