@@ -14,7 +14,7 @@ DEAD = "if False:\n    pass\n"
 
 def _hostile_tree(root: Path) -> Path:
     # a generated resource file: 4 MB of long string constants
-    big = "".join(f"BLOB_{i} = '{'%06d' % i * 33}'\n" for i in range(20_000))
+    big = "".join(f"BLOB_{i} = '{f'{i:06d}' * 33}'\n" for i in range(20_000))
     assert len(big.encode()) > 4_000_000
     write_tree(
         root,
@@ -49,7 +49,7 @@ def test_hostile_tree(tmp_path: Path, jobs: str) -> None:
     assert run.exit_code == 1, run.stderr
     found = {}
     for line in run.stdout.splitlines():
-        path, line_no, col, rest = line.split(":", 3)
+        path, line_no, _col, rest = line.split(":", 3)
         found.setdefault(path, []).append((int(line_no), rest.split()[0]))
     assert found["syntax_error.py"] == [(1, "ML000")]
     assert found["not_utf8.py"] == [(1, "ML000")]

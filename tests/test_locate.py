@@ -18,7 +18,8 @@ TRICKY = [
     "if a:\n    pass\nelif b if c else d:\n    pass\nelse:\n    e = f(g)\n",
     "x = 1; y = (a if b else c); z = 'é' + w\n",
     "@dec(1 if x else 2)\n@other\ndef f(a=b.c, *, d=e):\n    '''doc'''\n    return g(h)[i]\n",
-    "class A(B, metaclass=M):\n    x: int = 1\n\n    async def f(self):\n        async with a as b:\n            await c\n",
+    "class A(B, metaclass=M):\n    x: int = 1\n\n    async def f(self):\n"
+    "        async with a as b:\n            await c\n",
     "def f():\n\tif x:\n\t\treturn {k: v for k, v in y.items() if k}\n",
     "x = (\n    a\n    + b  # comment\n)\nif (\n    c\n):\n    pass\n",
     "try:\n    a()\nexcept E as e:\n    b()\nelse:\n    c()\nfinally:\n    d()\n",
