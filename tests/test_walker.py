@@ -105,3 +105,25 @@ def test_deep_trees_do_not_recurse() -> None:
 
     walker.walk(module, *callbacks_of([Count()]))
     assert count[0] == 900
+
+
+def test_pre_order_is_source_order() -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from tests.conftest import SAMPLE
+
+    sources = [SOURCE] + [p.read_text(encoding="utf-8") for p in sorted(SAMPLE.rglob("*.py"))]
+    sources.append("def f(a, /, b, *c, d, **e) -> int:\n    return x if y else z\n")
+    for source in sources:
+        module = cst.parse_module(source)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        starts = []
+        stack = [module]
+        while stack:
+            node = stack.pop()
+            below = children(node)
+            if not below and node in positions:  # leaves: names, literals
+                where = positions[node].start
+                starts.append((where.line, where.column))
+            stack.extend(reversed(below))
+        assert starts == sorted(starts)
