@@ -81,17 +81,13 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def analyze_files(
-    paths: Sequence[str],
-    jobs: int,
-    progress: Optional[Callable[[int], None]] = None,
+    paths: Sequence[str], jobs: int
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
     """Analyse files, in a process pool when there are enough of them."""
     done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
     if jobs <= 1 or len(paths) < _SERIAL_BELOW:
         for path, result, error in _analyze_chunk(paths):
             done[path] = (result, error)
-            if progress:
-                progress(1)
         return done
     cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
     try:
@@ -100,8 +96,6 @@ def analyze_files(
             for future in concurrent.futures.as_completed(futures):
                 for path, result, error in future.result():
                     done[path] = (result, error)
-                if progress:
-                    progress(len(futures))
     except BrokenProcessPool:
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
