@@ -112,3 +112,13 @@ def test_nested_project_config_excludes_below_it(tmp_path: Path) -> None:
 def test_odd_file_names(tmp_path: Path) -> None:
     write_tree(tmp_path, {"-x.py": "", "a b.py": "", "ünï.py": ""})
     assert _names(tmp_path) == ["-x.py", "a b.py", "ünï.py"]
+
+
+def test_gitignore_outside_git_and_outside_the_settings_root(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path, {"elsewhere/.gitignore": "gen/\n", "elsewhere/gen/x.py": "", "elsewhere/a.py": ""}
+    )
+    settings_root = tmp_path / "somewhere_else"
+    settings_root.mkdir()
+    found = discover([tmp_path / "elsewhere"], (), settings_root).files
+    assert [f.name for f in found] == ["a.py"]
