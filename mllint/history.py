@@ -134,6 +134,24 @@ class Repository:
         """The commit checked out."""
         return self._git("rev-parse", "HEAD").strip()
 
+    def branch(self) -> Optional[str]:
+        """The branch checked out; ``None`` on a detached HEAD."""
+        try:
+            return self._git("symbolic-ref", "-q", "--short", "HEAD").strip() or None
+        except git.exc.GitError:
+            return None
+
+    def remote_url(self) -> Optional[str]:
+        """The URL of the ``origin`` remote, else of the first remote; ``None`` without one."""
+        try:
+            remotes = self._git("remote").split()
+            if not remotes:
+                return None
+            name = "origin" if "origin" in remotes else remotes[0]
+            return self._git("remote", "get-url", name).strip() or None
+        except git.exc.GitError:
+            return None
+
     def head_blobs(self) -> Dict[str, str]:
         """Blob id of every file in HEAD, by path (one ``git ls-tree`` for the run)."""
         if self._head_blobs is None:

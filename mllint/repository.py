@@ -15,57 +15,36 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
-class Repository:
-    """A git working tree, as far as git could tell."""
+class Provenance:
+    """A git working tree with at least one commit, as far as git could tell."""
 
     root: Path
     uri: Optional[str]
     """The ``origin`` remote (else the first remote) as a URI, credentials removed."""
     revision: Optional[str]
-    """The full commit id of ``HEAD``; ``None`` before the first commit."""
+    """The full commit id of ``HEAD``."""
     branch: Optional[str]
     """The checked-out branch; ``None`` on a detached ``HEAD``."""
 
 
-def find_repository(start: Path) -> Optional[Repository]:
-    """The git working tree that holds ``start``, or ``None`` outside git or without git."""
+def find_repository(start: Path) -> Optional[Provenance]:
+    """The git working tree that holds ``start``; ``None`` outside git, without git, or in a
+    repository without commits. Git itself runs in :mod:`mllint.history`."""
+    from mllint import history
+
     try:
-        # GitPython checks for the git executable on import and raises when it is missing.
-        import git
-    except Exception:
+        found = history.Repository.find(Path(start))
+        if found is None:
+            return None
+        url = found.remote_url()
+        return Provenance(
+            root=found.root,
+            uri=None if url is None else remote_as_uri(url),
+            revision=found.head() or None,
+            branch=found.branch(),
+        )
+    except Exception:  # git vanished or refused mid-way: no provenance, never a crash
         return None
-    try:
-        cli = git.cmd.Git(str(Path(start).resolve()))
-        top = cli.rev_parse("--show-toplevel").strip()
-    except Exception:  # not a repository, git missing, unsafe ownership, ...
-        return None
-    if not top:
-        return None
-    cli = git.cmd.Git(top)
-    return Repository(
-        root=Path(top).resolve(),
-        uri=_remote_uri(cli),
-        revision=_output(cli, "rev_parse", "--verify", "-q", "HEAD^{commit}"),
-        branch=_output(cli, "symbolic_ref", "-q", "--short", "HEAD"),
-    )
-
-
-def _output(cli: object, command: str, *args: str) -> Optional[str]:
-    """A git command's stripped output, ``None`` when it fails or prints nothing."""
-    try:
-        text = str(getattr(cli, command)(*args)).strip()
-    except Exception:
-        return None
-    return text or None
-
-
-def _remote_uri(cli: object) -> Optional[str]:
-    remotes = (_output(cli, "remote") or "").split()
-    if not remotes:
-        return None
-    name = "origin" if "origin" in remotes else remotes[0]
-    url = _output(cli, "remote", "get-url", name)
-    return None if url is None else remote_as_uri(url)
 
 
 _SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^/:]+):(?P<path>(?!//).+)$")
@@ -94,7 +73,7 @@ def remote_as_uri(url: str) -> Optional[str]:
         return None
 
 
-def source_root(settings_root: str, repository: Optional[Repository]) -> Path:
+def source_root(settings_root: str, repository: Optional[Provenance]) -> Path:
     """The folder that SARIF URIs and fingerprints are relative to: the repository root,
     else the configuration's folder (the current folder without a configuration)."""
     if repository is not None:

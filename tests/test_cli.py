@@ -14,6 +14,11 @@ SAMPLE_ML101 = [
     "fixtures/sample_project/sample_project/train.py:124:5: ML101",
     "fixtures/sample_project/sample_project/train.py:130:5: ML101",
 ]
+SARIF_CASES_ML101 = [  # fixtures/sarif_cases/, see fixtures/README.md
+    "fixtures/sarif_cases/non_ascii.py:6:17: ML101",
+    "fixtures/sarif_cases/non_ascii.py:11:5: ML101",
+    "fixtures/sarif_cases/old experiment.py:6:5: ML101",
+]
 
 
 def _ml101_lines(stdout: str) -> list[str]:
@@ -25,7 +30,7 @@ def _ml101_lines(stdout: str) -> list[str]:
 def test_check_fixtures_prints_flake8_style_findings_and_exits_1(cli: CliCaller) -> None:
     run = cli("check", "fixtures/", "--no-cache", cwd=ROOT)
     assert run.exit_code == 1
-    assert _ml101_lines(run.stdout) == SAMPLE_ML101
+    assert _ml101_lines(run.stdout) == SAMPLE_ML101 + SARIF_CASES_ML101
     for line in run.stdout.splitlines():
         path, line_no, col, rest = line.split(":", 3)
         assert Path(ROOT, path).is_file() and int(line_no) > 0 and int(col) > 0
@@ -139,6 +144,7 @@ def test_json_format(cli: CliCaller) -> None:
         "message",
         "severity",
         "properties",
+        "fingerprint",
     }
     assert first["path"] == "fixtures/sample_project/sample_project/evaluate.py"
     assert (first["line"], first["column"], first["code"]) == (57, 5, "ML101")
@@ -160,8 +166,9 @@ def test_output_file_and_statistics(cli: CliCaller, tmp_path: Path) -> None:
     run = cli("check", "fixtures/", "--no-cache", "--statistics", "-o", str(out), cwd=ROOT)
     assert run.exit_code == 1 and run.stdout == ""
     text = out.read_text(encoding="utf-8")
-    assert _ml101_lines("\n".join(text.splitlines()[:-1])) == SAMPLE_ML101
-    assert text.splitlines()[-1].split() == ["5", "ML101", "constant-condition"]
+    assert _ml101_lines("\n".join(text.splitlines()[:-1])) == SAMPLE_ML101 + SARIF_CASES_ML101
+    assert text.splitlines()[-2].split() == ["1", "ML000", "parse-error"]
+    assert text.splitlines()[-1].split() == ["8", "ML101", "constant-condition"]
 
 
 def test_statistics_go_to_stderr_for_machine_formats(cli: CliCaller) -> None:

@@ -23,7 +23,7 @@ from mllint.fingerprint import (
 )
 from mllint.model import Finding, Severity
 from mllint.output import Report
-from mllint.repository import Repository, find_repository, source_root
+from mllint.repository import Provenance, find_repository, source_root
 from mllint.rules import RULES_BY_CODE
 from mllint.rules.base import Rule, RuleDoc
 
@@ -268,7 +268,7 @@ def _invocation(
     return invocation
 
 
-def _provenance(repository: Repository) -> Dict[str, Any]:
+def _provenance(repository: Provenance) -> Dict[str, Any]:
     # A repository without a remote is named by its folder.
     details: Dict[str, Any] = {"repositoryUri": repository.uri or _folder_uri(repository.root)}
     if repository.revision is not None:

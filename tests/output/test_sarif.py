@@ -245,6 +245,9 @@ def test_without_a_git_executable_nothing_crashes(tmp_path: Path) -> None:
     repo.mkdir()
     (repo / "exp.py").write_text("if False:\n    pass\n", encoding="utf-8")
     git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "one")  # with git, this run would have provenance
+    assert "versionControlProvenance" in sarif(".", cwd=repo)["runs"][0]
     empty = tmp_path / "bin"
     empty.mkdir()
     env = {**os.environ, "PATH": str(empty)}
