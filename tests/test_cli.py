@@ -47,8 +47,8 @@ def test_nested_config_excludes_and_ignores_per_file(cli: CliCaller) -> None:
 
 def test_noqa_comments_silence_the_fixture_lines(cli: CliCaller) -> None:
     run = cli("check", "fixtures/", "--no-cache", cwd=ROOT)
-    assert "evaluate.py:63:" not in run.stdout  # `if 0:  # noqa: ML101`
-    assert "evaluate.py:92:" not in run.stdout  # `if False:  # noqa`
+    assert "evaluate.py:63:" not in run.stdout  # silenced by a noqa comment naming ML101
+    assert "evaluate.py:92:" not in run.stdout  # silenced by a bare noqa comment
 
 
 def test_explicitly_named_file_is_linted_even_if_excluded(cli: CliCaller) -> None:
