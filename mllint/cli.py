@@ -241,6 +241,34 @@ def rule(code: Optional[str], output_format: str) -> None:
     click.echo("\n".join(rule_markdown(r) for r in chosen), nl=False)
 
 
+@main.command()
+@click.option(
+    "--debounce-ms",
+    type=click.IntRange(min=0),
+    default=250,
+    show_default=True,
+    help="Quiet time after a change before the buffer is linted.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every step to standard error.")
+def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
+    """Run the language server over standard input and output (for editors)."""
+    import logging
+
+    try:
+        from mllint.lsp.server import serve
+    except ImportError as exc:
+        _fail(
+            f"`mllint lsp` needs the lsp extra ({exc.name} is missing): "
+            "pip install 'mllint-debt[lsp]'"
+        )
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    serve(debounce=debounce_ms / 1000, use_cache=not no_cache)
+
+
 def run() -> None:
     """Console entry point: no traceback escapes, an internal error exits 2."""
     try:

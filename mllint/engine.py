@@ -247,3 +247,47 @@ def _per_file_codes(path: str, settings: Settings) -> Tuple[str, ...]:
         if compile_globs([glob]).match(relative, False):
             codes.extend(glob_codes)
     return tuple(codes)
+
+
+@dataclass(frozen=True)
+class AnalyzedTree:
+    """Per-file results of a discovered tree, before the project stage (for long-lived callers
+    such as the language server, which keep them in memory and re-run the project stage)."""
+
+    results: Dict[str, FileResult]
+    configs: Mapping[str, str]
+    """File -> the nested pyproject.toml that governs it (as :class:`Discovery` has it)."""
+    errors: Tuple[str, ...]
+
+
+def analyze_tree(
+    paths: Sequence[Path], settings: Settings, *, jobs: int = 0, use_cache: bool = True
+) -> AnalyzedTree:
+    """Discover ``paths`` and analyse each file, with the cache and pool of :func:`run_check`."""
+    root = Path(settings.root)
+    discovery = discover(paths, settings.exclude, root)
+    cache = Cache(root, settings.analysis_key()) if use_cache else None
+    results: Dict[str, FileResult] = {}
+    to_parse: Dict[str, str] = {}
+    for file in discovery.files:
+        path = str(file)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
+            continue
+        digest = content_hash(data)
+        cached = cache.get(digest) if cache else None
+        if cached is not None:
+            results[path] = _relocate(cached, path)
+        else:
+            to_parse[path] = digest
+    errors: List[str] = []
+    for path, (result, error) in analyze_files(list(to_parse), jobs or default_jobs()).items():
+        if result is None:
+            errors.append(f"{path}: internal error: {error}")
+            continue
+        results[path] = result
+        if cache is not None:
+            cache.put(to_parse[path], result)
+    return AnalyzedTree(results=results, configs=discovery.configs, errors=tuple(errors))
