@@ -38,8 +38,8 @@ def buffer_bytes(text: str) -> bytes:
     """A buffer's text as the bytes a file holding it would contain.
 
     Encoded in the encoding its PEP 263 cookie declares, so that decoding it again (as the
-    per-file stage does) gives back the same text; UTF-8 otherwise or when the text does not
-    fit the declared encoding (the per-file stage then reports the mismatch).
+    per-file stage does) gives back the same text; UTF-8 otherwise, and when the declared
+    encoding cannot hold the text (the editor could not save it either).
     """
     data = text.encode("utf-8", "surrogatepass")
     if text.isascii() or text.startswith("\ufeff"):
