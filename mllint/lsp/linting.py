@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from mllint.analyze import analyze_source
+from mllint.analyze import analyze_module, analyze_source
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
 from mllint.engine import analyze_tree, suppress
+from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
+from mllint.source import SourceError, decode, looks_deep
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,31 @@ def buffer_bytes(text: str) -> bytes:
         return text.encode(encoding)
     except (UnicodeError, LookupError):
         return data
+
+
+def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) -> FileResult:
+    """The per-file result of a buffer: what :func:`analyze_source` gives for its bytes.
+
+    With a ``reparser`` only the statements an edit touched are parsed again (see
+    :mod:`mllint.lsp.reparse`); text that needs the per-file stage's checks (a coding cookie
+    that changes the text, suspiciously deep nesting) or does not parse takes the full path.
+    """
+    data = buffer_bytes(text)
+    if reparser is None:
+        return analyze_source(path, data)
+    try:
+        plain = decode(data).text == text and not looks_deep(text)
+    except SourceError:
+        plain = False
+    if not plain:
+        reparser.forget()
+        return analyze_source(path, data)
+    try:
+        module = reparser.parse(text)
+    except Exception:  # a syntax error (or a parser failure): ML000, worded by analyze_source
+        reparser.forget()
+        return analyze_source(path, data)
+    return analyze_module(path, module, text)
 
 
 class WorkspaceIndex:
@@ -144,10 +171,12 @@ class WorkspaceIndex:
         text: str,
         version: Optional[int] = None,
         files: Optional[Mapping[str, FileResult]] = None,
+        reparser: Optional[Reparser] = None,
     ) -> Lint:
         """Lint a snapshot of the buffer of ``path`` against ``files`` (see :meth:`snapshot`;
-        default: the files on disk). Safe to run off the event loop."""
-        result = analyze_source(path, buffer_bytes(text))
+        default: the files on disk). Safe to run off the event loop, one call at a time per
+        ``reparser``."""
+        result = analyze_buffer(path, text, reparser)
         files = dict(self.results if files is None else files)
         files[path] = result
         found = list(result.findings)

@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
@@ -27,6 +27,7 @@ from mllint.analyze import analyze_path
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
 from mllint.lsp.linting import Lint, WorkspaceIndex, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, to_client
+from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding, NoqaMap, Severity
 from mllint.rules import RULES_BY_CODE
 from mllint.source import split_lines
@@ -56,6 +57,8 @@ class OpenDocument:
     latest: Optional[Lint] = None
     generation: int = -1
     """The workspace generation :attr:`latest` was linted against."""
+    reparser: Reparser = field(default_factory=Reparser)
+    """Only ever used on the lint thread."""
 
 
 class MllintServer(LanguageServer):
@@ -159,7 +162,7 @@ class MllintServer(LanguageServer):
         files = index.snapshot(others)
         loop = asyncio.get_running_loop()
         lint = await loop.run_in_executor(
-            self.linter, index.lint, document.path, text, version, files
+            self.linter, index.lint, document.path, text, version, files, document.reparser
         )
         if self.documents.get(document.uri) is not document or version != document_version(
             self, document
