@@ -7,6 +7,7 @@ the end of the debounce (the moment the change was sent plus the debounce) to th
 the diagnostics for that version; the target is p95 <= 300 ms::
 
     python bench/bench_lsp.py                         # synthetic 2,000-line module
+    python bench/bench_lsp.py --dead-every 1          # worst case: a finding in every function
     python bench/bench_lsp.py --file path/to/big.py   # a real file instead
     python bench/bench_lsp.py --edits 50 --debounce-ms 250 --lines 2000
 
@@ -31,8 +32,10 @@ from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
 
-def synthetic_module(lines: int) -> str:
-    """A deterministic ML-looking module of exactly ``lines`` lines."""
+def synthetic_module(lines: int, dead_every: int = 10) -> str:
+    """A deterministic ML-looking module of exactly ``lines`` lines in which every
+    ``dead_every``-th function holds a dead ``if False:`` branch (an ML101 finding); the others
+    hold a live ``if USE_X:``."""
     out: List[str] = [
         '"""Training utilities (synthetic benchmark input)."""',
         "import json",
@@ -49,7 +52,7 @@ def synthetic_module(lines: int) -> str:
             f'    """One training step, variant {block}."""',
             "    logits = model(batch['inputs'])",
             "    loss = torch.nn.functional.cross_entropy(logits, batch['labels'])",
-            "    if False:",
+            "    if False:" if block % dead_every == 0 else "    if USE_X:",
             "        loss = loss + 0.1 * torch.mean(logits ** 2)",
             "    loss = loss * scale",
             "    optimizer.zero_grad()",
@@ -69,16 +72,24 @@ def synthetic_module(lines: int) -> str:
 
 
 def edit_for(i: int, lines: List[str]) -> types.TextDocumentContentChangePartial:
-    """The ``i``-th edit: toggle an experiment switch or type into a comment line."""
-    candidates = [n for n, line in enumerate(lines) if line.strip() in ("if False:", "if USE_X:")]
-    number = candidates[(i * 7) % len(candidates)]
+    """The ``i``-th edit, one line: toggle an experiment switch (``if False:`` <-> ``if USE_X:``)
+    or, in a file without switches, type a comment at the end of an indented code line."""
+    toggles = [n for n, line in enumerate(lines) if line.strip() in ("if False:", "if USE_X:")]
+    if toggles:
+        number = toggles[(i * 7) % len(toggles)]
+    else:
+        code = [
+            n
+            for n, line in enumerate(lines)
+            if line.startswith("        ") and line.strip() and not line.rstrip().endswith("\\")
+        ]
+        number = code[(i * 37) % len(code)]
     old = lines[number]
-    if i % 2 == 0:
-        new = (
-            old.replace("if False:", "if USE_X:")
-            if "False" in old
-            else old.replace("if USE_X:", "if False:")
-        )
+    if i % 2 == 0 and toggles:
+        if "False" in old:
+            new = old.replace("if False:", "if USE_X:")
+        else:
+            new = old.replace("if USE_X:", "if False:")
     else:
         new = old + f"  # edit {i}"
     lines[number] = new
@@ -169,7 +180,8 @@ async def run(args: argparse.Namespace) -> int:
 
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[max(0, math.ceil(0.95 * len(ms)) - 1)]  # nearest rank
-    print(f"file: {args.file or 'synthetic'}, {len(text.splitlines())} lines")
+    source = args.file or f"synthetic, a dead branch in every {args.dead_every}. function"
+    print(f"file: {source}, {len(text.splitlines())} lines")
     print(f"debounce: {args.debounce_ms} ms, edits: {len(ms)}")
     print(f"first diagnostics after open (includes workspace load): {first * 1000:.0f} ms")
     print(f"findings after the last edit: {counts.get(args.edits + 1)}")
@@ -187,6 +199,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", help="lint this file instead of a synthetic module")
     parser.add_argument("--lines", type=int, default=2000, help="synthetic module length")
+    parser.add_argument(
+        "--dead-every",
+        type=int,
+        default=10,
+        help="a dead branch in every N-th synthetic function (1: a finding in each of them)",
+    )
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--debounce-ms", type=int, default=250)
     parser.add_argument("--target-ms", type=int, default=300)

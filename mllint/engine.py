@@ -88,7 +88,9 @@ def _chunks(paths: Sequence[str], jobs: int) -> List[List[str]]:
     return [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context(start_method: Optional[str] = None) -> multiprocessing.context.BaseContext:
+    if start_method is not None:  # a threaded caller (the language server) cannot fork safely
+        return multiprocessing.get_context(start_method)
     # fork shares the already imported and warmed parser with the workers
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux":
         return multiprocessing.get_context("fork")
@@ -96,9 +98,10 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def analyze_files(
-    paths: Sequence[str], jobs: int
+    paths: Sequence[str], jobs: int, start_method: Optional[str] = None
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
-    """Analyse files, in a process pool when there are enough of them."""
+    """Analyse files, in a process pool when there are enough of them (``start_method``:
+    the pool's multiprocessing start method; default fork on Linux)."""
     done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
     if jobs <= 1 or len(paths) < _SERIAL_BELOW:
         threshold = gc.get_threshold()
@@ -112,7 +115,7 @@ def analyze_files(
     cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
     try:
         with concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=_pool_context(), initializer=_tune_gc
+            jobs, mp_context=_pool_context(start_method), initializer=_tune_gc
         ) as pool:
             futures = [pool.submit(_analyze_chunk, chunk) for chunk in _chunks(paths, jobs)]
             for future in concurrent.futures.as_completed(futures):
@@ -122,13 +125,16 @@ def analyze_files(
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
             if path not in done:
-                done[path] = _analyze_isolated(path)
+                done[path] = _analyze_isolated(path, start_method)
     return done
 
 
-def _analyze_isolated(path: str) -> Tuple[Optional[FileResult], Optional[str]]:
+def _analyze_isolated(
+    path: str, start_method: Optional[str] = None
+) -> Tuple[Optional[FileResult], Optional[str]]:
+    context = _pool_context(start_method)
     try:
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
             ((_, result, error),) = pool.submit(_analyze_chunk, [path]).result()
             return result, error
     except BrokenProcessPool:
@@ -261,9 +267,15 @@ class AnalyzedTree:
 
 
 def analyze_tree(
-    paths: Sequence[Path], settings: Settings, *, jobs: int = 0, use_cache: bool = True
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    jobs: int = 0,
+    use_cache: bool = True,
+    start_method: Optional[str] = None,
 ) -> AnalyzedTree:
-    """Discover ``paths`` and analyse each file, with the cache and pool of :func:`run_check`."""
+    """Discover ``paths`` and analyse each file, with the cache and pool of :func:`run_check`
+    (``start_method`` as in :func:`analyze_files`)."""
     root = Path(settings.root)
     discovery = discover(paths, settings.exclude, root)
     cache = Cache(root, settings.analysis_key()) if use_cache else None
@@ -283,7 +295,8 @@ def analyze_tree(
         else:
             to_parse[path] = digest
     errors: List[str] = []
-    for path, (result, error) in analyze_files(list(to_parse), jobs or default_jobs()).items():
+    analysed = analyze_files(list(to_parse), jobs or default_jobs(), start_method=start_method)
+    for path, (result, error) in analysed.items():
         if result is None:
             errors.append(f"{path}: internal error: {error}")
             continue

@@ -10,6 +10,7 @@ same suppression as ``mllint check``. Nothing here touches the editor protocol.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import tokenize
 from dataclasses import dataclass
@@ -83,6 +84,13 @@ def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) ->
     return analyze_module(path, module, text)
 
 
+POOL_START_METHOD = (
+    "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+)
+"""The server runs threads (stdin reader, lint worker): forking it could copy a held lock into a
+pool worker and hang it, so the workspace is analysed by workers from a clean process."""
+
+
 class WorkspaceIndex:
     """One workspace folder: settings plus every file's per-file result, kept in memory."""
 
@@ -118,7 +126,9 @@ class WorkspaceIndex:
         if not scan:
             return cls(root, settings, {}, error), ()
         try:
-            tree = analyze_tree([root], settings, jobs=jobs, use_cache=use_cache)
+            tree = analyze_tree(
+                [root], settings, jobs=jobs, use_cache=use_cache, start_method=POOL_START_METHOD
+            )
         except ConfigError as exc:  # pragma: no cover - discovery reads no configuration
             return cls(root, settings, {}, str(exc)), ()
         return cls(root, settings, tree.results, error), tree.errors
