@@ -290,11 +290,11 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         text_document = params.capabilities.text_document
         ls.pull = bool(text_document and text_document.diagnostic)
         logger.info("mllint lsp: %s diagnostics, %s", "pull" if ls.pull else "push", ls.encoding)
+        for root in ls.folder_roots():  # start reading the workspace before the first buffer
+            ls.load_folder(root)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: MllintServer, params: types.InitializedParams) -> None:
-        for root in ls.folder_roots():
-            ls.load_folder(root)
         workspace = ls.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if watched and watched.dynamic_registration:
