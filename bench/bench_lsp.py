@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,16 @@ from typing import Dict, List, Optional
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
+
+
+def cpu_seconds(pid: Optional[int]) -> Optional[float]:
+    """CPU time (user + system) a process has used so far, on Linux; ``None`` elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def synthetic_module(lines: int, dead_every: int = 10) -> str:
@@ -162,6 +173,9 @@ async def run(args: argparse.Namespace) -> int:
         first = await until(1) - started
         lines = text.split("\n")
         debounce = args.debounce_ms / 1000
+        server = getattr(client, "_server", None)
+        pid = getattr(server, "pid", None)
+        cpu_before = cpu_seconds(pid)
         latencies: List[float] = []
         for i in range(args.edits):
             version = i + 2
@@ -174,6 +188,7 @@ async def run(args: argparse.Namespace) -> int:
                 )
             )
             latencies.append(await until(version) - (sent + debounce))
+        cpu_after = cpu_seconds(pid)
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
@@ -190,6 +205,12 @@ async def run(args: argparse.Namespace) -> int:
         f"p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms, "
         f"min {ms[0]:.0f} ms"
     )
+    if cpu_before is not None and cpu_after is not None:
+        per_edit = (cpu_after - cpu_before) / len(ms) * 1000
+        print(
+            f"server CPU per edit: {per_edit:.0f} ms (wall time above includes waiting for a CPU)"
+        )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     verdict = "PASS" if p95 <= args.target_ms else "FAIL"
     print(f"{verdict}: p95 {p95:.0f} ms vs target {args.target_ms} ms")
     return 0 if verdict == "PASS" else 1
