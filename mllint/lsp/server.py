@@ -256,7 +256,6 @@ class MllintServer(LanguageServer):
                 types.CodeDescription(href=rule.help_uri()) if rule is not None else None
             ),
             source=SOURCE,
-            data={"name": finding.name, "line": span.line},
         )
 
     def markdown_hover(self) -> bool:
@@ -399,9 +398,14 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         buffer = ls.workspace.get_text_document(params.text_document.uri)
         lines = split_lines(buffer.source)
         actions: List[Union[types.Command, types.CodeAction]] = []
+        offered = set()
         for diagnostic in params.context.diagnostics:
             if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
                 continue
+            key = (diagnostic.range.start.line, diagnostic.code)
+            if key in offered:
+                continue  # one action per code and line
+            offered.add(key)
             action = _noqa_action(ls, buffer, lines, diagnostic)
             if action is not None:
                 actions.append(action)

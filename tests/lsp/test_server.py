@@ -163,6 +163,25 @@ async def test_the_suppress_action_inserts_a_noqa_that_silences_the_finding(
     replace_text(client, uri, 2, edited)
     assert await diagnostics_for(client, uri, 2) == []
 
+    # two findings of one code on a line: one action silences both
+    twice = "a = 1 if False else 2; b = 3 if 0 else 4\n"
+    other = open_document(client, project / "pkg" / "twice.py", twice)
+    diagnostics = await diagnostics_for(client, other, 1)
+    assert _codes(diagnostics) == ["ML101", "ML101"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=other),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    assert actions is not None and len(actions) == 1
+    (action,) = actions
+    assert isinstance(action, types.CodeAction)
+    assert action.edit is not None and action.edit.changes is not None
+    replace_text(client, other, 2, apply_edits(twice, action.edit.changes[other], "utf-16-le"))
+    assert await diagnostics_for(client, other, 2) == []
+
 
 @pytest.mark.asyncio
 async def test_hover_on_a_flagged_line_shows_the_rule_doc(
