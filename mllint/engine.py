@@ -4,6 +4,7 @@ suppression. Formatting is left to :mod:`mllint.output`."""
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import multiprocessing
 import os
 import sys
@@ -40,6 +41,10 @@ class CheckResult:
     errors: Tuple[str, ...]
     parsed: int
     lines: int
+    baselined: Tuple[Finding, ...] = ()
+    """Findings hidden because the ``--baseline`` holds them (see :mod:`mllint.baseline`)."""
+    silenced: Tuple[Finding, ...] = ()
+    """Findings of selected rules silenced by ``# noqa`` or ``per-file-ignores``."""
 
 
 def default_jobs() -> int:
@@ -48,6 +53,23 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+_GC_THRESHOLD = (50_000, 20, 20)
+"""LibCST allocates millions of short-lived, acyclic nodes; collecting them generation by
+generation as they are made costs several percent of a run and frees nothing."""
+
+
+def _tune_gc() -> None:
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLD)
+
+
+def _init_worker(options: glue.GlueOptions) -> None:
+    """Pool workers: tuned collector, and the settings of the per-file stage (a forkserver
+    or spawned worker does not inherit them)."""
+    _tune_gc()
+    glue.configure(options)
 
 
 def _analyze_chunk(paths: Sequence[str]) -> List[Tuple[str, Optional[FileResult], Optional[str]]]:
@@ -74,7 +96,9 @@ def _chunks(paths: Sequence[str], jobs: int) -> List[List[str]]:
     return [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context(start_method: Optional[str] = None) -> multiprocessing.context.BaseContext:
+    if start_method is not None:  # a threaded caller (the language server) cannot fork safely
+        return multiprocessing.get_context(start_method)
     # fork shares the already imported and warmed parser with the workers
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux":
         return multiprocessing.get_context("fork")
@@ -82,43 +106,48 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def analyze_files(
-    paths: Sequence[str],
-    jobs: int,
-    progress: Optional[Callable[[int], None]] = None,
+    paths: Sequence[str], jobs: int, start_method: Optional[str] = None
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
-    """Analyse files, in a process pool when there are enough of them."""
+    """Analyse files, in a process pool when there are enough of them (``start_method``:
+    the pool's multiprocessing start method; default fork on Linux)."""
     done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
     if jobs <= 1 or len(paths) < _SERIAL_BELOW:
-        for path, result, error in _analyze_chunk(paths):
-            done[path] = (result, error)
-            if progress:
-                progress(1)
+        threshold = gc.get_threshold()
+        gc.set_threshold(*_GC_THRESHOLD)
+        try:
+            for path, result, error in _analyze_chunk(paths):
+                done[path] = (result, error)
+        finally:
+            gc.set_threshold(*threshold)
         return done
     cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
     try:
         with concurrent.futures.ProcessPoolExecutor(
             jobs,
-            mp_context=_pool_context(),
-            initializer=glue.configure,
+            mp_context=_pool_context(start_method),
+            initializer=_init_worker,
             initargs=(glue.active_options(),),
         ) as pool:
             futures = [pool.submit(_analyze_chunk, chunk) for chunk in _chunks(paths, jobs)]
             for future in concurrent.futures.as_completed(futures):
                 for path, result, error in future.result():
                     done[path] = (result, error)
-                if progress:
-                    progress(len(futures))
     except BrokenProcessPool:
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
             if path not in done:
-                done[path] = _analyze_isolated(path)
+                done[path] = _analyze_isolated(path, start_method)
     return done
 
 
-def _analyze_isolated(path: str) -> Tuple[Optional[FileResult], Optional[str]]:
+def _analyze_isolated(
+    path: str, start_method: Optional[str] = None
+) -> Tuple[Optional[FileResult], Optional[str]]:
+    context = _pool_context(start_method)
     try:
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=context, initializer=_init_worker, initargs=(glue.active_options(),)
+        ) as pool:
             ((_, result, error),) = pool.submit(_analyze_chunk, [path]).result()
             return result, error
     except BrokenProcessPool:
@@ -174,9 +203,15 @@ def run_check(
     project = Project(settings=settings, files={p: results[p] for p in files})
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
-    kept = suppress(
-        findings, results, lambda path: scoped.get(discovery.configs.get(path, ""), settings)
-    )
+
+    def settings_for(path: str) -> Settings:
+        return scoped.get(discovery.configs.get(path, ""), settings)
+
+    kept = suppress(findings, results, settings_for)
+    kept_ids = {id(f) for f in kept}
+    silenced = [
+        f for f in findings if id(f) not in kept_ids and settings_for(f.path).is_enabled(f.code)
+    ]
     return CheckResult(
         findings=tuple(sorted(kept, key=Finding.sort_key)),
         files=files,
@@ -185,6 +220,7 @@ def run_check(
         errors=tuple(errors),
         parsed=len(analysed),
         lines=sum(results[p].lines for p in files),
+        silenced=tuple(sorted(silenced, key=Finding.sort_key)),
     )
 
 
@@ -233,37 +269,30 @@ def _per_file_codes(path: str, settings: Settings) -> Tuple[str, ...]:
     return tuple(codes)
 
 
-def configure_analysis(settings: Settings) -> None:
-    """Hand the settings that change the per-file stage to it (and to forked workers)."""
-    glue.configure(
-        glue.GlueOptions(
-            glue_modules=settings.glue_modules,
-            algorithm_modules=settings.algorithm_modules,
-            threshold=settings.glue_threshold,
-        )
-    )
-
-
 @dataclass(frozen=True)
-class AnalysisRun:
-    """The per-file results of a run without the project stage (for ``mllint stats``)."""
+class AnalyzedTree:
+    """Per-file results of a discovered tree, before the project stage (for long-lived callers
+    such as the language server, which keep them in memory and re-run the project stage)."""
 
-    files: Tuple[str, ...]
     results: Dict[str, FileResult]
-    missing: Tuple[str, ...]
+    configs: Mapping[str, str]
+    """File -> the nested pyproject.toml that governs it (as :class:`Discovery` has it)."""
     errors: Tuple[str, ...]
+    missing: Tuple[str, ...] = ()
+    """Paths given that do not exist."""
 
 
-def run_analysis(
+def analyze_tree(
     paths: Sequence[Path],
     settings: Settings,
     *,
     jobs: int = 0,
     use_cache: bool = True,
+    start_method: Optional[str] = None,
     needs_facts: Optional[str] = None,
-) -> AnalysisRun:
-    """Discover and analyse files (in the pool, through the cache) like :func:`run_check`,
-    but stop before the project rules, git and suppression.
+) -> AnalyzedTree:
+    """Discover ``paths`` and analyse each file, with the cache and pool of :func:`run_check`
+    (``start_method`` as in :func:`analyze_files`).
 
     A cached result without the ``needs_facts`` family (written by a build that did not
     compute it) is analysed again, unless it is a parse error.
@@ -290,12 +319,28 @@ def run_analysis(
         else:
             to_parse[path] = digest
     errors: List[str] = []
-    for path, (result, error) in analyze_files(list(to_parse), jobs or default_jobs()).items():
+    analysed = analyze_files(list(to_parse), jobs or default_jobs(), start_method=start_method)
+    for path, (result, error) in analysed.items():
         if result is None:
             errors.append(f"{path}: internal error: {error}")
             continue
         results[path] = result
         if cache is not None:
             cache.put(to_parse[path], result)
-    files = tuple(str(f) for f in discovery.files if str(f) in results)
-    return AnalysisRun(files, results, discovery.missing, tuple(errors))
+    return AnalyzedTree(
+        results=results,
+        configs=discovery.configs,
+        errors=tuple(errors),
+        missing=discovery.missing,
+    )
+
+
+def configure_analysis(settings: Settings) -> None:
+    """Hand the settings that change the per-file stage to it (and to pool workers)."""
+    glue.configure(
+        glue.GlueOptions(
+            glue_modules=settings.glue_modules,
+            algorithm_modules=settings.algorithm_modules,
+            threshold=settings.glue_threshold,
+        )
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Mapping, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 from mllint.config import Settings
 from mllint.model import FileResult, Finding
 from mllint.rules import PROJECT_RULES
+from mllint.rules.glue import GLUE_FACTS
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,13 @@ def run_project_rules(project: Project) -> List[Finding]:
     for rule_class in PROJECT_RULES:
         findings.extend(rule_class().check(project))
     return findings
+
+
+MEASUREMENT_FACTS = frozenset({GLUE_FACTS})
+"""Fact families that only measure their own file (the glue counts of ``mllint stats``): no
+other file's findings depend on them."""
+
+
+def cross_file_facts(result: FileResult) -> Dict[str, Any]:
+    """The facts of ``result`` that findings in other files can depend on."""
+    return {k: v for k, v in result.facts.items() if k not in MEASUREMENT_FACTS}

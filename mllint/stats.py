@@ -11,7 +11,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import libcst as cst
 
 from mllint.config import Settings
-from mllint.engine import configure_analysis, run_analysis
+from mllint.engine import analyze_tree, configure_analysis
 from mllint.glue import Verdict, glue_ratio
 from mllint.locate import Locator
 from mllint.model import FileResult
@@ -181,10 +181,10 @@ def run_stats(
         if output_format == "json":
             return 0, stats_format.render_explanation_json(shown, rows), []
         return 0, stats_format.render_explanation(shown, rows), []
-    run = run_analysis(paths, settings, jobs=jobs, use_cache=use_cache, needs_facts=GLUE_FACTS)
-    problems = [f"{m}: no such file or folder" for m in run.missing]
-    problems.extend(run.errors)
-    measured = {p: run.results[p] for p in run.files}
+    tree = analyze_tree(paths, settings, jobs=jobs, use_cache=use_cache, needs_facts=GLUE_FACTS)
+    problems = [f"{m}: no such file or folder" for m in tree.missing]
+    problems.extend(tree.errors)
+    measured = tree.results
     result = tally(measured, {p: _display(p, cwd) for p in measured})
     render = stats_format.render_json if output_format == "json" else stats_format.render_text
     return (2 if problems else 0), render(result), problems
