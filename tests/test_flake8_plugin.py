@@ -40,9 +40,9 @@ def test_select_ml_runs_the_per_file_rules() -> None:
 
 def test_flake8_applies_noqa_once() -> None:
     evaluate = "sample_project/sample_project/evaluate.py"
-    lines = [line.split(":")[1] for line in flake8("--select", "ML", evaluate)]
+    lines = [line.split(":")[1] for line in flake8("--select", "ML1", evaluate)]
     assert lines == ["57"]  # flake8 honours the noqa comments on lines 63 and 92
-    every = [line.split(":")[1] for line in flake8("--select", "ML", "--disable-noqa", evaluate)]
+    every = [line.split(":")[1] for line in flake8("--select", "ML1", "--disable-noqa", evaluate)]
     assert every == ["57", "63", "92"]  # so the plugin itself silences nothing
 
 
