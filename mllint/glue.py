@@ -258,6 +258,18 @@ _LOADING_METHODS = frozenset(
 )
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
 _MAX_DEPTH = 60
+_NO_EVIDENCE = frozenset(
+    {
+        cst.Name,
+        cst.Integer,
+        cst.Float,
+        cst.Imaginary,
+        cst.SimpleString,
+        cst.ConcatenatedString,
+        cst.Ellipsis,
+    }
+)
+"""Expressions that are evidence of nothing on their own (checked by exact type: fast)."""
 _STRING_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _ARITHMETIC = {
     cst.Add: "+",
@@ -466,7 +478,7 @@ class Classifier:
 
     def expression(self, node: cst.BaseExpression, depth: int = 0) -> Optional[Verdict]:
         """The verdict of the outermost expression that decides, or ``None`` (no evidence)."""
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or type(node) in _NO_EVIDENCE:
             return None
         deeper = depth + 1
         if isinstance(node, cst.Call):
