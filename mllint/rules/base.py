@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple
 import libcst as cst
 
 from mllint.locate import Locator
-from mllint.model import Finding, Severity
+from mllint.model import Finding, Severity, Span
 from mllint.walker import Walker
 
 DOCS_URI = "https://github.com/mllint-debt/mllint/blob/main/docs/rules.md"
@@ -137,6 +137,7 @@ class FileContext:
         self.locator = locator
         self.walker = walker
         self._reports: List[_Report] = []
+        self._placed: List[Finding] = []
 
     def report(
         self,
@@ -162,9 +163,30 @@ class FileContext:
             )
         )
 
+    def report_at(
+        self,
+        rule: Rule,
+        span: Span,
+        message: Optional[str] = None,
+        *,
+        properties: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        """Record a finding of ``rule`` whose position is already known."""
+        self._placed.append(
+            Finding(
+                path=self.path,
+                span=span,
+                code=rule.code,
+                name=rule.name,
+                message=message or rule.message,
+                severity=rule.severity,
+                properties=dict(properties or {}),
+            )
+        )
+
     def resolve(self) -> List[Finding]:
         """Turn the recorded reports into findings with positions (once the walk is over)."""
-        findings = []
+        findings = list(self._placed)
         for report in self._reports:
             span = self.locator.span(
                 report.node,
