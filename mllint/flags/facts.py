@@ -791,12 +791,11 @@ class FactsExtractor:
                 "e": tree,
                 "body": body_key,
                 "orelse": else_key,
-                "elif": isinstance(orelse, list)
+                "elif": isinstance(node, ast.If)
+                and isinstance(orelse, list)
                 and len(orelse) == 1
                 and isinstance(orelse[0], ast.If)
-                and self._is_elif(node, orelse[0])  # type: ignore[arg-type]
-                if isinstance(node, ast.If)
-                else False,
+                and self._is_elif(node, orelse[0]),
             }
         )
         return body_key, else_key

@@ -245,6 +245,12 @@ class FlagIndex:
             return Decision(None)
         return Decision(bool(value), used)
 
+    def constants_in(self, path: str, tree: Sequence[Any]) -> List[Constant]:
+        """The project constants a test tree reads."""
+        used: List[Constant] = []
+        self._value(path, tree, used)
+        return used
+
     def _value(self, path: str, tree: Sequence[Any], used: List[Constant]) -> Any:
         head = tree[0]
         if head == "c":
