@@ -853,7 +853,9 @@ class FactsExtractor:
         if chain is None:
             if isinstance(func, ast.Attribute) and func.attr == "update":
                 if _is_call_to(func.value, "globals") or (
-                    self._scope is self._module and _is_call_to(func.value, "locals", "vars")
+                    self._scope is self._module
+                    and _is_call_to(func.value, "locals", "vars")
+                    and not func.value.args  # type: ignore[attr-defined]
                 ):
                     self.wholesale = True
                 elif _is_call_to(func.value, "vars") and func.value.args:  # type: ignore[attr-defined]

@@ -31,9 +31,7 @@ def inventory(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
     flags.extend(_environment(index))
     flags.extend(_config(index))
     order = {"constant": 0, "argparse": 1, "absl": 2, "click": 3, "typer": 3, "env": 4}
-    return sorted(
-        flags, key=lambda f: (order.get(f.kind, 5), f.name, f.defined_at or ("", 0))
-    )
+    return sorted(flags, key=lambda f: (order.get(f.kind, 5), f.name, f.defined_at or ("", 0)))
 
 
 def _tested_constants(index: FlagIndex) -> Set[Tuple[str, str]]:
@@ -171,9 +169,7 @@ def to_text(flags: Sequence[Flag], cwd: Path) -> str:
         if len(value) > 30:
             value = value[:27] + "..."
         reads = _reads(flag.references, cwd)
-        rows.append(
-            (flag.kind, flag.name, where, value, "yes" if flag.constant else "no", reads)
-        )
+        rows.append((flag.kind, flag.name, where, value, "yes" if flag.constant else "no", reads))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = [
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5]
