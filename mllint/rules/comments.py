@@ -20,6 +20,8 @@ _DIRECTIVE = re.compile(
 )
 _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break|continue)\b")
 _MAX_RUN = 60
+_EXAMPLE_INTRO = re.compile(r"\be\.?g\b|example|for instance|such as|like this|i\.e\b")
+_SPACED_CALL = re.compile(r"^\s*[A-Za-z_]\w* +\(")
 _CODE_STATEMENTS = (
     ast.Assign,
     ast.AugAssign,
@@ -119,6 +121,7 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         for b in bodies
     ]
     found: List[Tuple[int, int, int]] = []
+    spans: List[Tuple[int, int]] = []
     start = 0
     count = len(run)
     while start < count:
@@ -130,15 +133,29 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
             end += 1
         best = 0
         for stop in range(end, start, -1):
+            if stop - start == 1 and _SPACED_CALL.match(bodies[start]):
+                break  # "shape (batch, seq_len)": prose, code has no space before "("
             statements = _parses(bodies[start:stop])
             if statements is not None and _is_code(statements):
                 best = stop
                 break
         if best:
-            found.append((run[start][0], run[best - 1][0], run[start][1]))
+            spans.append((start, best))
             start = best
         else:
             start += 1
+    in_code = {i for first, stop in spans for i in range(first, stop)}
+
+    def prose(i: int) -> bool:
+        return 0 <= i < count and i not in in_code and bool(bodies[i].strip())
+
+    for first, stop in spans:
+        before = bodies[first - 1].strip().lower() if prose(first - 1) else ""
+        if before.endswith(":") and _EXAMPLE_INTRO.search(before):
+            continue  # "For example:" introduces an illustration, not disabled code
+        if stop - first == 1 and prose(first - 1) and prose(stop):
+            continue  # one code-like line inside a paragraph illustrates the prose
+        found.append((run[first][0], run[stop - 1][0], run[first][1]))
     return found
 
 
@@ -185,7 +202,10 @@ class CommentedOutCode(FileRule):
     directives (`# type:`, `# noqa`, `# pylint: disable=...`, `# fmt: off`, coding cookies),
     doctest lines (`# >>> x`) and lines inside string literals are never reported. A run is
     cut where a line does not belong to the code, so prose followed by code reports the
-    code.
+    code; but code introduced as an illustration (a prose line ending in `:` that says
+    "e.g.", "for example", "such as"...) and a single code-like line in the middle of a
+    paragraph are taken as part of the explanation. A call written with a space before
+    its parenthesis (`# shape (batch, seq_len)`) is prose.
     """
 
     code = "ML105"
@@ -204,6 +224,9 @@ class CommentedOutCode(FileRule):
         's = """\n# x = 1\n"""\n',
         "# >>> model(x)\nx = 1\n",
         "# TODO: remove\nx = 1\n",
+        "# shape (batch_size, seq_len)\nx = 1\n",
+        "# For example:\n# y = model(x)\nx = 1\n",
+        "# We call\n# x.unfold(dim, size, step)\n# with the frame length\nx = 1\n",
     )
     INVALID = (
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
@@ -212,7 +235,7 @@ class CommentedOutCode(FileRule):
             "    # loss.backward()\n    return loss\n",
             line=3,
         ),
-        Invalid("# Old version:\n# import numpy as np\nx = 1\n", line=2),
+        Invalid("# Old version\n# import numpy as np\nx = 1\n", line=2),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
