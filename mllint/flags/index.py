@@ -75,6 +75,7 @@ class FlagIndex:
         self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
         self.rebound: Set[Tuple[str, str]] = set()
         self._collect_rebinding()
+        self._escapes_anywhere: Optional[bool] = None
         self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
 
     # -- modules -------------------------------------------------------------------------
@@ -353,11 +354,13 @@ class FlagIndex:
         defined in ``path``."""
         if self.facts[path].get("escapes"):
             return True
-        return any(
-            name in _NAMESPACE_ESCAPES
-            for other in self.paths
-            for name in self.facts[other].get("escapes", ())
-        )
+        if self._escapes_anywhere is None:
+            self._escapes_anywhere = any(
+                name in _NAMESPACE_ESCAPES
+                for other in self.paths
+                for name in self.facts[other].get("escapes", ())
+            )
+        return self._escapes_anywhere
 
     def options(self) -> Iterable[Tuple[str, List[Any]]]:
         """``(path, option)`` for every argparse option of the project."""
