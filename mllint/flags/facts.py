@@ -212,6 +212,7 @@ class FactsExtractor:
         self.attr_reads: Dict[str, List[int]] = {}
         self.key_reads: Dict[str, List[int]] = {}
         self.escapes: Set[str] = set()
+        self.parameters: Set[str] = set()
         self.reads: Dict[str, List[int]] = {}
         self.runtime: Dict[str, Leaf] = {}
         self._arms: List[str] = []
@@ -260,6 +261,7 @@ class FactsExtractor:
             "attr_reads": self.attr_reads,
             "key_reads": self.key_reads,
             "escapes": sorted(self.escapes),
+            "injected": sorted(self.parameters & {o[0] for o in self.options}),
             "reads": self.reads,
             "runtime": self.runtime,
         }
@@ -612,6 +614,7 @@ class FactsExtractor:
         for arg in [*params, args.vararg, args.kwarg]:
             if arg is not None:
                 scope.locals.add(arg.arg)
+                self.parameters.add(arg.arg)
                 kind = _object_kind_of_annotation(arg.annotation)
                 if kind:
                     scope.objects[arg.arg] = kind

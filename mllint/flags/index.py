@@ -75,7 +75,8 @@ class FlagIndex:
         self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
         self.rebound: Set[Tuple[str, str]] = set()
         self._collect_rebinding()
-        self._escapes_anywhere: Optional[bool] = None
+        self._escaping_folders: Optional[Set[str]] = None
+        self._by_folder: Optional[Dict[str, Set[str]]] = None
         self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
 
     # -- modules -------------------------------------------------------------------------
@@ -354,13 +355,13 @@ class FlagIndex:
         defined in ``path``."""
         if self.facts[path].get("escapes"):
             return True
-        if self._escapes_anywhere is None:
-            self._escapes_anywhere = any(
-                name in _NAMESPACE_ESCAPES
+        if self._escaping_folders is None:
+            self._escaping_folders = {
+                os.path.dirname(other)
                 for other in self.paths
-                for name in self.facts[other].get("escapes", ())
-            )
-        return self._escapes_anywhere
+                if any(n in _NAMESPACE_ESCAPES for n in self.facts[other].get("escapes", ()))
+            }
+        return os.path.dirname(path) in self._escaping_folders
 
     def options(self) -> Iterable[Tuple[str, List[Any]]]:
         """``(path, option)`` for every argparse option of the project."""
@@ -368,12 +369,13 @@ class FlagIndex:
             for option in self.facts[path].get("options", ()):
                 yield path, option
 
-    def defined_options(self) -> Set[str]:
-        """The dests of every argparse option and the names of every absl flag."""
-        names = {option[0] for _, option in self.options()}
-        for path in self.paths:
-            names.update(flag[0] for flag in self.facts[path].get("absl", ()))
-        return names
+    def options_in_folder(self, folder: str) -> Set[str]:
+        """The dests of the argparse options defined in the files of one folder."""
+        if self._by_folder is None:
+            self._by_folder = {}
+            for path, option in self.options():
+                self._by_folder.setdefault(os.path.dirname(path), set()).add(option[0])
+        return self._by_folder.get(folder, set())
 
 
 def dead_arm(test: Mapping[str, Any], decision: Decision) -> Optional[str]:

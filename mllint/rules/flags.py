@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from mllint.flags.facts import extract_facts
 from mllint.flags.index import FAMILY, Constant, FlagIndex, RuntimeFlag, flag_index, matches
@@ -208,22 +208,20 @@ def runtime_flag_of_test(
     index: FlagIndex, path: str, test: Dict[str, Any], patterns: Tuple[str, ...]
 ) -> Optional[RuntimeFlag]:
     """The first runtime flag matching ``patterns`` that a test reads, if any."""
-    defined = _defined_options(index)
+    nearby = _options_near(index, path)
     for flag in index.flags_in(path, test["e"]):
-        if flag.kind == "ns?" and flag.name not in defined:
+        if flag.kind == "ns?" and flag.name not in nearby:
             continue
         if matches(flag.name, patterns) or (flag.variable and matches(flag.variable, patterns)):
             return flag
     return None
 
 
-_DEFINED: List[Tuple[FlagIndex, frozenset[str]]] = []
-
-
-def _defined_options(index: FlagIndex) -> frozenset[str]:
-    if not _DEFINED or _DEFINED[0][0] is not index:
-        _DEFINED[:] = [(index, frozenset(index.defined_options()))]
-    return _DEFINED[0][1]
+def _options_near(index: FlagIndex, path: str) -> Set[str]:
+    """argparse dests defined in the folder of ``path``: an attribute of a name that is
+    merely called ``args`` or ``options`` is taken as a command-line option only when the
+    script and its parser live together (libraries reuse such names for plain objects)."""
+    return index.options_in_folder(os.path.dirname(path))
 
 
 class ExperimentBranch(ProjectRule):
@@ -260,12 +258,12 @@ class ExperimentBranch(ProjectRule):
     A note, not a warning: a live experiment may be exactly what you want today. To keep
     false positives low, an attribute read counts as a command-line option only when the
     object was bound from `parse_args()` / `parse_known_args()`, is annotated `Namespace`,
-    or is called `args`/`opts`/`options`/`hparams`... and the project defines an option of
-    that name; config objects are only those created by `OmegaConf.*`, `hydra.compose`,
-    `ConfigDict(...)`, annotated `DictConfig`/`ConfigDict`, or the parameter of a
-    `@hydra.main` function. Plain function parameters (`def f(use_cache=True)`) are not
-    runtime flags. The env variable's name and the name it is assigned to both count for
-    `flag-patterns`.
+    or is called `args`/`opts`/`options`/`hparams`... and an argparse option of that name
+    is defined in a file of the same folder; config objects are only those created by
+    `OmegaConf.*`, `hydra.compose`, `ConfigDict(...)`, annotated `DictConfig`/`ConfigDict`,
+    or the parameter of a `@hydra.main` function. Plain function parameters
+    (`def f(use_cache=True)`) are not runtime flags. The env variable's name and the name
+    it is assigned to both count for `flag-patterns`.
     """
 
     code = "ML103"
@@ -359,7 +357,9 @@ class UnusedFlag(ProjectRule):
     from, so an option is only reported when its name is read nowhere. Not reported when
     the parsed namespace may be read wholesale: `vars(...)`, `x.__dict__` or
     `getattr(x, name)` with a computed name in the file that defines the option, or on a
-    name such as `args`, `opts`, `cfg`, `FLAGS` anywhere in the project. A click command
+    name such as `args`, `opts`, `cfg`, `FLAGS` in a file of the same folder; nor when a
+    function of the defining file has a parameter of the option's name (frameworks such as
+    fairseq fill constructor parameters from the namespace by name). A click command
     with `**kwargs` or that calls `locals()` uses all its options.
     """
 
@@ -406,8 +406,9 @@ class UnusedFlag(ProjectRule):
         for path in index.paths:
             facts = index.facts[path]
             escapes = index.namespace_escapes(path)
+            injected = set(facts.get("injected", ()))
             for dest, display, *span, _default in facts.get("options", ()):
-                if dest in reads or escapes:
+                if dest in reads or escapes or dest in injected:
                     continue
                 message = f"Command-line option `{display}` (dest `{dest}`) is never read"
                 findings.append(_finding(self, path, span, message, flag=dest, flagKind="argparse"))
