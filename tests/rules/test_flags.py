@@ -556,3 +556,46 @@ def test_project_rule_examples(tmp_path: Path, case: Tuple[Type[Rule], Any]) -> 
         assert example.line in [f["line"] for f in found]
     if example.message is not None:
         assert any(example.message in f["message"] for f in found), found
+
+
+def test_an_escape_in_another_folder_does_not_hide_options(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "scripts/train.py": (
+                "import argparse\np = argparse.ArgumentParser()\np.add_argument('--old')\n"
+                "args = p.parse_args()\n"
+            ),
+            "lib/util.py": "def dump(args):\n    return vars(args)\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("scripts/train.py", 3)]
+
+
+def test_options_filled_into_parameters_by_name_are_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "criterion.py": (
+                "class Loss:\n    def __init__(self, task, guide_alpha=0.0):\n"
+                "        self.alpha = guide_alpha\n\n"
+                "    @staticmethod\n    def add_args(parser):\n"
+                "        parser.add_argument('--guide-alpha', type=float)\n"
+            ),
+        },
+    )
+    assert lint(tmp_path, "ML104") == []
+
+
+def test_a_name_called_options_is_an_option_only_near_its_parser(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tools/cli.py": (
+                "import argparse\np = argparse.ArgumentParser()\np.add_argument('--use-fast')\n"
+            ),
+            "lib/runner.py": "def run(options):\n    if options.use_fast:\n        a()\n",
+            "tools/run.py": "def run(options):\n    if options.use_fast:\n        a()\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML103")) == [("tools/run.py", 2)]
