@@ -304,12 +304,13 @@ class FlagIndex:
                         self._decided.append((path, test, decision, dead_arm(test, decision)))
         return self._decided
 
-    def dead_arms(self) -> Dict[str, Set[str]]:
-        """The arm keys (see :mod:`mllint.flags.facts`) that can never run, per file."""
-        dead: Dict[str, Set[str]] = {}
-        for path, test, _, arm in self.decided_tests():
+    def dead_arms(self) -> Dict[str, Dict[str, str]]:
+        """The arm keys (see :mod:`mllint.flags.facts`) that stale constants make dead, per
+        file, each with the name of the constant that decides it."""
+        dead: Dict[str, Dict[str, str]] = {}
+        for path, test, decision, arm in self.decided_tests():
             if arm is not None and test[arm]:
-                dead.setdefault(path, set()).add(test[arm])
+                dead.setdefault(path, {})[test[arm]] = decision.constants[0].name
         return dead
 
     def flags_in(self, path: str, tree: Sequence[Any]) -> List[RuntimeFlag]:

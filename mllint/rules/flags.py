@@ -504,15 +504,31 @@ class DeadExperimentCode(ProjectRule):
                 if name in live or name not in armed:
                     continue
                 places = armed[name]
-                if all(_is_dead(chain, dead_by_file.get(where, set())) for where, chain in places):
-                    files = sorted({os.path.basename(where) for where, _ in places})
-                    message = (
-                        f"`{name}` is only referenced inside dead arms "
-                        f"({', '.join(files)}): it is dead experiment code"
-                    )
-                    findings.append(_finding(self, path, span, message, definition=name))
+                reasons = [
+                    _dead_because(chain, dead_by_file.get(where, {})) for where, chain in places
+                ]
+                if any(reason is None for reason in reasons):
+                    continue
+                files = sorted({os.path.basename(where) for where, _ in places})
+                flags = sorted({r for r in reasons if r})
+                message = (
+                    f"`{name}` is only referenced inside dead arms "
+                    f"({', '.join(files)}): it is dead experiment code"
+                )
+                properties: Dict[str, Any] = {"definition": name}
+                if flags:
+                    properties["flag"] = flags[0]
+                    properties["flags"] = flags
+                findings.append(_finding(self, path, span, message, **properties))
         return findings
 
 
-def _is_dead(chain: str, dead: set[str]) -> bool:
-    return any(key.startswith("d") or key in dead for key in chain.split("/"))
+def _dead_because(chain: str, dead: Dict[str, str]) -> Optional[str]:
+    """Why a reference in arm ``chain`` can never run: ``""`` for a literal test (ML101),
+    the constant's name for a stale flag (ML102), ``None`` when it may run."""
+    for key in chain.split("/"):
+        if key.startswith("d"):
+            return ""
+        if key in dead:
+            return dead[key]
+    return None

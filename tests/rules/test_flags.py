@@ -518,6 +518,7 @@ def test_dead_experiment_code_across_modules(tmp_path: Path) -> None:
     )
     found = lint(tmp_path, "ML106")
     assert places(found) == [("pkg/heads.py", 1), ("pkg/heads.py", 7)]
+    assert {f["properties"]["flag"] for f in found} == {"USE_OLD_HEAD"}
 
 
 def test_a_live_reference_anywhere_keeps_a_definition(tmp_path: Path) -> None:
