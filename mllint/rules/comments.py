@@ -15,13 +15,18 @@ from mllint.rules.base import FileRule, Invalid
 _COMMENT_LINE = re.compile(r"^[ \t]*#(.*)$", re.MULTILINE)
 _DIRECTIVE = re.compile(
     r"^\s*(?:type:|noqa\b|pylint:|pyright:|mypy:|flake8[:\s]|isort:|fmt:|ruff:|pragma\b|"
-    r"nosec\b|-\*-|vim?:|coding[:=]|!|yapf:|pytype:|skipcq|codespell)",
+    r"nosec\b|-\*-|vim?:|coding[:=]|!|yapf:|pytype:|skipcq|codespell|e\.g\.|i\.e\.|eg[:,])",
     re.IGNORECASE,
 )
 _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break|continue)\b")
 _MAX_RUN = 60
-_EXAMPLE_INTRO = re.compile(r"\be\.?g\b|example|for instance|such as|like this|i\.e\b")
-_SPACED_CALL = re.compile(r"^\s*[A-Za-z_]\w* +\(")
+_EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
+_KEYWORDS_BEFORE_PAREN = (
+    "if|elif|and|or|not|in|is|return|yield|await|assert|del|for|while|with|as|else|lambda|"
+    "print|exec|import|from|raise|except|case|match"
+)
+_PROSE_PAREN = re.compile(rf"\b(?!(?:{_KEYWORDS_BEFORE_PAREN})\b)[A-Za-z_]\w* \(")
+_MATH_NAME = re.compile(r"^[A-Za-z]{1,2}(?:_[A-Za-z0-9]{1,3})?$")
 _CODE_STATEMENTS = (
     ast.Assign,
     ast.AugAssign,
@@ -65,6 +70,30 @@ def _is_code(statements: List[ast.stmt]) -> bool:
         ):
             return False
     return any(not isinstance(s, (ast.Pass, ast.Break, ast.Continue)) for s in statements)
+
+
+def _is_notation(statements: List[ast.stmt]) -> bool:
+    """Maths or data layout written in code syntax: ``Y_1 = X_1 + f(X_2)``,
+    ``shape = (batch, seq_len)``, ``ids = [tok_a, tok_b]``."""
+    names = [
+        node.id if isinstance(node, ast.Name) else node.attr
+        for statement in statements
+        for node in ast.walk(statement)
+        if isinstance(node, (ast.Name, ast.Attribute))
+    ]
+    if names and all(_MATH_NAME.match(name) for name in names):
+        return True
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+        return False
+    assign = statements[0]
+    if any(isinstance(t, ast.Name) and "shape" in t.id.lower() for t in assign.targets):
+        return True
+    value = assign.value
+    return (
+        isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) > 1
+        and all(isinstance(e, ast.Name) for e in value.elts)
+    )
 
 
 def _callee_is_code(func: ast.AST) -> bool:
@@ -133,10 +162,10 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
             end += 1
         best = 0
         for stop in range(end, start, -1):
-            if stop - start == 1 and _SPACED_CALL.match(bodies[start]):
-                break  # "shape (batch, seq_len)": prose, code has no space before "("
+            if any(_PROSE_PAREN.search(b) for b in bodies[start:stop]):
+                continue  # "shape (batch, seq_len)": prose, code has no space before "("
             statements = _parses(bodies[start:stop])
-            if statements is not None and _is_code(statements):
+            if statements is not None and _is_code(statements) and not _is_notation(statements):
                 best = stop
                 break
         if best:
@@ -151,8 +180,8 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
 
     for first, stop in spans:
         before = bodies[first - 1].strip().lower() if prose(first - 1) else ""
-        if before.endswith(":") and _EXAMPLE_INTRO.search(before):
-            continue  # "For example:" introduces an illustration, not disabled code
+        if before.endswith(":") or _EXAMPLE_INTRO.search(before):
+            continue  # "For example, ...", "you get:" introduce an illustration
         if stop - first == 1 and prose(first - 1) and prose(stop):
             continue  # one code-like line inside a paragraph illustrates the prose
         found.append((run[first][0], run[stop - 1][0], run[first][1]))
@@ -202,10 +231,12 @@ class CommentedOutCode(FileRule):
     directives (`# type:`, `# noqa`, `# pylint: disable=...`, `# fmt: off`, coding cookies),
     doctest lines (`# >>> x`) and lines inside string literals are never reported. A run is
     cut where a line does not belong to the code, so prose followed by code reports the
-    code; but code introduced as an illustration (a prose line ending in `:` that says
-    "e.g.", "for example", "such as"...) and a single code-like line in the middle of a
-    paragraph are taken as part of the explanation. A call written with a space before
-    its parenthesis (`# shape (batch, seq_len)`) is prose.
+    code; but code introduced by a prose line ending in `:` ("for example:", "you get:"),
+    lines starting with "e.g." or "i.e.", and a single code-like line in the middle of a
+    paragraph are taken as part of the explanation. Notation is not code either: maths in
+    one- or two-letter names (`# Y_1 = X_1 + f(X_2)`), shapes (`# shape = (batch, seq)`)
+    and layouts (`# ids = [tok_a, tok_b]`). A call written with a space before its
+    parenthesis (`# shape (batch, seq_len)`, `# size=n (frames)`) is prose.
     """
 
     code = "ML105"
@@ -226,6 +257,12 @@ class CommentedOutCode(FileRule):
         "# TODO: remove\nx = 1\n",
         "# shape (batch_size, seq_len)\nx = 1\n",
         "# For example:\n# y = model(x)\nx = 1\n",
+        "# e.g. key = 'down_blocks.1'\nx = 1\n",
+        "# Y_1 = X_1 + f(X_2)\nx = 1\n",
+        "# shape = (batch_size, num_queries)\nx = 1\n",
+        "# output_ids = [tok_a, tok_b, tok_c]\nx = 1\n",
+        "# size=frame_len (context_size)\nx = 1\n",
+        "# For example, with n == 5,\n# idx = tensor([0, 1])\nx = 1\n",
         "# We call\n# x.unfold(dim, size, step)\n# with the frame length\nx = 1\n",
     )
     INVALID = (
@@ -236,6 +273,7 @@ class CommentedOutCode(FileRule):
             line=3,
         ),
         Invalid("# Old version\n# import numpy as np\nx = 1\n", line=2),
+        Invalid("# visual_dim = 2048\nx = 1\n", line=1),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
