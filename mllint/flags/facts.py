@@ -213,6 +213,7 @@ class FactsExtractor:
         self.key_reads: Dict[str, List[int]] = {}
         self.escapes: Set[str] = set()
         self.parameters: Set[str] = set()
+        self.absl_holders: Dict[str, str] = {}
         self.reads: Dict[str, List[int]] = {}
         self.runtime: Dict[str, Leaf] = {}
         self._arms: List[str] = []
@@ -261,6 +262,7 @@ class FactsExtractor:
             "attr_reads": self.attr_reads,
             "key_reads": self.key_reads,
             "escapes": sorted(self.escapes),
+            "absl_holders": self.absl_holders,
             "injected": sorted(self.parameters & {o[0] for o in self.options}),
             "reads": self.reads,
             "runtime": self.runtime,
@@ -471,7 +473,11 @@ class FactsExtractor:
         self._scope.declared_global.update(node.names)
 
     def _visit_Assign(self, node: ast.Assign) -> None:
+        before = len(self.absl)
         self._visit(node.value)
+        if len(self.absl) == before + 1 and isinstance(node.targets[0], ast.Name):
+            # FLAG = flags.DEFINE_bool(...): read later as FLAG.value
+            self.absl_holders[self.absl[-1][0]] = node.targets[0].id
         for target in node.targets:
             self._bind_target(target, node.value)
             if isinstance(target, ast.Name):

@@ -77,6 +77,7 @@ class FlagIndex:
         self._collect_rebinding()
         self._escaping_folders: Optional[Set[str]] = None
         self._by_folder: Optional[Dict[str, Set[str]]] = None
+        self._mentioned: Optional[Set[str]] = None
         self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
 
     # -- modules -------------------------------------------------------------------------
@@ -363,6 +364,16 @@ class FlagIndex:
                 if any(n in _NAMESPACE_ESCAPES for n in self.facts[other].get("escapes", ()))
             }
         return os.path.dirname(path) in self._escaping_folders
+
+    def is_referenced(self, identifier: str) -> bool:
+        """Whether any file of the project mentions ``identifier`` (a read, an attribute, a
+        string)."""
+        if self._mentioned is None:
+            self._mentioned = set()
+            for path in self.paths:
+                self._mentioned.update(self.facts[path].get("live", ()))
+                self._mentioned.update(self.facts[path].get("armed", {}))
+        return identifier in self._mentioned
 
     def options(self) -> Iterable[Tuple[str, List[Any]]]:
         """``(path, option)`` for every argparse option of the project."""

@@ -331,7 +331,8 @@ class UnusedFlag(ProjectRule):
     Checks for command-line options that nothing in the project reads: an argparse
     `add_argument` whose dest (`--use-mixup` -> `use_mixup`, or `dest=`) is never read as
     `args.use_mixup`, `getattr(args, "use_mixup")`, `vars(args)["use_mixup"]` or a string
-    key; an absl `flags.DEFINE_*` never read as `FLAGS.name` or `FLAGS["name"]`; a click or
+    key; an absl `flags.DEFINE_*` never read as `FLAGS.name` or `FLAGS["name"]` (nor, when
+    its result is kept, `HOLDER = flags.DEFINE_*(...)`, through `HOLDER`); a click or
     typer option whose parameter the command never uses.
 
     ## Why is this bad?
@@ -412,7 +413,11 @@ class UnusedFlag(ProjectRule):
                     continue
                 message = f"Command-line option `{display}` (dest `{dest}`) is never read"
                 findings.append(_finding(self, path, span, message, flag=dest, flagKind="argparse"))
+            holders = facts.get("absl_holders", {})
             for name, function, *span, _default in facts.get("absl", ()):
+                holder = holders.get(name)
+                if holder is not None and index.is_referenced(holder):
+                    continue
                 if name in reads or escapes or "flag_values_dict" in reads:
                     continue
                 message = f"absl flag `{name}` ({function}) is never read"

@@ -474,7 +474,8 @@ def test_absl_click_and_typer_options(tmp_path: Path) -> None:
             "a.py": (
                 "from absl import flags\nflags.DEFINE_integer('steps', 1, 'h')\n"
                 "flags.DEFINE_bool('use_ema', False, 'h')\nFLAGS = flags.FLAGS\n"
-                "print(FLAGS.steps)\n"
+                "print(FLAGS.steps)\n_SEED = flags.DEFINE_integer('seed', 1, 'h')\n"
+                "_OLD = flags.DEFINE_integer('old_seed', 1, 'h')\nprint(_SEED.value)\n"
             ),
             "b.py": (
                 "import click\n@click.command()\n@click.option('--lr')\n"
@@ -492,8 +493,9 @@ def test_absl_click_and_typer_options(tmp_path: Path) -> None:
         },
     )
     found = lint(tmp_path, "ML104")
-    assert places(found) == [("a.py", 3), ("b.py", 4), ("c.py", 2)]
-    assert sorted(f["properties"]["flag"] for f in found) == ["old", "use_amp", "use_ema"]
+    assert places(found) == [("a.py", 3), ("a.py", 7), ("b.py", 4), ("c.py", 2)]
+    flags = sorted(f["properties"]["flag"] for f in found)
+    assert flags == ["old", "old_seed", "use_amp", "use_ema"]
 
 
 # --- ML106 ------------------------------------------------------------------------------
