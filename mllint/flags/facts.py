@@ -11,6 +11,7 @@ trees whose leaves are lists::
     ["c", value]            a literal
     ["g", name]             a module-global name, resolved in the project stage
     ["m", [base, a, b]]     ``base.a.b`` with a module-global base (a module alias, usually)
+    ["k", [base, key]]      ``base.get("key")`` / ``base["key"]`` (a config read, or nothing)
     ["f", kind, name, var]  a runtime flag read: kind env / config / absl / ns / ns? / click
     ["?", [leaf...]]        something undecidable, with the flag reads found inside it
     ["not", e], ["and", [e...]], ["or", [e...]], ["cmp", left, [[op, right]...]]
@@ -135,24 +136,6 @@ def _string(node: Optional[ast.AST]) -> Optional[str]:
     return None
 
 
-def _has_flag(leaf: Leaf) -> bool:
-    """Whether an expression tree contains a runtime flag read."""
-    stack = [leaf]
-    while stack:
-        item = stack.pop()
-        head = item[0]
-        if head == "f":
-            return True
-        if head == "not":
-            stack.append(item[1])
-        elif head in ("and", "or") or (head == "?" and len(item) > 1):
-            stack.extend(item[1])
-        elif head == "cmp":
-            stack.append(item[1])
-            stack.extend(right for _, right in item[2])
-    return False
-
-
 def _first_flag(leaf: Leaf) -> Optional[Leaf]:
     stack = [leaf]
     while stack:
@@ -218,7 +201,6 @@ class FactsExtractor:
         self.runtime: Dict[str, Leaf] = {}
         self._arms: List[str] = []
         self._arm_count = 0
-        self._test_count = 0
         self._top_def: Optional[str] = None
         self._module = _Scope("module", None)
         self._scope = self._module
@@ -783,9 +765,6 @@ class FactsExtractor:
     def _record_test(
         self, node: ast.AST, test: ast.AST, keyword: str, has_else: bool
     ) -> Tuple[str, str]:
-        if not _could_be_flag(test):
-            return "", ""
-        self._test_count += 1
         tree = self._expr(test)
         end = node if keyword == "ternary" else test
         body_key = self._new_arm("t")
@@ -1241,11 +1220,6 @@ def _worth_keeping(tree: Leaf) -> bool:
             stack.append(item[1])
             stack.extend(right for _, right in item[2])
     return False
-
-
-def _could_be_flag(test: ast.AST) -> bool:
-    """Cheap filter: a test made only of calls on ``self`` and locals is still recorded."""
-    return not isinstance(test, ast.Constant)
 
 
 def _is_call_to(node: ast.AST, *names: str) -> bool:
