@@ -30,7 +30,7 @@ def inventory(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
     flags.extend(_options(index))
     flags.extend(_environment(index))
     flags.extend(_config(index))
-    order = {"constant": 0, "argparse": 1, "absl": 2, "click": 3, "typer": 3, "env": 4}
+    order = {"constant": 0, "argparse": 1, "absl": 2, "click": 3, "env": 4}
     return sorted(flags, key=lambda f: (order.get(f.kind, 5), f.name, f.defined_at or ("", 0)))
 
 
@@ -87,9 +87,10 @@ def _options(index: FlagIndex) -> List[Flag]:
             flags.append(_runtime(dest, "argparse", (path, line), default, reads.get(dest, [])))
         for name, _function, line, *_span, default in facts.get("absl", ()):
             flags.append(_runtime(name, "absl", (path, line), default, reads.get(name, [])))
-        for name, kind, line, *rest in facts.get("cli", ()):
-            lines = rest[-1]
-            flags.append(_runtime(name, kind, (path, line), rest[-3], [(path, n) for n in lines]))
+        for name, _kind, line, *rest in facts.get("cli", ()):
+            # typer builds on click: the SPEC's kinds have no separate "typer"
+            refs = [(path, n) for n in rest[-1]]
+            flags.append(_runtime(name, "click", (path, line), rest[-3], refs))
     return flags
 
 

@@ -89,6 +89,9 @@ def test_every_kind_and_a_rebound_constant(tmp_path: Path) -> None:
             """
         ),
     }
+    files["pkg/cli.py"] = (
+        "import typer\ndef main(use_turbo: bool = typer.Option(False)):\n    print(use_turbo)\n"
+    )
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -103,6 +106,7 @@ def test_every_kind_and_a_rebound_constant(tmp_path: Path) -> None:
         "exp_dropout": "config",
         "SEED": "env",
         "use_fast": "click",
+        "use_turbo": "click",
     }
     assert flags["USE_AMP"]["constant"] is True
     assert flags["LEGACY_MODE"]["constant"] is False
