@@ -44,10 +44,13 @@ def _tested_constants(index: FlagIndex) -> Set[Tuple[str, str]]:
 
 def _constants(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
     tested = _tested_constants(index)
+    names = {name for path in index.paths for name in index.facts[path]["constants"]}
     references: Dict[Tuple[str, str], List[Tuple[str, int]]] = {}
     for path in index.paths:
         for key, lines in index.facts[path].get("reads", {}).items():
             parts = key.split(".")
+            if parts[-1] not in names:
+                continue  # cannot be a read of a module constant
             found = (
                 index.resolve_name(path, key)
                 if len(parts) == 1
