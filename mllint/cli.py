@@ -1,4 +1,4 @@
-"""The command line: ``mllint check``, ``mllint stats``, ``mllint rule``."""
+"""The command line: ``mllint check``, ``stats``, ``flags``, ``rule`` and ``lsp``."""
 
 from __future__ import annotations
 
@@ -285,6 +285,63 @@ def rule(code: Optional[str], output_format: str) -> None:
         click.echo(json.dumps(data[0] if code else data, indent=2))
         return
     click.echo("\n".join(rule_markdown(r) for r in chosen), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=str, default=None, help="Write the inventory to this file.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
+)
+def flags(
+    paths: Tuple[Path, ...],
+    output_format: str,
+    output: Optional[str],
+    config: Optional[Path],
+    no_cache: bool,
+    jobs: int,
+) -> None:
+    """List every flag and experiment switch: where it is defined, its value or default,
+    every read. Exit status: 0, or 2 on a usage, configuration or internal error."""
+    from mllint.engine import run_check
+    from mllint.flags.index import FAMILY, FlagIndex
+    from mllint.flags.inventory import inventory, to_json, to_text
+
+    targets = list(paths) or [Path(".")]
+    settings = load_run_settings(targets, config)
+    try:
+        result = run_check(targets, settings, jobs=jobs, use_cache=not no_cache)
+    except ConfigError as exc:
+        _fail(str(exc))
+    for missing in result.missing:
+        click.echo(f"mllint: error: {missing}: no such file or folder", err=True)
+    for error in result.errors:
+        click.echo(f"mllint: error: {error}", err=True)
+    facts = {
+        path: result.results[path].facts[FAMILY]
+        for path in result.files
+        if FAMILY in result.results[path].facts
+    }
+    found = inventory(FlagIndex(facts), settings.flag_patterns)
+    render = to_json if output_format == "json" else to_text
+    _write(render(found, Path.cwd()), output)
+    if result.errors or result.missing:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()

@@ -68,6 +68,7 @@ class Locator:
         self._module = module
         self._text = text
         self._tree = tree
+        self._tree_failed = False
         self._lines: Optional[List[str]] = None
         self._anchors: Optional[List[Tuple[int, int]]] = None
         self._whole: Optional[Mapping[cst.CSTNode, CodeRange]] = None
@@ -112,14 +113,24 @@ class Locator:
         prefix = self._line(line).encode("utf-8")[:byte_col]
         return line, len(prefix.decode("utf-8", "replace")) + 1
 
+    @property
+    def text(self) -> str:
+        """The source text of the module."""
+        return self._text
+
+    def ast_tree(self) -> Optional[ast.Module]:
+        """CPython's ``ast`` tree of the module, parsed once and shared (``None`` when
+        CPython cannot parse it, e.g. newer syntax than the running interpreter)."""
+        if self._tree is None and not self._tree_failed:
+            try:
+                self._tree = ast.parse(self._text)
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                self._tree_failed = True
+        return self._tree
+
     def _use_statements(self, statement_count: int) -> bool:
         if self._anchors is None:
-            tree = self._tree
-            if tree is None:
-                try:
-                    tree = ast.parse(self._text)
-                except (SyntaxError, RecursionError, MemoryError, ValueError):
-                    tree = None
+            tree = self.ast_tree()
             anchors = (
                 [] if tree is None else [(s.lineno, s.col_offset) for s in ast_statements(tree)]
             )

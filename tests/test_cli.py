@@ -58,7 +58,7 @@ def test_explicitly_named_file_is_linted_even_if_excluded(cli: CliCaller) -> Non
 
 
 def test_paths_are_relative_to_the_current_folder(cli: CliCaller) -> None:
-    run = cli("check", ".", "--no-cache", "--select", "ML1", cwd=SAMPLE / "sample_project")
+    run = cli("check", ".", "--no-cache", "--select", "ML101", cwd=SAMPLE / "sample_project")
     assert "model.py:65:9: ML101" in run.stdout.splitlines()[1]
 
 
@@ -129,9 +129,7 @@ def test_config_selection_and_cli_extend(cli: CliCaller, tmp_path: Path) -> None
 
 
 def test_json_format(cli: CliCaller) -> None:
-    run = cli(
-        "check", "fixtures/", "--no-cache", "--select", "ML0,ML1", "--format", "json", cwd=ROOT
-    )
+    run = cli("check", "fixtures/", "--no-cache", "--format", "json", "--select", "ML101", cwd=ROOT)
     data = json.loads(run.stdout)
     assert run.exit_code == 1
     first = data[0]
@@ -156,7 +154,7 @@ def test_json_format(cli: CliCaller) -> None:
 
 def test_github_format(cli: CliCaller) -> None:
     run = cli(
-        "check", "fixtures/", "--no-cache", "--select", "ML0,ML1", "--format", "github", cwd=ROOT
+        "check", "fixtures/", "--no-cache", "--format", "github", "--select", "ML101", cwd=ROOT
     )
     first = run.stdout.splitlines()[0]
     assert first.startswith(
@@ -171,9 +169,9 @@ def test_output_file_and_statistics(cli: CliCaller, tmp_path: Path) -> None:
         "check",
         "fixtures/",
         "--no-cache",
-        "--select",
-        "ML0,ML1",
         "--statistics",
+        "--select",
+        "ML0,ML101",
         "-o",
         str(out),
         cwd=ROOT,

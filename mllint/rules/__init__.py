@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Dict, List, Type
 
 from mllint.rules.base import FileRule, ProjectRule, Rule
+from mllint.rules.comments import CommentedOutCode
 from mllint.rules.conditions import ConstantCondition
+from mllint.rules.flags import (
+    DeadExperimentCode,
+    ExperimentBranch,
+    FlagFacts,
+    StaleFlagBranch,
+    UnusedFlag,
+)
 from mllint.rules.glue import FormatRoundTrip, GlueHeavyFunction, GlueHeavyModule, PipelineJungle
 from mllint.rules.parse import ParseError
 
@@ -17,11 +25,17 @@ ALL_RULES: List[Type[Rule]] = sorted(
         GlueHeavyFunction,
         PipelineJungle,
         FormatRoundTrip,
+        StaleFlagBranch,
+        ExperimentBranch,
+        UnusedFlag,
+        CommentedOutCode,
+        DeadExperimentCode,
     ],
     key=lambda rule: rule.code,
 )
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 FILE_RULES: List[Type[FileRule]] = [r for r in ALL_RULES if issubclass(r, FileRule)]
+FILE_RULES.append(FlagFacts)  # a fact collector for the project stage, not a rule of its own
 PROJECT_RULES: List[Type[ProjectRule]] = [r for r in ALL_RULES if issubclass(r, ProjectRule)]
 
 __all__ = ["ALL_RULES", "FILE_RULES", "PROJECT_RULES", "RULES_BY_CODE", "Rule"]

@@ -138,7 +138,7 @@ class FileContext:
         self.locator = locator
         self.walker = walker
         self._reports: List[_Report] = []
-        self._file_findings: List[Finding] = []
+        self._placed: List[Finding] = []
 
     def report(
         self,
@@ -177,13 +177,24 @@ class FileContext:
         self, rule: Rule, message: str, properties: Optional[Mapping[str, Any]] = None
     ) -> None:
         """Record a finding about the whole file, placed at line 1, column 1."""
-        self._file_findings.append(
+        self.report_at(rule, Span(1, 1, 1, 1), message, properties=properties)
+
+    def report_at(
+        self,
+        rule: Rule,
+        span: Span,
+        message: Optional[str] = None,
+        *,
+        properties: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        """Record a finding of ``rule`` whose position is already known."""
+        self._placed.append(
             Finding(
                 path=self.path,
-                span=Span(1, 1, 1, 1),
+                span=span,
                 code=rule.code,
                 name=rule.name,
-                message=message,
+                message=message or rule.message,
                 severity=rule.severity,
                 properties=dict(properties or {}),
             )
@@ -191,7 +202,7 @@ class FileContext:
 
     def resolve(self) -> List[Finding]:
         """Turn the recorded reports into findings with positions (once the walk is over)."""
-        findings = list(self._file_findings)
+        findings = list(self._placed)
         for report in self._reports:
             start = (
                 self.locator.statement_start(report.statement_index, self.walker.statement_count)

@@ -301,4 +301,6 @@ def test_include_suppressed_marks_each_kind(tmp_path: Path, validator: Draft4Val
     assert ("scratch_01.py", 39) not in kinds  # excluded files are not linted at all
     plain = sarif("--baseline", str(baseline), ".", cwd=project)
     assert all("suppressions" not in r for r in plain["runs"][0]["results"])
-    assert len(plain["runs"][0]["results"]) == len(kinds) - 4
+    suppressed = sum(1 for marks in kinds.values() if marks)
+    assert suppressed >= 4
+    assert len(plain["runs"][0]["results"]) == len(kinds) - suppressed

@@ -1,0 +1,1 @@
+"""Flags and experiment switches: per-file facts, the project-wide index, the inventory."""

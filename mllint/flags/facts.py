@@ -1,0 +1,1336 @@
+"""Per-file facts about flags, constants and branches, for the project-wide :class:`FlagIndex`.
+
+The facts come from one pass over CPython's ``ast`` tree of the file (which the per-file stage
+shares with :class:`mllint.locate.Locator`): it has positions on every node and costs a small
+fraction of LibCST's parse, and names are resolved to scopes here, in our own pass, instead of
+through LibCST's ``ScopeProvider`` (about eight parses' worth of time).
+
+Everything returned is plain JSON data, cached with the file. Branch tests are small expression
+trees whose leaves are lists::
+
+    ["c", value]            a literal
+    ["g", name]             a module-global name, resolved in the project stage
+    ["m", [base, a, b]]     ``base.a.b`` with a module-global base (a module alias, usually)
+    ["k", [base, key]]      ``base.get("key")`` / ``base["key"]`` (a config read, or nothing)
+    ["f", kind, name, var]  a runtime flag read: kind env / config / absl / ns / ns? / click
+    ["?", [leaf...]]        something undecidable, with the flag reads found inside it
+    ["not", e], ["and", [e...]], ["or", [e...]], ["cmp", left, [[op, right]...]]
+
+``ns`` is an ``argparse`` namespace known as such (bound from ``parse_args()`` or annotated
+``Namespace``); ``ns?`` is an attribute of a name that is merely called ``args``/``opts``/...,
+which the project stage accepts only for options the project defines.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+Leaf = List[Any]
+
+NAMESPACE_NAMES = frozenset(
+    {"args", "opts", "opt", "options", "hparams", "cli_args", "parsed_args", "cmd_args", "flags"}
+)
+"""Names that usually hold a parsed argparse namespace."""
+
+_IDIOM_NAMES = frozenset({"TYPE_CHECKING", "__debug__", "__name__"})
+_CONFIG_TYPES = frozenset({"DictConfig", "ConfigDict", "FrozenConfigDict", "ListConfig"})
+_CONFIG_FACTORIES = frozenset(
+    {
+        "OmegaConf.load",
+        "OmegaConf.create",
+        "OmegaConf.merge",
+        "OmegaConf.structured",
+        "OmegaConf.from_cli",
+        "hydra.compose",
+        "compose",
+        "ConfigDict",
+        "ml_collections.ConfigDict",
+        "config_dict.ConfigDict",
+        "FrozenConfigDict",
+        "ml_collections.FrozenConfigDict",
+    }
+)
+_CMP_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
+_SCALARS = (str, int, float, bool, type(None))
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def literal_value(node: ast.AST) -> Tuple[bool, Any]:
+    """``(True, value)`` when ``node`` is a JSON-able literal (scalars, tuples/lists of them)."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, _SCALARS):
+            return True, value
+        return False, None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        ok, value = literal_value(node.operand)
+        if ok and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True, -value if isinstance(node.op, ast.USub) else value
+        return False, None
+    if isinstance(node, (ast.Tuple, ast.List)):
+        values = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                return False, None
+            ok, value = literal_value(element)
+            if not ok or isinstance(value, list):
+                return False, None
+            values.append(value)
+        return True, values
+    return False, None
+
+
+def literal_truth(node: ast.AST) -> Optional[bool]:
+    """The truth of a literal test, as ML101 decides it; ``None`` when not a literal."""
+    if isinstance(node, ast.Constant):
+        if node.value is Ellipsis:
+            return None
+        return bool(node.value)
+    if isinstance(node, ast.UnaryOp):
+        inner = literal_truth(node.operand)
+        if inner is None:
+            return None
+        if isinstance(node.op, ast.Not):
+            return not inner
+        return inner if isinstance(node.op, (ast.USub, ast.UAdd)) else None
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return None
+        return bool(node.elts)
+    if isinstance(node, ast.Dict):
+        if any(key is None for key in node.keys):
+            return None
+        return bool(node.keys)
+    return None
+
+
+def dotted(node: ast.AST) -> Optional[List[str]]:
+    """``["a", "b", "c"]`` for the expression ``a.b.c``, else ``None``."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        parts.reverse()
+        return parts
+    return None
+
+
+def _string(node: Optional[ast.AST]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _first_flag(leaf: Leaf) -> Optional[Leaf]:
+    stack = [leaf]
+    while stack:
+        item = stack.pop()
+        head = item[0]
+        if head == "f":
+            return item
+        if head == "not":
+            stack.append(item[1])
+        elif head in ("and", "or") or (head == "?" and len(item) > 1):
+            stack.extend(reversed(item[1]))
+        elif head == "cmp":
+            stack.extend(right for _, right in reversed(item[2]))
+            stack.append(item[1])
+    return None
+
+
+class _Scope:
+    """One function, class, comprehension or the module, while it is being walked."""
+
+    def __init__(self, kind: str, parent: Optional[_Scope]) -> None:
+        self.kind = kind
+        self.parent = parent
+        self.locals: Set[str] = set()
+        self.declared_global: Set[str] = set()
+        # (name, leaf or None, line, first attribute or None)
+        self.pending: List[Tuple[str, Optional[Leaf], int, Optional[str]]] = []
+        self.values: Dict[str, List[ast.AST]] = {}
+        self.objects: Dict[str, str] = {}
+        self.cli_params: Dict[str, int] = {}
+        self.escapes_locals = False
+
+
+class FactsExtractor:
+    """Walks one module's ``ast`` tree and collects its flag facts."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+        self.constants: Dict[str, List[Any]] = {}
+        self.bind_counts: Dict[str, int] = {}
+        self.multi: Set[str] = set()
+        self.imports: Dict[str, List[Any]] = {}
+        self.import_scopes: List[Tuple[_Scope, str, List[Any]]] = []
+        self.stars: List[List[Any]] = []
+        self.wholesale = False
+        self.writes: List[Tuple[_Scope, List[str]]] = []
+        self.wholesale_writes: List[Tuple[_Scope, List[str]]] = []
+        self.patches: List[str] = []
+        self.tests: List[Dict[str, Any]] = []
+        self.defs: Dict[str, List[int]] = {}
+        self.live: Set[str] = set()
+        self.armed: Dict[str, Set[str]] = {}
+        self.env_reads: List[List[Any]] = []
+        self.options: List[List[Any]] = []
+        self.absl: List[List[Any]] = []
+        self.cli: List[List[Any]] = []
+        self.attr_reads: Dict[str, List[int]] = {}
+        self.key_reads: Dict[str, List[int]] = {}
+        self.escapes: Set[str] = set()
+        self.parameters: Set[str] = set()
+        self.absl_holders: Dict[str, str] = {}
+        self.reads: Dict[str, List[int]] = {}
+        self.runtime: Dict[str, Leaf] = {}
+        self._arms: List[str] = []
+        self._arm_count = 0
+        self._top_def: Optional[str] = None
+        self._module = _Scope("module", None)
+        self._scope = self._module
+        self._os: Set[str] = set()
+        self._environ: Set[str] = set()
+        self._getenv: Set[str] = set()
+        self._absl_flags: Set[str] = set()
+        self._depth = 0
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> Dict[str, Any]:
+        """Walk ``tree`` and return the facts as JSON data."""
+        for statement in tree.body:
+            self._top_level(statement)
+            self._visit(statement)
+        self._close_module()
+        return self._result()
+
+    def _result(self) -> Dict[str, Any]:
+        tests = [t for t in self.tests if _worth_keeping(t["e"])]
+        armed = {k: sorted(v) for k, v in self.armed.items() if k not in self.live}
+        return {
+            "constants": self.constants,
+            "multi": sorted(self.multi | {n for n, c in self.bind_counts.items() if c > 1}),
+            "bound": sorted(self.bind_counts),
+            "imports": self.imports,
+            "stars": self.stars,
+            "wholesale": self.wholesale,
+            "writes": self._resolved_writes(self.writes),
+            "wholesale_writes": self._resolved_writes(self.wholesale_writes),
+            "patches": sorted(set(self.patches)),
+            "tests": tests,
+            "defs": self.defs,
+            "live": sorted(self.live),
+            "armed": armed,
+            "env": self.env_reads,
+            "options": self.options,
+            "absl": self.absl,
+            "cli": self.cli,
+            "attr_reads": self.attr_reads,
+            "key_reads": self.key_reads,
+            "escapes": sorted(self.escapes),
+            "absl_holders": self.absl_holders,
+            "injected": sorted(self.parameters & {o[0] for o in self.options}),
+            "reads": self.reads,
+            "runtime": self.runtime,
+        }
+
+    # -- positions -----------------------------------------------------------------------
+
+    def _column(self, line: int, byte_col: int) -> int:
+        """1-based column in code points of a byte offset that ``ast`` gives."""
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+
+    def _source(self, node: ast.AST) -> str:
+        """The source of a one-line expression, shortened for messages."""
+        line = node.lineno  # type: ignore[attr-defined]
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        data = text.encode("utf-8")
+        end = node.end_col_offset if node.end_lineno == line else len(data)  # type: ignore[attr-defined]
+        source = data[node.col_offset : end].decode("utf-8", "replace")  # type: ignore[attr-defined]
+        source = " ".join(source.split())
+        if node.end_lineno != line or len(source) > 60:  # type: ignore[attr-defined]
+            source = source[:57] + "..."
+        return source
+
+    def _span(self, start: ast.AST, end: ast.AST) -> List[int]:
+        line, col = start.lineno, start.col_offset  # type: ignore[attr-defined]
+        end_line = end.end_lineno or line  # type: ignore[attr-defined]
+        end_col = end.end_col_offset or 0  # type: ignore[attr-defined]
+        return [line, self._column(line, col), end_line, self._column(end_line, end_col)]
+
+    # -- module-level bindings -----------------------------------------------------------
+
+    def _top_level(self, statement: ast.stmt) -> None:
+        """Constants: module-level ``NAME = literal`` statements, directly in the module."""
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+            value: Optional[ast.AST] = statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            return
+        assert value is not None
+        ok, literal = literal_value(value)
+        if not ok:
+            return
+        for target in targets:
+            if isinstance(target, ast.Name):
+                self.constants[target.id] = [literal, *self._span(target, target)]
+
+    def _bind(self, name: str, value: Optional[ast.AST] = None) -> None:
+        scope = self._scope
+        if scope.kind == "comp" and value is not None:
+            # a walrus inside a comprehension binds in the enclosing function
+            while scope.kind == "comp" and scope.parent is not None:
+                scope = scope.parent
+        if name in scope.declared_global:
+            self.multi.add(name)
+            return
+        scope.locals.add(name)
+        if scope is self._module:
+            self.bind_counts[name] = self.bind_counts.get(name, 0) + 1
+        if value is not None:
+            scope.values.setdefault(name, []).append(value)
+
+    def _bind_target(self, target: ast.AST, value: Optional[ast.AST] = None) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_target(element)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value)
+        elif isinstance(target, ast.Attribute):
+            chain = dotted(target)
+            if chain is not None:
+                self._write(chain)
+            self._visit(target.value)
+        elif isinstance(target, ast.Subscript):
+            self._subscript_write(target)
+            self._visit(target.value)
+            self._visit(target.slice)
+
+    def _write(self, chain: List[str]) -> None:
+        self.writes.append((self._scope, chain))
+
+    def _subscript_write(self, target: ast.Subscript) -> None:
+        """``globals()["X"] = ...`` and ``c.__dict__[...] = ...``."""
+        value = target.value
+        key = _string(target.slice)
+        if _is_call_to(value, "globals") or (
+            self._scope is self._module and _is_call_to(value, "locals", "vars")
+        ):
+            if key is not None:
+                self.multi.add(key)
+            else:
+                self.wholesale = True
+        elif isinstance(value, ast.Attribute) and value.attr == "__dict__":
+            chain = dotted(value.value)
+            if chain is not None:
+                self.wholesale_writes.append((self._scope, chain))
+
+    def _resolved_writes(self, writes: List[Tuple[_Scope, List[str]]]) -> List[List[Any]]:
+        """Writes whose base is an import (``c.X = ...``): ``[import, attribute chain]``."""
+        out: List[List[Any]] = []
+        for scope, chain in writes:
+            found = self._import_of(scope, chain[0])
+            if found is not None:
+                out.append([found, chain[1:]])
+            elif chain[:2] == ["sys", "modules"]:
+                self.wholesale = True
+        return out
+
+    def _import_of(self, scope: _Scope, name: str) -> Optional[List[Any]]:
+        current: Optional[_Scope] = scope
+        while current is not None:
+            if name in current.locals:
+                for import_scope, local, target in self.import_scopes:
+                    if import_scope is current and local == name:
+                        return target
+                return None
+            current = current.parent
+        return None
+
+    # -- the walk ------------------------------------------------------------------------
+
+    def _visit(self, node: ast.AST) -> None:
+        method = getattr(self, "_visit_" + type(node).__name__, None)
+        if method is not None:
+            method(node)
+        else:
+            self._generic(node)
+
+    def _generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self._visit(child)
+
+    def _visit_all(self, nodes: List[Any]) -> None:
+        for node in nodes:
+            self._visit(node)
+
+    def _in_arm(self, key: str, nodes: List[Any]) -> None:
+        self._arms.append(key)
+        self._visit_all(nodes)
+        self._arms.pop()
+
+    def _new_arm(self, prefix: str) -> str:
+        self._arm_count += 1
+        return f"{prefix}{self._arm_count}"
+
+    def _occurrence(self, identifier: str) -> None:
+        """Record a reference to ``identifier`` (for dead-experiment-code)."""
+        if identifier == self._top_def:
+            return
+        if not self._arms:
+            self.live.add(identifier)
+        else:
+            self.armed.setdefault(identifier, set()).add("/".join(self._arms))
+
+    # statements
+
+    def _visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                local, target = alias.asname, ["module", alias.name, 0, None]
+            else:
+                local = alias.name.split(".")[0]
+                target = ["module", local, 0, None]
+            self._register_import(local, target)
+            if alias.name == "os":
+                self._os.add(local)
+            if alias.name in ("absl.flags",) and alias.asname:
+                self._absl_flags.add(local)
+
+    def _visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                if self._scope is self._module:
+                    self.stars.append([module, node.level])
+                continue
+            local = alias.asname or alias.name
+            if alias.asname and alias.asname != alias.name:
+                self._occurrence(alias.name)
+            self._register_import(local, ["from", module, node.level, alias.name])
+            if module == "os" and alias.name == "environ":
+                self._environ.add(local)
+            if module == "os" and alias.name == "getenv":
+                self._getenv.add(local)
+            if module == "absl" and alias.name == "flags":
+                self._absl_flags.add(local)
+            if module == "absl.flags" and alias.name == "FLAGS":
+                self._scope.objects[local] = "absl"
+
+    def _register_import(self, local: str, target: List[Any]) -> None:
+        self._bind(local)
+        self.import_scopes.append((self._scope, local, target))
+        if self._scope is self._module:
+            self.imports[local] = target
+
+    def _visit_Global(self, node: ast.Global) -> None:
+        for name in node.names:
+            self._scope.declared_global.add(name)
+            self.multi.add(name)
+
+    def _visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self._scope.declared_global.update(node.names)
+
+    def _visit_Assign(self, node: ast.Assign) -> None:
+        before = len(self.absl)
+        self._visit(node.value)
+        if len(self.absl) == before + 1 and isinstance(node.targets[0], ast.Name):
+            # FLAG = flags.DEFINE_bool(...): read later as FLAG.value
+            self.absl_holders[self.absl[-1][0]] = node.targets[0].id
+        for target in node.targets:
+            self._bind_target(target, node.value)
+            if isinstance(target, ast.Name):
+                self._note_object(target.id, node.value)
+            elif isinstance(target, ast.Tuple) and target.elts:
+                first = target.elts[0]
+                if isinstance(first, ast.Name) and _is_parse_call(node.value):
+                    self._scope.objects[first.id] = "ns"
+
+    def _visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._visit(node.value)
+        self._bind_target(node.target, node.value)
+        if isinstance(node.target, ast.Name):
+            if node.value is not None:
+                self._note_object(node.target.id, node.value)
+            kind = _object_kind_of_annotation(node.annotation)
+            if kind:
+                self._scope.objects[node.target.id] = kind
+
+    def _visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self._bind(node.target.id, node.value)
+            self._load(node.target)
+        else:
+            self._bind_target(node.target)
+
+    def _visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._visit(node.value)
+        self._bind(node.target.id, node.value)
+
+    def _visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._bind_target(target)
+
+    def _visit_For(self, node: ast.For) -> None:
+        self._visit(node.iter)
+        self._bind_target(node.target)
+        self._visit_all(node.body)
+        self._visit_all(node.orelse)
+
+    _visit_AsyncFor = _visit_For
+
+    def _visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            self._visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars)
+        self._visit_all(node.body)
+
+    _visit_AsyncWith = _visit_With
+
+    def _visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self._visit(node.type)
+        if node.name:
+            self._bind(node.name)
+        self._visit_all(node.body)
+
+    def _visit_MatchAs(self, node: Any) -> None:
+        if node.name:
+            self._bind(node.name)
+        self._generic(node)
+
+    def _visit_MatchStar(self, node: Any) -> None:
+        if node.name:
+            self._bind(node.name)
+
+    def _visit_MatchMapping(self, node: Any) -> None:
+        if node.rest:
+            self._bind(node.rest)
+        self._generic(node)
+
+    def _note_object(self, name: str, value: ast.AST) -> None:
+        """Remember names bound to parsed namespaces, config objects and absl's FLAGS."""
+        scope = self._scope
+        if _is_parse_call(value):
+            scope.objects[name] = "ns"
+            return
+        if isinstance(value, ast.Call):
+            chain = dotted(value.func)
+            if chain is not None and ".".join(chain[-2:]) in _CONFIG_FACTORIES:
+                scope.objects[name] = "config"
+                return
+            if chain is not None and chain[-1] in _CONFIG_FACTORIES:
+                scope.objects[name] = "config"
+                return
+        chain = dotted(value)
+        if (
+            chain is not None
+            and chain[-1] == "FLAGS"
+            and len(chain) > 1
+            and (chain[0] in self._absl_flags or chain[-2] == "flags")
+        ):
+            scope.objects[name] = "absl"
+
+    def _visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._visit_all(node.decorator_list)
+        self._visit_arguments_defaults(node.args)
+        if node.returns is not None:
+            self._visit(node.returns)
+        top = self._scope is self._module
+        if top and not node.decorator_list and not _is_dunder(node.name):
+            self.defs[node.name] = self._def_span(node, "def")
+        self._bind(node.name)
+        outer_top = self._top_def
+        if top:
+            self._top_def = node.name
+        scope = _Scope("function", self._scope)
+        self._scope = scope
+        self._bind_parameters(node, scope)
+        self._visit_all(node.body)
+        self._close(scope)
+        self._scope = scope.parent  # type: ignore[assignment]
+        self._top_def = outer_top
+
+    _visit_AsyncFunctionDef = _visit_FunctionDef
+
+    def _def_span(self, node: ast.AST, keyword: str) -> List[int]:
+        line = node.lineno  # type: ignore[attr-defined]
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        name: str = node.name  # type: ignore[attr-defined]
+        start = text.find(keyword)
+        at = text.find(name, max(start, 0))
+        column = self._column(line, node.col_offset)  # type: ignore[attr-defined]
+        end = at + len(name) + 1 if at >= 0 else column + len(keyword) + 1 + len(name)
+        return [line, column, line, end]
+
+    def _visit_arguments_defaults(self, args: ast.arguments) -> None:
+        self._visit_all(args.defaults)
+        self._visit_all([d for d in args.kw_defaults if d is not None])
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self._visit(arg.annotation)
+
+    def _bind_parameters(self, node: Any, scope: _Scope) -> None:
+        args: ast.arguments = node.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        for arg in [*params, args.vararg, args.kwarg]:
+            if arg is not None:
+                scope.locals.add(arg.arg)
+                self.parameters.add(arg.arg)
+                kind = _object_kind_of_annotation(arg.annotation)
+                if kind:
+                    scope.objects[arg.arg] = kind
+        if isinstance(node, ast.Lambda):
+            return
+        decorators = [dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list]
+        names = [".".join(d) for d in decorators if d]
+        if params and any(n in ("hydra.main", "main") and "hydra" in n for n in names):
+            scope.objects[params[0].arg] = "config"
+        self._cli_parameters(node, params, scope, args.kwarg is not None)
+
+    def _cli_parameters(
+        self, node: Any, params: List[ast.arg], scope: _Scope, has_kwargs: bool
+    ) -> None:
+        """click options/arguments of the decorators, typer options of the parameters."""
+        found: List[Tuple[str, ast.AST, str, Any]] = []
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            chain = dotted(decorator.func)
+            if not chain or chain[-1] not in ("option", "argument") or len(chain) > 2:
+                continue
+            if len(chain) == 2 and chain[0] != "click":
+                continue
+            declared = [_string(a) for a in decorator.args]
+            name = _click_name([d for d in declared if d])
+            if name:
+                found.append((name, decorator, "click", _keyword_literal(decorator, "default")))
+        defaults = list(node.args.defaults)
+        positional = [*node.args.posonlyargs, *node.args.args]
+        paired = list(zip(positional[len(positional) - len(defaults) :], defaults))
+        paired += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d]
+        for arg, default in paired:
+            if _is_typer_param(default):
+                assert isinstance(default, ast.Call)
+                value = literal_value(default.args[0]) if default.args else (False, None)
+                found.append((arg.arg, arg, "typer", value[1] if value[0] else None))
+        for arg in params:
+            if _is_typer_annotation(arg.annotation):
+                found.append((arg.arg, arg, "typer", None))
+        if not found:
+            return
+        param_names = {p.arg for p in params}
+        for name, at, kind, default in found:
+            if name not in param_names and not has_kwargs:
+                continue
+            self.cli.append([name, kind, *self._span(at, at), default, False, []])
+            scope.cli_params[name] = len(self.cli) - 1
+        if has_kwargs:
+            scope.escapes_locals = True
+
+    def _visit_Lambda(self, node: ast.Lambda) -> None:
+        self._visit_arguments_defaults(node.args)
+        scope = _Scope("function", self._scope)
+        self._scope = scope
+        self._bind_parameters(node, scope)
+        self._visit(node.body)
+        self._close(scope)
+        self._scope = scope.parent  # type: ignore[assignment]
+
+    def _visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._visit_all(node.decorator_list)
+        self._visit_all(node.bases)
+        self._visit_all(node.keywords)
+        top = self._scope is self._module
+        if top and not node.decorator_list and not _is_dunder(node.name):
+            self.defs[node.name] = self._def_span(node, "class")
+        self._bind(node.name)
+        outer_top = self._top_def
+        if top:
+            self._top_def = node.name
+        scope = _Scope("class", self._scope)
+        self._scope = scope
+        self._visit_all(node.body)
+        self._close(scope)
+        self._scope = scope.parent  # type: ignore[assignment]
+        self._top_def = outer_top
+
+    def _visit_comprehension_scope(self, node: Any) -> None:
+        generators = node.generators
+        self._visit(generators[0].iter)
+        scope = _Scope("comp", self._scope)
+        self._scope = scope
+        for index, generator in enumerate(generators):
+            if index:
+                self._visit(generator.iter)
+            self._bind_target(generator.target)
+            self._visit_all(generator.ifs)
+        if isinstance(node, ast.DictComp):
+            self._visit(node.key)
+            self._visit(node.value)
+        else:
+            self._visit(node.elt)
+        self._close(scope)
+        self._scope = scope.parent  # type: ignore[assignment]
+
+    _visit_ListComp = _visit_comprehension_scope
+    _visit_SetComp = _visit_comprehension_scope
+    _visit_DictComp = _visit_comprehension_scope
+    _visit_GeneratorExp = _visit_comprehension_scope
+
+    # branches
+
+    def _visit_If(self, node: ast.If, keyword: str = "if") -> None:
+        self._visit(node.test)
+        truth = literal_truth(node.test)
+        elif_node = (
+            node.orelse[0]
+            if len(node.orelse) == 1
+            and isinstance(node.orelse[0], ast.If)
+            and self._is_elif(node, node.orelse[0])
+            else None
+        )
+        if truth is not None:
+            body_key = self._new_arm("d") if truth is False else ""
+            else_key = self._new_arm("d") if truth is True and node.orelse else ""
+        else:
+            body_key, else_key = self._record_test(node, node.test, keyword, bool(node.orelse))
+        self._in_arm(body_key, node.body) if body_key else self._visit_all(node.body)
+        if elif_node is not None:
+            if else_key:
+                self._arms.append(else_key)
+            self._visit_If(elif_node, "elif")
+            if else_key:
+                self._arms.pop()
+        elif else_key:
+            self._in_arm(else_key, node.orelse)
+        else:
+            self._visit_all(node.orelse)
+
+    def _is_elif(self, node: ast.If, inner: ast.If) -> bool:
+        text = self._lines[inner.lineno - 1] if 0 < inner.lineno <= len(self._lines) else ""
+        return text[inner.col_offset : inner.col_offset + 4] == "elif"
+
+    def _visit_While(self, node: ast.While) -> None:
+        self._visit(node.test)
+        truth = literal_truth(node.test)
+        if truth is False:
+            self._in_arm(self._new_arm("d"), node.body)
+            self._visit_all(node.orelse)
+            return
+        if truth is None:
+            body_key, _ = self._record_test(node, node.test, "while", False)
+        else:
+            body_key = ""
+        self._in_arm(body_key, node.body) if body_key else self._visit_all(node.body)
+        self._visit_all(node.orelse)
+
+    def _visit_IfExp(self, node: ast.IfExp) -> None:
+        self._visit(node.test)
+        truth = literal_truth(node.test)
+        if truth is not None:
+            body_key = self._new_arm("d") if truth is False else ""
+            else_key = self._new_arm("d") if truth is True else ""
+        else:
+            body_key, else_key = self._record_test(node, node.test, "ternary", True)
+        self._in_arm(body_key, [node.body]) if body_key else self._visit(node.body)
+        self._in_arm(else_key, [node.orelse]) if else_key else self._visit(node.orelse)
+
+    def _record_test(
+        self, node: ast.AST, test: ast.AST, keyword: str, has_else: bool
+    ) -> Tuple[str, str]:
+        tree = self._expr(test)
+        end = node if keyword == "ternary" else test
+        body_key = self._new_arm("t")
+        else_key = self._new_arm("t") if has_else else ""
+        orelse = getattr(node, "orelse", None)
+        span = self._span(node, end)
+        self.tests.append(
+            {
+                "kw": keyword,
+                "span": span,
+                "src": self._source(test),
+                "e": tree,
+                "body": body_key,
+                "orelse": else_key,
+                "elif": isinstance(node, ast.If)
+                and isinstance(orelse, list)
+                and len(orelse) == 1
+                and isinstance(orelse[0], ast.If)
+                and self._is_elif(node, orelse[0]),
+            }
+        )
+        return body_key, else_key
+
+    # expressions
+
+    def _visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._load(node)
+            self._occurrence(node.id)
+        elif isinstance(node.ctx, ast.Del):
+            self._bind(node.id)
+
+    def _load(self, node: ast.Name, first_attribute: Optional[str] = None) -> None:
+        self._scope.pending.append((node.id, None, node.lineno, first_attribute))
+
+    def _visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._occurrence(node.attr)
+            lines = self.attr_reads.setdefault(node.attr, [])
+            if not lines or lines[-1] != node.lineno:
+                lines.append(node.lineno)
+            if node.attr == "__dict__":
+                self._escape(node.value)
+        value = node.value
+        if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
+            self._load(value, node.attr)
+            self._occurrence(value.id)
+            return
+        self._visit(value)
+
+    def _visit_Subscript(self, node: ast.Subscript) -> None:
+        key = _string(node.slice)
+        if key is not None and isinstance(node.ctx, ast.Load):
+            lines = self.key_reads.setdefault(key, [])
+            lines.append(node.lineno)
+            if self._is_environ(node.value):
+                self.env_reads.append([key, node.lineno, None])
+        self._generic(node)
+
+    def _visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and value.isidentifier() and len(value) < 80:
+            self._occurrence(value)
+
+    def _visit_Call(self, node: ast.Call) -> None:
+        self._call_facts(node)
+        self._generic(node)
+
+    def _call_facts(self, node: ast.Call) -> None:
+        func = node.func
+        chain = dotted(func)
+        args = node.args
+        first = _string(args[0]) if args else None
+        if chain is None:
+            if isinstance(func, ast.Attribute) and func.attr == "update":
+                if _is_call_to(func.value, "globals") or (
+                    self._scope is self._module
+                    and _is_call_to(func.value, "locals", "vars")
+                    and not func.value.args  # type: ignore[attr-defined]
+                ):
+                    self.wholesale = True
+                elif _is_call_to(func.value, "vars") and func.value.args:  # type: ignore[attr-defined]
+                    target = dotted(func.value.args[0])  # type: ignore[attr-defined]
+                    if target:
+                        self.wholesale_writes.append((self._scope, target))
+            if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and first:
+                self.key_reads.setdefault(first, []).append(node.lineno)
+            return
+        name = chain[-1]
+        if len(chain) == 1:
+            if name in ("exec", "execfile"):
+                if self._scope is self._module or any(
+                    _is_call_to(a, "globals") for a in [*args, *(k.value for k in node.keywords)]
+                ):
+                    self.wholesale = True
+            elif name == "setattr" and len(args) >= 2:
+                self._setattr(args[0], args[1])
+            elif name in ("getattr", "hasattr") and len(args) >= 2:
+                key = _string(args[1])
+                if key is not None:
+                    self.key_reads.setdefault(key, []).append(node.lineno)
+                elif name == "getattr":
+                    self._escape(args[0])
+            elif name == "vars" and args:
+                self._escape(args[0])
+            elif name in self._getenv and first is not None:
+                self.env_reads.append([first, node.lineno, _default_arg(node)])
+        else:
+            if name in ("get", "pop", "setdefault") and first is not None:
+                self.key_reads.setdefault(first, []).append(node.lineno)
+                if self._is_environ(func.value):  # type: ignore[attr-defined]
+                    self.env_reads.append([first, node.lineno, _default_arg(node)])
+            elif name == "getenv" and chain[0] in self._os and first is not None:
+                self.env_reads.append([first, node.lineno, _default_arg(node)])
+            elif len(args) >= 2 and (
+                name == "setattr" or (name == "object" and chain[-2] == "patch")
+            ):
+                self._setattr(args[0], args[1])
+            elif name == "add_argument":
+                self._argparse_option(node)
+            elif name == "set_defaults":
+                for keyword in node.keywords:
+                    if keyword.arg:
+                        self.key_reads.setdefault(keyword.arg, [])
+            elif name.startswith("DEFINE_"):
+                self._absl_flag(node, name)
+        if name == "patch" and first is not None and "." in first:
+            self.patches.append(first)
+        if name == "setattr" and len(chain) > 1 and first is not None and "." in first:
+            self.patches.append(first)  # monkeypatch.setattr("pkg.mod.NAME", value)
+        if len(chain) == 1 and name.startswith("DEFINE_") and name in self._absl_names():
+            self._absl_flag(node, name)
+
+    def _absl_names(self) -> Set[str]:
+        return {
+            local
+            for _, local, target in self.import_scopes
+            if target[0] == "from" and target[1] in ("absl.flags", "absl")
+        }
+
+    def _setattr(self, target: ast.AST, key_node: ast.AST) -> None:
+        key = _string(key_node)
+        if _is_sys_modules_self(target):
+            if key is not None:
+                self.multi.add(key)
+            else:
+                self.wholesale = True
+            return
+        chain = dotted(target)
+        if chain is None:
+            return
+        if key is not None:
+            self.writes.append((self._scope, [*chain, key]))
+        else:
+            self.wholesale_writes.append((self._scope, chain))
+
+    def _escape(self, node: ast.AST) -> None:
+        chain = dotted(node)
+        if chain and chain[-1] not in ("self", "cls"):
+            self.escapes.add(chain[-1])
+
+    def _is_environ(self, node: ast.AST) -> bool:
+        chain = dotted(node)
+        if chain is None:
+            return False
+        if len(chain) == 2:
+            return chain[0] in self._os and chain[1] == "environ"
+        return len(chain) == 1 and chain[0] in self._environ
+
+    def _argparse_option(self, node: ast.Call) -> None:
+        names = [_string(a) for a in node.args]
+        if not names or any(n is None for n in names):
+            return
+        strings = [n for n in names if n]
+        if not strings:
+            return
+        action = _string(_keyword(node, "action"))
+        if action in ("help", "version"):
+            return
+        dest_node = _keyword(node, "dest")
+        dest = _string(dest_node)
+        if dest_node is not None and dest is None:
+            return  # dest=argparse.SUPPRESS or computed
+        if dest is None:
+            dest = _argparse_dest(strings)
+        if not dest or not dest.isidentifier():
+            return
+        default: Any = _keyword_literal(node, "default")
+        if default is None and action in ("store_true", "store_false"):
+            default = action == "store_false"
+        self.options.append([dest, "/".join(strings), *self._span(node, node), default])
+
+    def _absl_flag(self, node: ast.Call, function: str) -> None:
+        name = _string(node.args[0]) if node.args else _string(_keyword(node, "name"))
+        if not name or not name.isidentifier():
+            return
+        if any(f[0] == name and f[2] == node.lineno for f in self.absl):
+            return
+        if len(node.args) > 1:
+            ok, default = literal_value(node.args[1])
+        else:
+            ok, default = literal_value(_keyword(node, "default") or ast.Constant(None))
+        self.absl.append([name, function, *self._span(node, node), default if ok else None])
+
+    # -- expression trees for tests --------------------------------------------------------
+
+    def _expr(self, node: ast.AST) -> Leaf:
+        self._depth += 1
+        try:
+            if self._depth > 50:
+                return ["?"]
+            return self._expr_inner(node)
+        finally:
+            self._depth -= 1
+
+    def _expr_inner(self, node: ast.AST) -> Leaf:
+        ok, value = literal_value(node)
+        if ok:
+            return ["c", value]
+        if isinstance(node, ast.Name):
+            if node.id in _IDIOM_NAMES:
+                return ["?"]
+            leaf: Leaf = ["g", node.id]
+            self._scope.pending.append((node.id, leaf, node.lineno, None))
+            return leaf
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ["not", self._expr(node.operand)]
+        if isinstance(node, ast.BoolOp):
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return [op, [self._expr(v) for v in node.values]]
+        if isinstance(node, ast.Compare):
+            if (
+                len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.In, ast.NotIn))
+                and self._is_environ(node.comparators[0])
+                and _string(node.left) is not None
+            ):
+                var = _string(node.left) or ""
+                return ["f", "env", var, var]
+            return [
+                "cmp",
+                self._expr(node.left),
+                [[_CMP_OPS[type(op)], self._expr(c)] for op, c in zip(node.ops, node.comparators)],
+            ]
+        if isinstance(node, ast.Attribute):
+            return self._attribute_leaf(node)
+        if isinstance(node, ast.Call):
+            env = self._env_leaf(node)
+            if env is not None:
+                return env
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "bool" and len(node.args) == 1:
+                return ["?", [["not", ["not", self._expr(node.args[0])]]]]
+            if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+                key = _string(node.args[0])
+                base = dotted(func.value)
+                if key is not None and base is not None:
+                    return self._keyed_leaf(base, key, node.lineno)
+        if isinstance(node, ast.Subscript):
+            key = _string(node.slice)
+            if key is not None and self._is_environ(node.value):
+                return ["f", "env", key, key]
+            base = dotted(node.value)
+            if key is not None and base is not None:
+                return self._keyed_leaf(base, key, node.lineno)
+        if isinstance(node, ast.NamedExpr):
+            return self._expr(node.value)
+        callee = node.func if isinstance(node, ast.Call) else None
+        inner = [
+            self._expr(child)
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, ast.expr)
+            and child is not callee
+            and not isinstance(child, _FUNCTIONS + _COMPREHENSIONS)
+        ]
+        kept = [leaf for leaf in inner if leaf[0] != "c" and leaf != ["?"]]
+        return ["?", kept] if kept else ["?"]
+
+    def _attribute_leaf(self, node: ast.Attribute) -> Leaf:
+        if (
+            node.attr == "value"
+            and isinstance(node.value, ast.Subscript)
+            and _string(node.value.slice) is not None
+        ):
+            base = dotted(node.value.value)
+            if base is not None:
+                return self._keyed_leaf(base, _string(node.value.slice) or "", node.lineno)
+        chain = dotted(node)
+        if chain is None or chain[-1] == "TYPE_CHECKING":
+            value = self._expr(node.value)
+            return ["?", [value]] if value != ["?"] and value[0] != "c" else ["?"]
+        leaf: Leaf = ["m", chain]
+        self._scope.pending.append((chain[0], leaf, node.lineno, chain[1]))
+        return leaf
+
+    def _keyed_leaf(self, base: List[str], key: str, line: int) -> Leaf:
+        leaf: Leaf = ["k", [*base, key]]
+        self._scope.pending.append((base[0], leaf, line, None))
+        return leaf
+
+    def _env_leaf(self, node: ast.Call) -> Optional[Leaf]:
+        chain = dotted(node.func)
+        if chain is None or not node.args:
+            return None
+        var = _string(node.args[0])
+        if var is None:
+            return None
+        if (len(chain) == 1 and chain[0] in self._getenv) or (
+            len(chain) == 2 and chain[0] in self._os and chain[1] == "getenv"
+        ):
+            return ["f", "env", var, var]
+        if chain[-1] in ("get", "setdefault") and self._is_environ(node.func.value):  # type: ignore[attr-defined]
+            return ["f", "env", var, var]
+        return None
+
+    # -- resolution of names at the end of each scope --------------------------------------
+
+    def _close(self, scope: _Scope) -> None:
+        """Resolve the names read in ``scope``: its own locals here, the rest further out."""
+        values = self._convert_values(scope)
+        outer = scope.parent
+        while outer is not None and outer.kind == "class":
+            outer = outer.parent
+        if scope.kind == "class":
+            outer = scope.parent
+        through_values: List[Tuple[str, Leaf]] = []
+        for entry in scope.pending:
+            name, leaf, line, _ = entry
+            if name in scope.cli_params and name in scope.locals:
+                self._cli_read(scope.cli_params[name], line)
+            if name in scope.locals and name not in scope.declared_global:
+                if leaf is None:
+                    continue
+                if leaf[0] == "g" and name in values and name not in scope.cli_params:
+                    through_values.append((name, leaf))
+                else:
+                    self._resolve_local(scope, name, leaf)
+            elif outer is not None:
+                outer.pending.append(entry)
+        # copies, not shared lists: a value may read its own name (`x = f(x)`)
+        copies = {name: _copy_tree(tree, scope.locals) for name, tree in values.items()}
+        for name, leaf in through_values:
+            leaf[:] = copies[name]
+        if scope.escapes_locals or any(n in ("locals", "vars") for n, *_ in scope.pending):
+            for index in scope.cli_params.values():
+                self.cli[index][-2] = True
+
+    def _cli_read(self, index: int, line: int) -> None:
+        lines = self.cli[index][-1]
+        if line not in lines:
+            lines.append(line)
+
+    def _convert_values(self, scope: _Scope) -> Dict[str, Leaf]:
+        """Expression trees of the values of locals that a test reads, so that flags flow
+        through names (``use_mixup = args.use_mixup; if use_mixup:``).
+
+        The trees are resolved like any other read of the scope, later in :meth:`_close`.
+        """
+        wanted = sorted(
+            {
+                name
+                for name, leaf, _, _ in scope.pending
+                if leaf is not None and leaf[0] == "g" and name in scope.values
+            }
+        )
+        saved, self._scope = self._scope, scope
+        converted = {n: ["?", [self._expr(v) for v in scope.values[n][:4]]] for n in wanted}
+        self._scope = saved
+        return converted
+
+    def _resolve_local(self, scope: _Scope, name: str, leaf: Leaf) -> None:
+        head = leaf[0]
+        if head == "g":
+            leaf[:] = ["f", "click", name, ""] if name in scope.cli_params else ["?"]
+            return
+        chain = leaf[1]
+        kind = scope.objects.get(chain[0])
+        if kind is None and chain[0] in NAMESPACE_NAMES and len(chain) == 2 and head == "m":
+            kind = "ns?"
+        if kind is None or len(chain) < 2:
+            leaf[:] = ["?"]
+        elif kind == "config":
+            leaf[:] = ["f", "config", chain[-1], ""]
+        elif len(chain) == 2:
+            leaf[:] = ["f", kind, chain[1], ""]
+        else:
+            leaf[:] = ["?"]
+
+    def _close_module(self) -> None:
+        module = self._module
+        candidates: Dict[str, Leaf] = {}
+        saved, self._scope = self._scope, module
+        for name, values in module.values.items():
+            if self.bind_counts.get(name, 0) == 1 and name not in self.constants:
+                candidates[name] = self._expr(values[0])
+        self._scope = saved
+        for name, leaf, line, first_attribute in module.pending:
+            if leaf is not None and leaf[0] in ("m", "k"):
+                if name in module.objects:
+                    self._resolve_local(module, name, leaf)
+                elif name in NAMESPACE_NAMES and len(leaf[1]) == 2 and leaf[0] == "m":
+                    leaf[:] = ["f", "ns?", leaf[1][1], ""]
+            if name in self.constants or name in candidates:
+                self.reads.setdefault(name, []).append(line)
+            elif name in self.imports:
+                target = self.imports[name]
+                if target[0] == "from":
+                    self.reads.setdefault(name, []).append(line)
+                elif first_attribute:
+                    self.reads.setdefault(f"{name}.{first_attribute}", []).append(line)
+        for name, tree in candidates.items():
+            flag = _first_flag(tree)
+            if flag is not None and flag[1] != "ns?":
+                self.runtime[name] = list(flag)
+        self.reads = {
+            key: sorted(set(lines))
+            for key, lines in self.reads.items()
+            if key in self.constants or key in self.runtime or key not in candidates
+        }
+
+
+def _copy_tree(tree: Leaf, local_names: Set[str]) -> Leaf:
+    """A copy of an expression tree in which reads of local names are undecidable."""
+    head = tree[0]
+    if head == "g":
+        return ["?"] if tree[1] in local_names else list(tree)
+    if head in ("c", "m", "k", "f") or (head == "?" and len(tree) == 1):
+        return list(tree)
+    if head == "not":
+        return ["not", _copy_tree(tree[1], local_names)]
+    if head == "cmp":
+        return [
+            "cmp",
+            _copy_tree(tree[1], local_names),
+            [[op, _copy_tree(right, local_names)] for op, right in tree[2]],
+        ]
+    return [head, [_copy_tree(item, local_names) for item in tree[1]]]
+
+
+def _worth_keeping(tree: Leaf) -> bool:
+    """Tests with a global name or a flag read in them; the rest cannot be decided."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        head = item[0]
+        if head in ("g", "m", "f"):
+            return True
+        if head == "not":
+            stack.append(item[1])
+        elif head in ("and", "or") or (head == "?" and len(item) > 1):
+            stack.extend(item[1])
+        elif head == "cmp":
+            stack.append(item[1])
+            stack.extend(right for _, right in item[2])
+    return False
+
+
+def _is_call_to(node: ast.AST, *names: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+
+
+def _is_sys_modules_self(node: ast.AST) -> bool:
+    """``sys.modules[__name__]``."""
+    return (
+        isinstance(node, ast.Subscript)
+        and dotted(node.value) == ["sys", "modules"]
+        and isinstance(node.slice, ast.Name)
+        and node.slice.id == "__name__"
+    )
+
+
+def _is_parse_call(node: ast.AST) -> bool:
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("parse_args", "parse_known_args", "parse_intermixed_args")
+    )
+
+
+def _object_kind_of_annotation(annotation: Optional[ast.AST]) -> Optional[str]:
+    if annotation is None:
+        return None
+    chain = dotted(annotation)
+    if chain is None:
+        text = _string(annotation)
+        chain = text.split(".") if text else None
+    if not chain:
+        return None
+    if chain[-1] == "Namespace":
+        return "ns"
+    if chain[-1] in _CONFIG_TYPES:
+        return "config"
+    return None
+
+
+def _keyword(node: ast.Call, name: str) -> Optional[ast.AST]:
+    for keyword in node.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _keyword_literal(node: ast.Call, name: str) -> Any:
+    value = _keyword(node, name)
+    if value is None:
+        return None
+    ok, literal = literal_value(value)
+    return literal if ok else None
+
+
+def _default_arg(node: ast.Call) -> Any:
+    if len(node.args) > 1:
+        ok, value = literal_value(node.args[1])
+        return value if ok else None
+    return None
+
+
+def _argparse_dest(strings: List[str]) -> Optional[str]:
+    """The ``dest`` argparse derives from option strings (``--use-mixup`` -> ``use_mixup``)."""
+    if not strings[0].startswith("-"):
+        return strings[0]
+    long = [s for s in strings if s.startswith("--")]
+    chosen = long[0] if long else strings[0]
+    return chosen.lstrip("-").replace("-", "_") or None
+
+
+def _click_name(declared: List[str]) -> Optional[str]:
+    """The parameter name click derives from an option's declarations."""
+    for item in declared:
+        if item.isidentifier():
+            return item
+    options = [d.split("/")[0].strip() for d in declared if d.startswith("-")]
+    if not options:
+        return None
+    options.sort(key=lambda o: len(o) - len(o.lstrip("-")), reverse=True)
+    name = options[0].lstrip("-").replace("-", "_").lower()
+    return name if name.isidentifier() else None
+
+
+def _is_typer_param(node: Optional[ast.AST]) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    chain = dotted(node.func)
+    return chain is not None and chain[-1] in ("Option",) and chain[0] in ("typer", "Option")
+
+
+def _is_typer_annotation(node: Optional[ast.AST]) -> bool:
+    if not isinstance(node, ast.Subscript) or dotted(node.value) not in (
+        ["Annotated"],
+        ["typing", "Annotated"],
+        ["typing_extensions", "Annotated"],
+    ):
+        return False
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else []
+    return any(_is_typer_param(item) for item in items[1:])
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def extract_facts(tree: ast.Module, text: str) -> Optional[Dict[str, Any]]:
+    """The flag facts of one module (``None`` when the tree is too deep to walk)."""
+    try:
+        return FactsExtractor(text).run(tree)
+    except RecursionError:
+        return None

@@ -1,0 +1,464 @@
+"""The project-wide flag index: per-file facts joined across modules.
+
+Module names come from the analysed paths alone (a folder is a package when its
+``__init__.py`` was analysed), so nothing here reads the file system.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+
+from mllint.flags.facts import NAMESPACE_NAMES
+
+FAMILY = "flags"
+"""Key of the flag facts in :attr:`FileResult.facts`."""
+
+_UNKNOWN = object()
+_MAX_DEPTH = 20
+_NAMESPACE_ESCAPES = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf", "FLAGS"}
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A module-level name bound once to a literal and never rebound."""
+
+    name: str
+    value: Any
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Module:
+    """A name that refers to a module of the project."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class RuntimeFlag:
+    """A flag read at run time: ``kind`` env / config / absl / ns / ns? / click."""
+
+    kind: str
+    name: str
+    variable: str = ""
+
+
+Resolved = Union[Constant, Module, RuntimeFlag, None]
+
+
+@dataclass
+class Decision:
+    """The outcome of evaluating a branch test under the project's constants."""
+
+    truth: Optional[bool]
+    constants: List[Constant] = field(default_factory=list)
+
+
+class FlagIndex:
+    """Every module's flag facts, with name resolution across imports."""
+
+    def __init__(self, facts: Mapping[str, Mapping[str, Any]]) -> None:
+        self.facts = dict(facts)
+        self.paths = sorted(self.facts)
+        self._path_set = set(self.paths)
+        self.names: Dict[str, str] = {p: self._module_name(p) for p in self.paths}
+        self._by_name: Dict[str, List[str]] = {}
+        for path, name in self.names.items():
+            self._by_name.setdefault(name, []).append(path)
+        self._module_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
+        self._resolve_cache: Dict[Tuple[str, str], Resolved] = {}
+        self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
+        self.rebound: Set[Tuple[str, str]] = set()
+        self._collect_rebinding()
+        self._escaping_folders: Optional[Set[str]] = None
+        self._by_folder: Optional[Dict[str, Set[str]]] = None
+        self._mentioned: Optional[Set[str]] = None
+        self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
+
+    # -- modules -------------------------------------------------------------------------
+
+    def _module_name(self, path: str) -> str:
+        directory, filename = os.path.split(path)
+        stem = filename[:-3] if filename.endswith(".py") else filename
+        parts = [] if stem == "__init__" else [stem]
+        while os.path.join(directory, "__init__.py") in self._path_set:
+            directory, package = os.path.split(directory)
+            if not package:
+                break
+            parts.insert(0, package)
+        return ".".join(parts)
+
+    def resolve_module(self, importer: str, module: str, level: int) -> Optional[str]:
+        """The path of the module ``module`` imported from ``importer`` (``level`` dots)."""
+        key = (importer, module, level)
+        if key not in self._module_cache:
+            self._module_cache[key] = self._find_module(importer, module, level)
+        return self._module_cache[key]
+
+    def _find_module(self, importer: str, module: str, level: int) -> Optional[str]:
+        parts = [p for p in module.split(".") if p]
+        if level:
+            directory = os.path.dirname(importer)
+            for _ in range(level - 1):
+                directory = os.path.dirname(directory)
+            return self._at(directory, parts)
+        if not parts:
+            return None
+        sibling = self._at(os.path.dirname(importer), parts)  # a script importing its neighbour
+        if sibling is not None:
+            return sibling
+        exact = self._by_name.get(module)
+        if exact:
+            return _nearest(importer, exact)
+        suffix = "." + module
+        candidates = [p for name, ps in self._by_name.items() if name.endswith(suffix) for p in ps]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _at(self, directory: str, parts: Sequence[str]) -> Optional[str]:
+        base = os.path.join(directory, *parts)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if candidate in self._path_set:
+                return candidate
+        return None
+
+    def _submodule(self, package: str, name: str) -> Optional[str]:
+        if not package.endswith("__init__.py"):
+            return None
+        return self._at(os.path.dirname(package), [name])
+
+    def _import_target(self, path: str, target: Sequence[Any]) -> Resolved:
+        """What an import binds: ``["module", dotted, 0, None]`` / ``["from", m, level, n]``."""
+        kind, module, level, name = target
+        if kind == "module":
+            found = self.resolve_module(path, module, level)
+            return Module(found) if found else None
+        source = self.resolve_module(path, module, level)
+        if source is None:
+            return None
+        submodule = self._submodule(source, name)
+        if submodule is not None:
+            return Module(submodule)
+        return self.resolve_name(source, name)
+
+    # -- rebinding -----------------------------------------------------------------------
+
+    def _collect_rebinding(self) -> None:
+        for path in self.paths:
+            facts = self.facts[path]
+            for target, chain in facts.get("writes", ()):
+                found = self._module_of_chain(path, target, chain[:-1])
+                if found is not None and chain:
+                    self._mark_rebound(found, chain[-1], 0)
+            for target, chain in facts.get("wholesale_writes", ()):
+                found = self._module_of_chain(path, target, chain)
+                if found is not None:
+                    self.wholesale.add(found)
+            for dotted_name in facts.get("patches", ()):
+                module, _, name = dotted_name.rpartition(".")
+                found = self.resolve_module(path, module, 0)
+                if found is not None:
+                    self._mark_rebound(found, name, 0)
+
+    def _module_of_chain(
+        self, path: str, target: Sequence[Any], chain: Sequence[str]
+    ) -> Optional[str]:
+        kind, module, level, name = target
+        if kind == "module":
+            current = self.resolve_module(path, module, level)
+        else:
+            source = self.resolve_module(path, module, level)
+            current = self._submodule(source, name) if source else None
+            if current is None and source is not None and not chain:
+                return None
+        for part in chain:
+            if current is None:
+                return None
+            current = self._submodule(current, part)
+        return current
+
+    def _mark_rebound(self, path: str, name: str, depth: int) -> None:
+        """``module.name = ...`` rebinds the name there and, through re-exports, its source."""
+        if depth > _MAX_DEPTH or (path, name) in self.rebound:
+            return
+        self.rebound.add((path, name))
+        target = self.facts[path].get("imports", {}).get(name)
+        if target is not None and target[0] == "from":
+            source = self.resolve_module(path, target[1], target[2])
+            if source is not None:
+                self._mark_rebound(source, target[3], depth + 1)
+
+    # -- names ---------------------------------------------------------------------------
+
+    def resolve_name(self, path: str, name: str, depth: int = 0) -> Resolved:
+        """What the module-global ``name`` of module ``path`` is, if the project can tell."""
+        key = (path, name)
+        if key in self._resolve_cache:
+            return self._resolve_cache[key]
+        self._resolve_cache[key] = None  # cycles resolve to "unknown"
+        found = self._resolve_name(path, name, depth) if depth <= _MAX_DEPTH else None
+        self._resolve_cache[key] = found
+        return found
+
+    def _resolve_name(self, path: str, name: str, depth: int) -> Resolved:
+        facts = self.facts[path]
+        if path in self.wholesale or name in facts["multi"] or (path, name) in self.rebound:
+            return None
+        constant = facts["constants"].get(name)
+        if constant is not None:
+            value, line, column = constant[0], constant[1], constant[2]
+            return Constant(name=name, value=value, path=path, line=line, column=column)
+        runtime = facts["runtime"].get(name)
+        if runtime is not None:
+            return RuntimeFlag(runtime[1], name, runtime[3] or runtime[2])
+        target = facts["imports"].get(name)
+        if target is not None:
+            return self._import_target(path, target)
+        if name in facts["bound"]:
+            return None
+        for module, level in facts["stars"]:
+            source = self.resolve_module(path, module, level)
+            if source is not None:
+                found = self.resolve_name(source, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def resolve_chain(self, path: str, chain: Sequence[str]) -> Resolved:
+        """``a.b.c`` read in module ``path``: follows module aliases and submodules."""
+        current = self.resolve_name(path, chain[0])
+        for part in chain[1:]:
+            if not isinstance(current, Module):
+                return None
+            submodule = self._submodule(current.path, part)
+            current = Module(submodule) if submodule else self.resolve_name(current.path, part)
+        return current
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def decide(self, path: str, tree: Sequence[Any]) -> Decision:
+        """The truth of a test tree under the project's constants (``None``: undecided)."""
+        used: List[Constant] = []
+        value = self._value(path, tree, used)
+        if value is _UNKNOWN or not used:
+            return Decision(None)
+        return Decision(bool(value), used)
+
+    def constants_in(self, path: str, tree: Sequence[Any]) -> List[Constant]:
+        """The project constants a test tree reads."""
+        used: List[Constant] = []
+        self._value(path, tree, used)
+        return used
+
+    def _value(self, path: str, tree: Sequence[Any], used: List[Constant]) -> Any:
+        head = tree[0]
+        if head == "c":
+            return tree[1]
+        if head in ("g", "m"):
+            found = (
+                self.resolve_name(path, tree[1])
+                if head == "g"
+                else self.resolve_chain(path, tree[1])
+            )
+            if isinstance(found, Constant):
+                used.append(found)
+                return found.value
+            return _UNKNOWN
+        if head == "not":
+            inner = self._value(path, tree[1], used)
+            return _UNKNOWN if inner is _UNKNOWN else not inner
+        if head in ("and", "or"):
+            values = [self._value(path, item, used) for item in tree[1]]
+            known = [bool(v) for v in values if v is not _UNKNOWN]
+            if head == "and":
+                if False in known:
+                    return False
+                return True if len(known) == len(values) else _UNKNOWN
+            if True in known:
+                return True
+            return False if len(known) == len(values) else _UNKNOWN
+        if head == "cmp":
+            left = self._value(path, tree[1], used)
+            if left is _UNKNOWN:
+                return _UNKNOWN
+            for op, right_tree in tree[2]:
+                right = self._value(path, right_tree, used)
+                outcome = _compare(op, left, right)
+                if outcome is not True:
+                    return outcome
+                left = right
+            return True
+        return _UNKNOWN
+
+    def decided_tests(self) -> List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]:
+        """``(path, test, decision, dead arm)`` for every test the constants decide."""
+        if self._decided is None:
+            self._decided = []
+            for path in self.paths:
+                for test in self.facts[path]["tests"]:
+                    decision = self.decide(path, test["e"])
+                    if decision.truth is not None:
+                        self._decided.append((path, test, decision, dead_arm(test, decision)))
+        return self._decided
+
+    def dead_arms(self) -> Dict[str, Dict[str, str]]:
+        """The arm keys (see :mod:`mllint.flags.facts`) that stale constants make dead, per
+        file, each with the name of the constant that decides it."""
+        dead: Dict[str, Dict[str, str]] = {}
+        for path, test, decision, arm in self.decided_tests():
+            if arm is not None and test[arm]:
+                dead.setdefault(path, {})[test[arm]] = decision.constants[0].name
+        return dead
+
+    def flags_in(self, path: str, tree: Sequence[Any]) -> List[RuntimeFlag]:
+        """Every runtime flag a test reads, directly or through a module-level name."""
+        found: List[RuntimeFlag] = []
+        stack = [tree]
+        while stack:
+            item = stack.pop()
+            head = item[0]
+            if head == "f":
+                found.append(RuntimeFlag(item[1], item[2], item[3]))
+            elif head in ("g", "m"):
+                target = (
+                    self.resolve_name(path, item[1])
+                    if head == "g"
+                    else self.resolve_chain(path, item[1])
+                )
+                if isinstance(target, RuntimeFlag):
+                    found.append(target)
+            elif head == "not":
+                stack.append(item[1])
+            elif head in ("and", "or") or (head == "?" and len(item) > 1):
+                stack.extend(reversed(item[1]))
+            elif head == "cmp":
+                stack.extend(right for _, right in reversed(item[2]))
+                stack.append(item[1])
+        return found
+
+    # -- project-wide reads of options ---------------------------------------------------
+
+    def attribute_reads(self) -> Dict[str, List[Tuple[str, int]]]:
+        """Every attribute and string key read in the project, with where."""
+        reads: Dict[str, List[Tuple[str, int]]] = {}
+        for path in self.paths:
+            facts = self.facts[path]
+            for table in ("attr_reads", "key_reads"):
+                for name, lines in facts.get(table, {}).items():
+                    reads.setdefault(name, []).extend((path, line) for line in lines)
+        return reads
+
+    def namespace_escapes(self, path: str) -> bool:
+        """Whether a parsed namespace may be read wholesale (``vars(args)``...) for options
+        defined in ``path``."""
+        if self.facts[path].get("escapes"):
+            return True
+        if self._escaping_folders is None:
+            self._escaping_folders = {
+                os.path.dirname(other)
+                for other in self.paths
+                if any(n in _NAMESPACE_ESCAPES for n in self.facts[other].get("escapes", ()))
+            }
+        return os.path.dirname(path) in self._escaping_folders
+
+    def is_referenced(self, identifier: str) -> bool:
+        """Whether any file of the project mentions ``identifier`` (a read, an attribute, a
+        string)."""
+        if self._mentioned is None:
+            self._mentioned = set()
+            for path in self.paths:
+                self._mentioned.update(self.facts[path].get("live", ()))
+                self._mentioned.update(self.facts[path].get("armed", {}))
+        return identifier in self._mentioned
+
+    def options(self) -> Iterable[Tuple[str, List[Any]]]:
+        """``(path, option)`` for every argparse option of the project."""
+        for path in self.paths:
+            for option in self.facts[path].get("options", ()):
+                yield path, option
+
+    def options_in_folder(self, folder: str) -> Set[str]:
+        """The dests of the argparse options defined in the files of one folder."""
+        if self._by_folder is None:
+            self._by_folder = {}
+            for path, option in self.options():
+                self._by_folder.setdefault(os.path.dirname(path), set()).add(option[0])
+        return self._by_folder.get(folder, set())
+
+
+def dead_arm(test: Mapping[str, Any], decision: Decision) -> Optional[str]:
+    """Which arm of a decided test can never run: ``"body"``, ``"orelse"`` or ``None``."""
+    if decision.truth is False:
+        return "body"
+    if test["kw"] != "while" and test["orelse"]:
+        return "orelse"
+    return None
+
+
+def _nearest(importer: str, candidates: Sequence[str]) -> str:
+    """The candidate that shares the longest path prefix with ``importer``."""
+    return max(candidates, key=lambda p: (len(os.path.commonpath([importer, p])), p))
+
+
+def _compare(op: str, left: Any, right: Any) -> Any:
+    if right is _UNKNOWN:
+        return _UNKNOWN
+    try:
+        if op == "==":
+            return left == right
+        if op == "!=":
+            return left != right
+        if op in ("is", "is not"):
+            if not (left is None or right is None or isinstance(left, bool)):
+                return _UNKNOWN
+            same = left is right or (left == right and type(left) is type(right))
+            return same if op == "is" else not same
+        if op in ("in", "not in"):
+            if not isinstance(right, (list, str)):
+                return _UNKNOWN
+            inside = left in right
+            return inside if op == "in" else not inside
+        if isinstance(left, (list, type(None))) or isinstance(right, (list, type(None))):
+            return _UNKNOWN
+        if op == "<":
+            return left < right
+        if op == "<=":
+            return left <= right
+        if op == ">":
+            return left > right
+        if op == ">=":
+            return left >= right
+    except TypeError:
+        return _UNKNOWN
+    return _UNKNOWN
+
+
+def matches(name: str, patterns: Sequence[str]) -> bool:
+    """Whether ``name`` matches one of the ``flag-patterns`` (case-insensitively)."""
+    return any(_compiled(p).search(name) for p in patterns)
+
+
+_PATTERNS: Dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern, re.IGNORECASE)
+    return compiled
+
+
+_LAST: List[Tuple[object, FlagIndex]] = []
+
+
+def flag_index(project: Any) -> FlagIndex:
+    """The index of a project (built once per project, shared by the project rules)."""
+    if _LAST and _LAST[0][0] is project:
+        return _LAST[0][1]
+    index = FlagIndex(dict(project.facts(FAMILY)))
+    _LAST[:] = [(project, index)]
+    return index

@@ -1,0 +1,190 @@
+"""``mllint flags``: the inventory of every flag and experiment switch of a project."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+from mllint.flags.index import Constant, FlagIndex, matches
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag: what it is, where it is defined, its value or default, and its reads."""
+
+    name: str
+    kind: str
+    defined_at: Optional[Tuple[str, int]]
+    value: Any
+    references: Tuple[Tuple[str, int], ...]
+    constant: bool
+
+
+def inventory(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
+    """Every flag of the project, sorted by kind, name and place."""
+    flags: List[Flag] = []
+    flags.extend(_constants(index, patterns))
+    flags.extend(_options(index))
+    flags.extend(_environment(index))
+    flags.extend(_config(index))
+    order = {"constant": 0, "argparse": 1, "absl": 2, "click": 3, "env": 4}
+    return sorted(flags, key=lambda f: (order.get(f.kind, 5), f.name, f.defined_at or ("", 0)))
+
+
+def _tested_constants(index: FlagIndex) -> Set[Tuple[str, str]]:
+    found: Set[Tuple[str, str]] = set()
+    for path in index.paths:
+        for test in index.facts[path]["tests"]:
+            found.update((c.path, c.name) for c in index.constants_in(path, test["e"]))
+    return found
+
+
+def _constants(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
+    tested = _tested_constants(index)
+    names = {name for path in index.paths for name in index.facts[path]["constants"]}
+    references: Dict[Tuple[str, str], List[Tuple[str, int]]] = {}
+    for path in index.paths:
+        for key, lines in index.facts[path].get("reads", {}).items():
+            parts = key.split(".")
+            if parts[-1] not in names:
+                continue  # cannot be a read of a module constant
+            found = (
+                index.resolve_name(path, key)
+                if len(parts) == 1
+                else index.resolve_chain(path, parts)
+            )
+            if isinstance(found, Constant):
+                references.setdefault((found.path, found.name), []).extend(
+                    (path, line) for line in lines
+                )
+            elif len(parts) == 1 and key in index.facts[path]["constants"]:
+                references.setdefault((path, key), []).extend((path, line) for line in lines)
+    flags: List[Flag] = []
+    for path in index.paths:
+        for name, (value, line, *_rest) in index.facts[path]["constants"].items():
+            if (path, name) not in tested and not matches(name, patterns):
+                continue
+            constant = isinstance(index.resolve_name(path, name), Constant)
+            flags.append(
+                Flag(
+                    name=name,
+                    kind="constant",
+                    defined_at=(path, line),
+                    value=value,
+                    references=tuple(sorted(set(references.get((path, name), [])))),
+                    constant=constant,
+                )
+            )
+    return flags
+
+
+def _options(index: FlagIndex) -> List[Flag]:
+    reads = index.attribute_reads()
+    flags: List[Flag] = []
+    for path in index.paths:
+        facts = index.facts[path]
+        for dest, _display, line, *_span, default in facts.get("options", ()):
+            flags.append(_runtime(dest, "argparse", (path, line), default, reads.get(dest, [])))
+        for name, _function, line, *_span, default in facts.get("absl", ()):
+            flags.append(_runtime(name, "absl", (path, line), default, reads.get(name, [])))
+        for name, _kind, line, *rest in facts.get("cli", ()):
+            # typer builds on click: the SPEC's kinds have no separate "typer"
+            refs = [(path, n) for n in rest[-1]]
+            flags.append(_runtime(name, "click", (path, line), rest[-3], refs))
+    return flags
+
+
+def _runtime(
+    name: str, kind: str, where: Tuple[str, int], value: Any, refs: List[Tuple[str, int]]
+) -> Flag:
+    return Flag(name, kind, where, value, tuple(sorted(set(refs))), False)
+
+
+def _environment(index: FlagIndex) -> List[Flag]:
+    by_name: Dict[str, List[Tuple[str, int, Any]]] = {}
+    for path in index.paths:
+        for variable, line, default in index.facts[path].get("env", ()):
+            by_name.setdefault(variable, []).append((path, line, default))
+    flags = []
+    for variable, reads in by_name.items():
+        default = next((d for _, _, d in reads if d is not None), None)
+        refs = tuple(sorted({(p, n) for p, n, _ in reads}))
+        flags.append(Flag(variable, "env", None, default, refs, False))
+    return flags
+
+
+def _config(index: FlagIndex) -> List[Flag]:
+    by_name: Dict[str, Set[Tuple[str, int]]] = {}
+    for path in index.paths:
+        for test in index.facts[path]["tests"]:
+            for flag in index.flags_in(path, test["e"]):
+                if flag.kind == "config":
+                    by_name.setdefault(flag.name, set()).add((path, test["span"][0]))
+    return [
+        Flag(name, "config", None, None, tuple(sorted(refs)), False)
+        for name, refs in by_name.items()
+    ]
+
+
+def _relative(path: str, cwd: Path) -> str:
+    try:
+        relative = os.path.relpath(path, cwd)
+    except ValueError:
+        relative = path
+    return relative.replace(os.sep, "/")
+
+
+def to_json(flags: Sequence[Flag], cwd: Path) -> str:
+    """The inventory as the SPEC's flags JSON (ages are ``null`` until git ages exist)."""
+    items = [
+        {
+            "name": flag.name,
+            "kind": flag.kind,
+            "defined_at": None
+            if flag.defined_at is None
+            else {"path": _relative(flag.defined_at[0], cwd), "line": flag.defined_at[1]},
+            "value": flag.value,
+            "references": [{"path": _relative(p, cwd), "line": n} for p, n in flag.references],
+            "constant": flag.constant,
+            "introduced_date": None,
+            "last_modified_date": None,
+            "age_days": None,
+        }
+        for flag in flags
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_text(flags: Sequence[Flag], cwd: Path) -> str:
+    """The inventory as an aligned table, one flag a line."""
+    if not flags:
+        return "No flags found.\n"
+    rows = [("KIND", "NAME", "DEFINED AT", "VALUE", "CONSTANT", "READS")]
+    for flag in flags:
+        where = (
+            "-"
+            if flag.defined_at is None
+            else f"{_relative(flag.defined_at[0], cwd)}:{flag.defined_at[1]}"
+        )
+        value = "-" if flag.value is None and flag.kind != "constant" else repr(flag.value)
+        if len(value) > 30:
+            value = value[:27] + "..."
+        reads = _reads(flag.references, cwd)
+        rows.append((flag.kind, flag.name, where, value, "yes" if flag.constant else "no", reads))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5]
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines) + f"\n\n{len(flags)} flags\n"
+
+
+def _reads(references: Sequence[Tuple[str, int]], cwd: Path, limit: int = 4) -> str:
+    if not references:
+        return "never read"
+    shown = [f"{_relative(p, cwd)}:{n}" for p, n in references[:limit]]
+    more = len(references) - limit
+    return ", ".join(shown) + (f" (+{more} more)" if more > 0 else "")

@@ -1,0 +1,301 @@
+"""Commented-out code: ML105."""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
+
+from mllint.model import Severity, Span
+from mllint.rules.base import FileRule, Invalid
+
+_COMMENT_LINE = re.compile(r"^[ \t]*#(.*)$", re.MULTILINE)
+_DIRECTIVE = re.compile(
+    r"^\s*(?:type:|noqa\b|pylint:|pyright:|mypy:|flake8[:\s]|isort:|fmt:|ruff:|pragma\b|"
+    r"nosec\b|-\*-|vim?:|coding[:=]|!|yapf:|pytype:|skipcq|codespell|e\.g\.|i\.e\.|eg[:,])",
+    re.IGNORECASE,
+)
+_CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break|continue)\b")
+_MAX_RUN = 60
+_EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
+_KEYWORDS_BEFORE_PAREN = (
+    "if|elif|and|or|not|in|is|return|yield|await|assert|del|for|while|with|as|else|lambda|"
+    "print|exec|import|from|raise|except|case|match"
+)
+_PROSE_PAREN = re.compile(rf"\b(?!(?:{_KEYWORDS_BEFORE_PAREN})\b)[A-Za-z_]\w* \(")
+_MATH_NAME = re.compile(r"^[A-Za-z]{1,2}(?:_[A-Za-z0-9]{1,3})?$")
+_CODE_STATEMENTS = (
+    ast.Assign,
+    ast.AugAssign,
+    ast.Return,
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Raise,
+    ast.Delete,
+)
+
+
+def _is_code(statements: List[ast.stmt]) -> bool:
+    """Whether parsed statements look like code someone disabled, not prose that parses.
+
+    Prose that happens to parse is made of bare names, tuples and annotations
+    (``# Note: this``, ``# (batch, seq_len)``); code assigns, calls, returns or imports.
+    """
+    if not statements:
+        return False
+    for statement in statements:
+        if isinstance(statement, ast.AnnAssign):
+            return False  # "Note: x", "Returns: y", "pylint: disable=..."
+        if isinstance(statement, ast.Expr):
+            value = statement.value
+            if not isinstance(value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)):
+                return False
+            if isinstance(value, ast.Call) and not _callee_is_code(value.func):
+                return False
+        elif not isinstance(statement, _CODE_STATEMENTS) and not isinstance(
+            statement, (ast.Pass, ast.Break, ast.Continue, ast.Assert, ast.Global)
+        ):
+            return False
+    return any(not isinstance(s, (ast.Pass, ast.Break, ast.Continue)) for s in statements)
+
+
+def _is_notation(statements: List[ast.stmt]) -> bool:
+    """Maths or data layout written in code syntax: ``Y_1 = X_1 + f(X_2)``,
+    ``shape = (batch, seq_len)``, ``ids = [tok_a, tok_b]``."""
+    names = [
+        node.id if isinstance(node, ast.Name) else node.attr
+        for statement in statements
+        for node in ast.walk(statement)
+        if isinstance(node, (ast.Name, ast.Attribute))
+    ]
+    if names and all(_MATH_NAME.match(name) for name in names):
+        return True
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+        return False
+    assign = statements[0]
+    if any(isinstance(t, ast.Name) and "shape" in t.id.lower() for t in assign.targets):
+        return True
+    value = assign.value
+    return (
+        isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) > 1
+        and all(isinstance(e, ast.Name) for e in value.elts)
+    )
+
+
+def _callee_is_code(func: ast.AST) -> bool:
+    # `# See(above)` is prose; code calls lower-case names or methods (print(x), x.step())
+    if isinstance(func, ast.Attribute):
+        return True
+    return isinstance(func, ast.Name) and (func.id.islower() or "_" in func.id)
+
+
+def _parses(lines: List[str]) -> Optional[List[ast.stmt]]:
+    source = textwrap.dedent("\n".join(lines))
+    if not source.strip():
+        return None
+    try:
+        return ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def commented_code_runs(text: str, strings: Set[int]) -> List[Tuple[int, int, int]]:
+    """``(first line, last line, column)`` of each run of comment lines that is code.
+
+    ``strings`` holds the lines inside multi-line string literals (not comments).
+    """
+    runs: List[List[Tuple[int, int, str]]] = []
+    previous = -2
+    line, position = 1, 0
+    for match in _COMMENT_LINE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if line in strings:
+            continue
+        body = match.group(1)
+        column = match.start(1) - match.start()
+        if line == previous + 1 and runs:
+            runs[-1].append((line, column, body))
+        else:
+            runs.append([(line, column, body)])
+        previous = line
+    found: List[Tuple[int, int, int]] = []
+    for run in runs:
+        found.extend(_code_in_run(run))
+    return found
+
+
+def _strip(body: str) -> str:
+    return body[1:] if body.startswith(" ") else body
+
+
+def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
+    bodies = [_strip(body) for _, _, body in run]
+    usable = [
+        bool(b.strip()) and not _DIRECTIVE.match(b) and not b.lstrip().startswith(("#", ">>>"))
+        for b in bodies
+    ]
+    found: List[Tuple[int, int, int]] = []
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    count = len(run)
+    while start < count:
+        if not usable[start] or not _CODE_HINT.search(bodies[start]):
+            start += 1
+            continue
+        end = start
+        while end < count and usable[end] and end - start < _MAX_RUN:
+            end += 1
+        best = 0
+        for stop in range(end, start, -1):
+            if any(_PROSE_PAREN.search(b) for b in bodies[start:stop]):
+                continue  # "shape (batch, seq_len)": prose, code has no space before "("
+            statements = _parses(bodies[start:stop])
+            if statements is not None and _is_code(statements) and not _is_notation(statements):
+                best = stop
+                break
+        if best:
+            spans.append((start, best))
+            start = best
+        else:
+            start += 1
+    in_code = {i for first, stop in spans for i in range(first, stop)}
+
+    def prose(i: int) -> bool:
+        return 0 <= i < count and i not in in_code and bool(bodies[i].strip())
+
+    for first, stop in spans:
+        before = bodies[first - 1].strip().lower() if prose(first - 1) else ""
+        if before.endswith(":") or _EXAMPLE_INTRO.search(before):
+            continue  # "For example, ...", "you get:" introduce an illustration
+        if stop - first == 1 and prose(first - 1) and prose(stop):
+            continue  # one code-like line inside a paragraph illustrates the prose
+        found.append((run[first][0], run[stop - 1][0], run[first][1]))
+    return found
+
+
+def _string_lines(tree: Optional[ast.Module]) -> Set[int]:
+    lines: Set[int] = set()
+    if tree is None:
+        return lines
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+            end = getattr(node, "end_lineno", None) or node.lineno
+            if end > node.lineno:
+                lines.update(range(node.lineno, end + 1))
+    return lines
+
+
+class CommentedOutCode(FileRule):
+    """
+    ## What it does
+    Checks for runs of comment lines that parse as Python statements and read as code
+    (assignments, calls, returns, imports, control flow), such as a training step someone
+    switched off by commenting it out.
+
+    ## Why is this bad?
+    Commented-out code is an experiment nobody dared to delete. It rots silently (nothing
+    checks that it still makes sense), it hides what the live code does, and version control
+    already remembers it.
+
+    ## Example
+    ```python
+    loss = criterion(logits, y)
+    # loss = F.cross_entropy(logits, y)
+    # loss.backward()
+    ```
+
+    Use instead:
+    ```python
+    loss = criterion(logits, y)
+    ```
+
+    ## Notes
+    Reported at the first line of each run. Prose that happens to parse is not code: lines
+    made only of names, tuples or shapes (`# (batch, seq_len)`), annotations such as
+    `# Note: this` or `# Returns: x`, calls of capitalised words (`# See(above)`), tool
+    directives (`# type:`, `# noqa`, `# pylint: disable=...`, `# fmt: off`, coding cookies),
+    doctest lines (`# >>> x`) and lines inside string literals are never reported. A run is
+    cut where a line does not belong to the code, so prose followed by code reports the
+    code; but code introduced by a prose line ending in `:` ("for example:", "you get:"),
+    lines starting with "e.g." or "i.e.", and a single code-like line in the middle of a
+    paragraph are taken as part of the explanation. Notation is not code either: maths in
+    one- or two-letter names (`# Y_1 = X_1 + f(X_2)`), shapes (`# shape = (batch, seq)`)
+    and layouts (`# ids = [tok_a, tok_b]`). A call written with a space before its
+    parenthesis (`# shape (batch, seq_len)`, `# size=n (frames)`) is prose.
+    """
+
+    code = "ML105"
+    name = "commented-out-code"
+    message = "Commented-out code"
+    severity = Severity.WARNING
+    tags = ("maintainability", "dead-code")
+    VALID = (
+        "# Copyright 2024 The Authors. Licensed under the Apache License.\nx = 1\n",
+        "# Note: this is prose\nx = 1\n",
+        "# (batch, seq_len, hidden)\nx = 1\n",
+        "x = 1  # type: ignore\n",
+        "# pylint: disable=invalid-name\nx = 1\n",
+        "# -*- coding: utf-8 -*-\nx = 1\n",
+        "# See https://example.com/a?b=c\nx = 1\n",
+        's = """\n# x = 1\n"""\n',
+        "# >>> model(x)\nx = 1\n",
+        "# TODO: remove\nx = 1\n",
+        "# shape (batch_size, seq_len)\nx = 1\n",
+        "# For example:\n# y = model(x)\nx = 1\n",
+        "# e.g. key = 'down_blocks.1'\nx = 1\n",
+        "# Y_1 = X_1 + f(X_2)\nx = 1\n",
+        "# shape = (batch_size, num_queries)\nx = 1\n",
+        "# output_ids = [tok_a, tok_b, tok_c]\nx = 1\n",
+        "# size=frame_len (context_size)\nx = 1\n",
+        "# For example, with n == 5,\n# idx = tensor([0, 1])\nx = 1\n",
+        "# We call\n# x.unfold(dim, size, step)\n# with the frame length\nx = 1\n",
+    )
+    INVALID = (
+        Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
+        Invalid(
+            "def f(logits, y):\n    loss = 0\n    # loss = F.cross_entropy(logits, y)\n"
+            "    # loss.backward()\n    return loss\n",
+            line=3,
+        ),
+        Invalid("# Old version\n# import numpy as np\nx = 1\n", line=2),
+        Invalid("# visual_dim = 2048\nx = 1\n", line=1),
+    )
+
+    def visit_Module(self, node: cst.Module) -> None:
+        context = self.context
+        text = context.locator.text
+        if "#" not in text:
+            return
+        strings: Optional[Set[int]] = None
+        runs = commented_code_runs(text, set())
+        if not runs:
+            return
+        strings = _string_lines(context.locator.ast_tree())
+        if strings:
+            runs = commented_code_runs(text, strings)
+        lines = text.split("\n")
+        for first, last, column in runs:
+            end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
+            count = last - first + 1
+            noun = "line" if count == 1 else "lines"
+            context.report_at(
+                self,
+                Span(first, column, last, end),
+                f"Commented-out code ({count} {noun}): delete it, version control remembers",
+                properties={"lines": count},
+            )

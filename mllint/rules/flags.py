@@ -1,0 +1,539 @@
+"""Stale flags and live experiments: ML102, ML103, ML104, ML106, and their per-file facts."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from mllint.flags.facts import extract_facts
+from mllint.flags.index import FAMILY, Constant, FlagIndex, RuntimeFlag, flag_index, matches
+from mllint.model import Finding, Severity, Span
+from mllint.rules.base import FileRule, Invalid, ProjectRule
+
+_KIND_WORDS = {
+    "env": "environment variable",
+    "config": "config attribute",
+    "absl": "absl flag",
+    "ns": "command-line option",
+    "ns?": "command-line option",
+    "click": "command-line option",
+}
+
+
+class FlagFacts(FileRule):
+    """Collects the per-file facts of the flag rules (a fact collector: it reports nothing).
+
+    ## What it does
+    Records, for the project stage, a file's module-level constants and every way it rebinds
+    names, its imports, flag definitions and reads, branch tests, dead arms and definitions.
+
+    ## Why is this bad?
+    It is not a check.
+
+    ## Example
+    ```python
+    USE_NEW_LOSS = False
+    ```
+
+    Use instead:
+    ```python
+    USE_NEW_LOSS = False
+    ```
+    """
+
+    code = FAMILY
+    name = "flag-facts"
+    message = "Collects flag facts"
+
+    def facts(self) -> Any:
+        """The file's flag facts (see :mod:`mllint.flags.facts`)."""
+        locator = self.context.locator
+        tree = locator.ast_tree()
+        if tree is None:
+            return None
+        return extract_facts(tree, locator.text)
+
+
+def _finding(rule: ProjectRule, path: str, span: List[int], message: str, **props: Any) -> Finding:
+    return Finding(
+        path=path,
+        span=Span(*span[:4]),
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        severity=rule.severity,
+        properties=props,
+    )
+
+
+def _where(index: FlagIndex, constant: Constant, path: str) -> str:
+    if constant.path == path:
+        return f"line {constant.line}"
+    return f"{os.path.basename(constant.path)}:{constant.line}"
+
+
+def _keyword(test: Dict[str, Any]) -> str:
+    return "ternary" if test["kw"] == "ternary" else test["kw"]
+
+
+class StaleFlagBranch(ProjectRule):
+    """
+    ## What it does
+    Checks for `if`, `elif`, `while` and conditional expressions whose test is decided by
+    project constants: every name the outcome depends on is bound once, in the whole analysed
+    project, to a literal (`USE_NEW_LOSS = False`, `EXPERIMENT = "baseline"`) and never
+    rebound, so one arm can never run. Constants are followed through imports across files
+    (`from pkg.config import X`, `import pkg.config as c; c.X`, relative imports, re-exports
+    in `__init__.py`). Tests built with `not`, `and`, `or` and comparisons (`==`, `!=`, `<`,
+    `in`, `is None`...) are evaluated; the message says which arm is dead.
+
+    ## Why is this bad?
+    A constant that selects a code path is a feature flag nobody can flip without editing
+    the source. Once the experiment is over, the losing arm stays behind: it is read,
+    reviewed and kept compiling, but never runs. Delete the dead arm and the constant.
+
+    ## Example
+    ```python
+    USE_NEW_LOSS = False
+
+    def loss(logits, labels):
+        if USE_NEW_LOSS:
+            return focal_loss(logits, labels)
+        return cross_entropy(logits, labels)
+    ```
+
+    Use instead:
+    ```python
+    def loss(logits, labels):
+        return cross_entropy(logits, labels)
+    ```
+
+    ## Notes
+    A name is not constant when anything in the project rebinds it: a second assignment,
+    `global`, augmented assignment, a loop, `with`, `except` or walrus target, `del`,
+    `module.NAME = ...` through any import alias, `setattr(module, "NAME", ...)`,
+    `mock.patch("pkg.mod.NAME")`, `monkeypatch.setattr(...)`. Nothing in a module that can
+    rewrite its globals wholesale (`exec(...)` at module level or with `globals()`,
+    `globals().update(...)`, `globals()[key] = ...`, `setattr` with a computed name) is
+    constant. Names computed from the environment, a command-line option or a call are never
+    constant. Only names bound by a statement directly in the module body count (not inside
+    `if`/`try`). `TYPE_CHECKING`, `__debug__` and `__name__` are never treated as flags.
+    A test on a constant with no `else` whose body always runs has no dead arm and is not
+    reported. Files CPython cannot parse contribute no facts.
+    """
+
+    code = "ML102"
+    name = "stale-flag-branch"
+    message = "Test is decided by project constants: one arm can never run"
+    severity = Severity.WARNING
+    tags = ("maintainability", "dead-code", "flags")
+    VALID = (
+        "DEBUG = False\n\ndef f():\n    global DEBUG\n    DEBUG = True\n\nif DEBUG:\n    pass\n",
+        "import os\nUSE_X = os.environ.get('USE_X') == '1'\nif USE_X:\n    a()\nelse:\n    b()\n",
+        "FLAG = True\nif FLAG:\n    run()\n",
+        "X = 1\nX += 1\nif X == 1:\n    a()\n",
+        "MODE = 'a'\nexec(open('cfg.py').read())\nif MODE == 'b':\n    a()\n",
+        "def f(use_new):\n    if use_new:\n        a()\n    else:\n        b()\n",
+    )
+    INVALID = (
+        Invalid(
+            "USE_NEW_LOSS = False\n\ndef loss(x):\n    if USE_NEW_LOSS:\n        return 1\n"
+            "    return 2\n",
+            line=4,
+            message="always false",
+        ),
+        Invalid(
+            "EXPERIMENT = 'baseline'\nif EXPERIMENT == 'v2':\n    a()\nelse:\n    b()\n",
+            line=2,
+            message="its body is dead",
+        ),
+        Invalid(
+            "LEGACY = True\nif not LEGACY and ready():\n    a()\n",
+            line=2,
+            message="always false",
+        ),
+        Invalid("MODE = 'a'\nx = 1 if MODE in ('a', 'b') else 2\n", line=2, message="`else`"),
+    )
+
+    def check(self, project: Any) -> List[Finding]:
+        """One finding per decided test with a dead arm."""
+        index = flag_index(project)
+        findings: List[Finding] = []
+        for path, test, decision, arm in index.decided_tests():
+            if arm is None:
+                continue
+            first = decision.constants[0]
+            names = sorted({c.name for c in decision.constants})
+            values = ", ".join(
+                f"{c.name} = {c.value!r} at {_where(index, c, path)}"
+                for c in _unique(decision.constants)
+            )
+            keyword, source = _keyword(test), test.get("src", "")
+            truth = "true" if decision.truth else "false"
+            if keyword == "ternary":
+                subject = f"Conditional expression on `{source}`"
+                dead = "`else` value" if arm == "orelse" else "value before `if`"
+                message = f"{subject} is always {truth} ({values}): the {dead} is never used"
+            elif arm == "body":
+                message = f"`{keyword} {source}` is always false ({values}): its body is dead code"
+            else:
+                other = "elif" if test.get("elif") else "else"
+                message = (
+                    f"`{keyword} {source}` is always true ({values}): "
+                    f"the `{other}` arm is dead code"
+                )
+            findings.append(
+                _finding(
+                    self,
+                    path,
+                    test["span"],
+                    message,
+                    flag=first.name,
+                    flags=names,
+                    deadArm=arm,
+                    value=first.value,
+                )
+            )
+        return findings
+
+
+def _unique(constants: List[Constant]) -> List[Constant]:
+    seen: Dict[Tuple[str, str], Constant] = {}
+    for constant in constants:
+        seen.setdefault((constant.path, constant.name), constant)
+    return list(seen.values())
+
+
+def runtime_flag_of_test(
+    index: FlagIndex, path: str, test: Dict[str, Any], patterns: Tuple[str, ...]
+) -> Optional[RuntimeFlag]:
+    """The first runtime flag matching ``patterns`` that a test reads, if any."""
+    nearby = _options_near(index, path)
+    for flag in index.flags_in(path, test["e"]):
+        if flag.kind == "ns?" and flag.name not in nearby:
+            continue
+        if matches(flag.name, patterns) or (flag.variable and matches(flag.variable, patterns)):
+            return flag
+    return None
+
+
+def _options_near(index: FlagIndex, path: str) -> Set[str]:
+    """argparse dests defined in the folder of ``path``: an attribute of a name that is
+    merely called ``args`` or ``options`` is taken as a command-line option only when the
+    script and its parser live together (libraries reuse such names for plain objects)."""
+    return index.options_in_folder(os.path.dirname(path))
+
+
+class ExperimentBranch(ProjectRule):
+    """
+    ## What it does
+    Checks for `if`, `elif`, `while` and conditional expressions whose test reads a runtime
+    flag whose name matches `flag-patterns` (`use_*`, `enable_*`, `exp_*`, `*_v2`,
+    `legacy_*`...): a command-line option (argparse, absl, click, typer), an environment
+    variable (`os.environ[...]`, `os.environ.get`, `os.getenv`), a config attribute
+    (`cfg.model.use_x`, `cfg.get("use_x")`, `cfg["use_x"]` on OmegaConf, Hydra or
+    ml_collections objects), or a name assigned from one of these.
+
+    ## Why is this bad?
+    Every such branch is a live experimental code path: both arms must be kept working,
+    tested and understood, and the number of combinations doubles with each flag. Experiments
+    that won should become the only path; those that lost should be deleted with their flag.
+
+    ## Example
+    ```python
+    import os
+
+    if os.environ.get("NEW_RANKER"):
+        weights = rank_weights(losses)
+    else:
+        weights = uniform(losses)
+    ```
+
+    Use instead:
+    ```python
+    weights = rank_weights(losses)
+    ```
+
+    ## Notes
+    A note, not a warning: a live experiment may be exactly what you want today. To keep
+    false positives low, an attribute read counts as a command-line option only when the
+    object was bound from `parse_args()` / `parse_known_args()`, is annotated `Namespace`,
+    or is called `args`/`opts`/`options`/`hparams`... and an argparse option of that name
+    is defined in a file of the same folder; config objects are only those created by
+    `OmegaConf.*`, `hydra.compose`, `ConfigDict(...)`, annotated `DictConfig`/`ConfigDict`,
+    or the parameter of a `@hydra.main` function. Plain function parameters
+    (`def f(use_cache=True)`) are not runtime flags. The env variable's name and the name
+    it is assigned to both count for `flag-patterns`.
+    """
+
+    code = "ML103"
+    name = "experiment-branch"
+    message = "Branch on an experiment flag: a live experimental code path"
+    severity = Severity.NOTE
+    tags = ("maintainability", "flags")
+    VALID = (
+        "def f(use_cache=True):\n    if use_cache:\n        a()\n",
+        "import os\nif os.environ.get('HOME'):\n    a()\n",
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
+        "args = p.parse_args()\nif args.lr:\n    a()\n",
+    )
+    INVALID = (
+        Invalid(
+            "import os\nif os.environ.get('NEW_RANKER'):\n    a()\n",
+            line=2,
+            message="NEW_RANKER",
+        ),
+        Invalid(
+            "import argparse\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--use-mixup', action='store_true')\n"
+            "args = p.parse_args()\nif args.use_mixup:\n    a()\n",
+            line=5,
+            message="use_mixup",
+        ),
+        Invalid(
+            "from omegaconf import OmegaConf\ncfg = OmegaConf.load('c.yaml')\n"
+            "def f():\n    if cfg.model.enable_ema:\n        a()\n",
+            line=4,
+            message="enable_ema",
+        ),
+    )
+
+    def check(self, project: Any) -> List[Finding]:
+        """One note per branch on a matching runtime flag."""
+        index = flag_index(project)
+        patterns = tuple(project.settings.flag_patterns)
+        findings: List[Finding] = []
+        decided = {id(test) for _, test, _, _ in index.decided_tests()}
+        for path in index.paths:
+            for test in index.facts[path]["tests"]:
+                if id(test) in decided:
+                    continue
+                flag = runtime_flag_of_test(index, path, test, patterns)
+                if flag is None:
+                    continue
+                kind = _KIND_WORDS.get(flag.kind, flag.kind)
+                name = flag.name
+                shown = f"`{name}`"
+                if flag.variable and flag.variable != name:
+                    shown = f"`{name}` (environment variable `{flag.variable}`)"
+                keyword = _keyword(test)
+                where = "Conditional expression" if keyword == "ternary" else f"`{keyword}`"
+                message = f"{where} on the {kind} {shown}: a live experimental code path"
+                findings.append(
+                    _finding(self, path, test["span"], message, flag=name, flagKind=flag.kind)
+                )
+        return findings
+
+
+class UnusedFlag(ProjectRule):
+    """
+    ## What it does
+    Checks for command-line options that nothing in the project reads: an argparse
+    `add_argument` whose dest (`--use-mixup` -> `use_mixup`, or `dest=`) is never read as
+    `args.use_mixup`, `getattr(args, "use_mixup")`, `vars(args)["use_mixup"]` or a string
+    key; an absl `flags.DEFINE_*` never read as `FLAGS.name` or `FLAGS["name"]` (nor, when
+    its result is kept, `HOLDER = flags.DEFINE_*(...)`, through `HOLDER`); a click or
+    typer option whose parameter the command never uses.
+
+    ## Why is this bad?
+    An option that changes nothing is a lie in the `--help` output: users set it and believe
+    they changed the run. Usually it is the remains of an experiment whose code was deleted
+    while its switch stayed.
+
+    ## Example
+    ```python
+    parser.add_argument("--old-scheduler", action="store_true")
+    args = parser.parse_args()
+    train(lr=args.lr)
+    ```
+
+    Use instead:
+    ```python
+    args = parser.parse_args()
+    train(lr=args.lr)
+    ```
+
+    ## Notes
+    Reads are matched by name across the whole project, whatever object they are read
+    from, so an option is only reported when its name is read nowhere. Not reported when
+    the parsed namespace may be read wholesale: `vars(...)`, `x.__dict__` or
+    `getattr(x, name)` with a computed name in the file that defines the option, or on a
+    name such as `args`, `opts`, `cfg`, `FLAGS` in a file of the same folder; nor when a
+    function of the defining file has a parameter of the option's name (frameworks such as
+    fairseq fill constructor parameters from the namespace by name). A click command
+    with `**kwargs` or that calls `locals()` uses all its options.
+    """
+
+    code = "ML104"
+    name = "unused-flag"
+    message = "Command-line option is never read"
+    severity = Severity.WARNING
+    tags = ("maintainability", "flags")
+    VALID = (
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
+        "args = p.parse_args()\nprint(args.lr)\n",
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
+        "args = p.parse_args()\nrun(**vars(args))\n",
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', dest='rate')\n"
+        "args = p.parse_args()\nprint(getattr(args, 'rate'))\n",
+    )
+    INVALID = (
+        Invalid(
+            "import argparse\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--old-scheduler', action='store_true')\n"
+            "args = p.parse_args()\n",
+            line=3,
+            message="old_scheduler",
+        ),
+        Invalid(
+            "from absl import flags\nflags.DEFINE_bool('use_ema', False, 'EMA')\n"
+            "FLAGS = flags.FLAGS\n",
+            line=2,
+            message="use_ema",
+        ),
+        Invalid(
+            "import click\n@click.command()\n@click.option('--use-amp', is_flag=True)\n"
+            "def main(use_amp):\n    pass\n",
+            line=3,
+            message="use_amp",
+        ),
+    )
+
+    def check(self, project: Any) -> List[Finding]:
+        """One finding per option that nothing reads."""
+        index = flag_index(project)
+        reads = index.attribute_reads()
+        findings: List[Finding] = []
+        for path in index.paths:
+            facts = index.facts[path]
+            escapes = index.namespace_escapes(path)
+            injected = set(facts.get("injected", ()))
+            for dest, display, *span, _default in facts.get("options", ()):
+                if dest in reads or escapes or dest in injected:
+                    continue
+                message = f"Command-line option `{display}` (dest `{dest}`) is never read"
+                findings.append(_finding(self, path, span, message, flag=dest, flagKind="argparse"))
+            holders = facts.get("absl_holders", {})
+            for name, function, *span, _default in facts.get("absl", ()):
+                holder = holders.get(name)
+                if holder is not None and index.is_referenced(holder):
+                    continue
+                if name in reads or escapes or "flag_values_dict" in reads:
+                    continue
+                message = f"absl flag `{name}` ({function}) is never read"
+                findings.append(_finding(self, path, span, message, flag=name, flagKind="absl"))
+            for name, kind, *rest in facts.get("cli", ()):
+                span, escaped, lines = rest[:4], rest[5], rest[6]
+                if escaped or lines:
+                    continue
+                message = f"{kind} option `{name}` is never used by its command"
+                findings.append(_finding(self, path, span, message, flag=name, flagKind=kind))
+        return findings
+
+
+class DeadExperimentCode(ProjectRule):
+    """
+    ## What it does
+    Checks for functions and classes defined at module level whose every reference in the
+    project lies inside a dead arm: the body of an `if False:`, the `else` of an `if True:`
+    (ML101), or the arm that a stale project constant never selects (ML102), in any module.
+
+    ## Why is this bad?
+    Code that is only reachable from dead experiments is dead too, but it hides better: it
+    looks used. It keeps its imports alive, gets refactored along with the live code, and
+    makes the old experiment look cheaper to keep than it is.
+
+    ## Example
+    ```python
+    def legacy_head(n):
+        return Linear(n, 10)
+
+    if False:
+        head = legacy_head(128)
+    else:
+        head = mlp_head(128)
+    ```
+
+    Use instead:
+    ```python
+    head = mlp_head(128)
+    ```
+
+    ## Notes
+    References are matched by name across the project (a name read anywhere outside a dead
+    arm, an attribute of that name, a string such as an `__all__` entry, or an import under
+    another name keeps the definition alive), so a report means no live code mentions the
+    name at all. Decorated definitions (registered, routed, fixtures...), dunder names and
+    definitions that nothing references are never reported; references inside the
+    definition itself (recursion) do not count.
+    """
+
+    code = "ML106"
+    name = "dead-experiment-code"
+    message = "Only referenced from dead experiment arms"
+    severity = Severity.WARNING
+    tags = ("maintainability", "dead-code")
+    VALID = (
+        "def helper():\n    return 1\n\nif False:\n    helper()\nprint(helper())\n",
+        "def unused():\n    return 1\n",
+        "import functools\n@functools.lru_cache\ndef cached():\n    return 1\n\nif False:\n"
+        "    cached()\n",
+    )
+    INVALID = (
+        Invalid(
+            "def legacy_head(n):\n    return n\n\nif False:\n    head = legacy_head(1)\n",
+            line=1,
+            message="legacy_head",
+        ),
+        Invalid(
+            "USE_OLD = False\n\nclass OldLoss:\n    pass\n\nif USE_OLD:\n    loss = OldLoss()\n",
+            line=3,
+            message="OldLoss",
+        ),
+    )
+
+    def check(self, project: Any) -> List[Finding]:
+        """One finding per definition referenced only from dead arms."""
+        index = flag_index(project)
+        dead_by_file = index.dead_arms()
+        live: set[str] = set()
+        armed: Dict[str, List[Tuple[str, str]]] = {}
+        for path in index.paths:
+            facts = index.facts[path]
+            live.update(facts.get("live", ()))
+            for name, chains in facts.get("armed", {}).items():
+                armed.setdefault(name, []).extend((path, chain) for chain in chains)
+        findings: List[Finding] = []
+        for path in index.paths:
+            for name, span in index.facts[path].get("defs", {}).items():
+                if name in live or name not in armed:
+                    continue
+                places = armed[name]
+                reasons = [
+                    _dead_because(chain, dead_by_file.get(where, {})) for where, chain in places
+                ]
+                if any(reason is None for reason in reasons):
+                    continue
+                files = sorted({os.path.basename(where) for where, _ in places})
+                flags = sorted({r for r in reasons if r})
+                message = (
+                    f"`{name}` is only referenced inside dead arms "
+                    f"({', '.join(files)}): it is dead experiment code"
+                )
+                properties: Dict[str, Any] = {"definition": name}
+                if flags:
+                    properties["flag"] = flags[0]
+                    properties["flags"] = flags
+                findings.append(_finding(self, path, span, message, **properties))
+        return findings
+
+
+def _dead_because(chain: str, dead: Dict[str, str]) -> Optional[str]:
+    """Why a reference in arm ``chain`` can never run: ``""`` for a literal test (ML101),
+    the constant's name for a stale flag (ML102), ``None`` when it may run."""
+    for key in chain.split("/"):
+        if key.startswith("d"):
+            return ""
+        if key in dead:
+            return dead[key]
+    return None
