@@ -56,15 +56,16 @@ def fetch_corpus(package: str, into: Path) -> Path:
     return corpus
 
 
-def measure(command: Sequence[str], cwd: Path) -> Tuple[float, int]:
-    """Wall time and peak RSS (KiB, largest process) of ``command`` in a fresh process."""
+def measure(command: Sequence[str], cwd: Path) -> Tuple[float, int, float]:
+    """Wall time, peak RSS (KiB, largest process) and CPU seconds (all processes) of
+    ``command`` in a fresh process. CPU time is the steadier figure on a busy machine."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
         "t = time.perf_counter() - t\n"
-        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(t, m, r.returncode)\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(t, u.ru_maxrss, r.returncode, u.ru_utime + u.ru_stime)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe, *command],
@@ -73,10 +74,10 @@ def measure(command: Sequence[str], cwd: Path) -> Tuple[float, int]:
         text=True,
         check=True,
     ).stdout.split()
-    seconds, rss, code = float(out[0]), int(out[1]), int(out[2])
+    seconds, rss, code, cpu = float(out[0]), int(out[1]), int(out[2]), float(out[3])
     if code not in (0, 1):
         raise SystemExit(f"command failed with exit {code}: {' '.join(command)}")
-    return seconds, rss
+    return seconds, rss, cpu
 
 
 def main() -> None:
@@ -120,56 +121,48 @@ def main() -> None:
             os.devnull,
         ]
         for jobs in args.jobs:
-            plain, plain_rss = measure(
+            plain = measure(
                 [sys.executable, str(HERE / "plain_parse.py"), str(listing), str(jobs)], work
-            )
-            rows.append(
-                {
-                    "run": "plain libcst parse",
-                    "jobs": jobs,
-                    "seconds": plain,
-                    "rss": plain_rss,
-                    "ratio": 1.0,
-                }
             )
             cache_home = work / f"cache-{jobs}"
             cache_home.mkdir()
-            cold, cold_rss = measure([*mllint, "--jobs", str(jobs)], cache_home)
-            rows.append(
-                {
-                    "run": "mllint cold",
-                    "jobs": jobs,
-                    "seconds": cold,
-                    "rss": cold_rss,
-                    "ratio": cold / plain,
-                }
-            )
-            warm, warm_rss = measure([*mllint, "--jobs", str(jobs)], cache_home)
-            rows.append(
-                {
-                    "run": "mllint warm",
-                    "jobs": jobs,
-                    "seconds": warm,
-                    "rss": warm_rss,
-                    "ratio": warm / plain,
-                    "warm_over_cold": warm / cold,
-                }
-            )
+            cold = measure([*mllint, "--jobs", str(jobs)], cache_home)
+            warm = measure([*mllint, "--jobs", str(jobs)], cache_home)
+            for name, (seconds, rss, cpu) in (
+                ("plain libcst parse", plain),
+                ("mllint cold", cold),
+                ("mllint warm", warm),
+            ):
+                rows.append(
+                    {
+                        "run": name,
+                        "jobs": jobs,
+                        "seconds": seconds,
+                        "cpu_seconds": cpu,
+                        "rss_kib": rss,
+                        "ratio_wall": seconds / plain[0],
+                        "ratio_cpu": cpu / plain[2],
+                        "warm_over_cold_wall": warm[0] / cold[0],
+                    }
+                )
 
         print(
-            f"{'run':<22}{'jobs':>5}{'seconds':>10}{'files/s':>10}{'lines/s':>11}"
-            f"{'peak RSS MiB':>14}{'x plain':>9}"
+            f"{'run':<20}{'jobs':>5}{'wall s':>9}{'cpu s':>9}{'files/s':>9}{'lines/s':>10}"
+            f"{'peak MiB':>10}{'x plain wall':>14}{'x plain cpu':>13}"
         )
         for row in rows:
             seconds = float(row["seconds"])  # type: ignore[arg-type]
             print(
-                f"{row['run']:<22}{row['jobs']:>5}{seconds:>10.2f}"
-                f"{len(copied) / seconds:>10.1f}{lines / seconds:>11.0f}"
-                f"{int(row['rss']) / 1024:>14.0f}{float(row['ratio']):>9.2f}"
-            )  # type: ignore[arg-type]
-        for row in rows:
-            if "warm_over_cold" in row:
-                print(f"warm / cold with {row['jobs']} jobs: {float(row['warm_over_cold']):.3f}")  # type: ignore[arg-type]
+                f"{row['run']:<20}{row['jobs']:>5}{seconds:>9.2f}"
+                f"{float(row['cpu_seconds']):>9.2f}"  # type: ignore[arg-type]
+                f"{len(copied) / seconds:>9.1f}{lines / seconds:>10.0f}"
+                f"{int(row['rss_kib']) / 1024:>10.0f}"  # type: ignore[call-overload]
+                f"{float(row['ratio_wall']):>14.2f}{float(row['ratio_cpu']):>13.2f}"  # type: ignore[arg-type]
+            )
+        for row in rows[2::3]:
+            print(
+                f"warm / cold with {row['jobs']} jobs: {float(row['warm_over_cold_wall']):.3f}"  # type: ignore[arg-type]
+            )
         if args.json:
             summary = {
                 "files": len(copied),

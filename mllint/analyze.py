@@ -95,3 +95,18 @@ def analyze_path(path: str) -> FileResult:
     except OSError as exc:
         return parse_error(path, f"cannot read file: {exc.strerror or exc}")
     return analyze_source(path, data)
+
+
+def analyze_module(path: str, module: cst.Module, text: str) -> FileResult:
+    """Analyse a module parsed already from ``text`` (the language server re-parses only the
+    statements an edit touched); the same result :func:`analyze_source` gives for ``text``."""
+    try:
+        findings, facts = _run_rules(path, module, text, None)
+    except RecursionError:
+        return parse_error(path, "nests too deeply to analyse")
+    return FileResult(
+        findings=tuple(findings),
+        noqa=parse_noqa(text),
+        facts=facts,
+        lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
+    )

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, NoReturn, Optional, Sequence, Tuple
 
 import click
 
@@ -19,6 +19,9 @@ from mllint.config import (
     find_config,
     load_settings,
 )
+
+if TYPE_CHECKING:
+    from mllint.engine import CheckResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -70,7 +73,7 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
     help="Output format.",
@@ -88,6 +91,29 @@ def main() -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Hide the findings held by this JSON or SARIF report of an earlier run.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write every current finding to this file as a baseline, then hide them.",
+)
+@click.option(
+    "--category",
+    default="mllint",
+    show_default=True,
+    help="SARIF automationDetails.id category (distinct per analysis uploaded to GitHub).",
+)
+@click.option(
+    "--include-suppressed",
+    is_flag=True,
+    help="SARIF: also list findings silenced by noqa, per-file-ignores or the baseline.",
+)
 def check(
     paths: Tuple[Path, ...],
     select: Tuple[str, ...],
@@ -101,6 +127,10 @@ def check(
     config: Optional[Path],
     no_cache: bool,
     jobs: int,
+    baseline: Optional[Path],
+    write_baseline: Optional[Path],
+    category: str,
+    include_suppressed: bool,
 ) -> None:
     """Lint files and folders (default: the current folder).
 
@@ -134,7 +164,20 @@ def check(
     for error in result.errors:
         click.echo(f"mllint: error: {error}", err=True)
 
-    report = Report(result=result, settings=settings, cwd=Path.cwd())
+    if write_baseline is not None:
+        full = Report(result=result, settings=settings, cwd=Path.cwd())
+        _write(formatters()["json"](full), str(write_baseline))
+    hide_from = write_baseline or baseline
+    if hide_from is not None:
+        result = _hide_baselined(result, settings, hide_from)
+
+    report = Report(
+        result=result,
+        settings=settings,
+        cwd=Path.cwd(),
+        category=category,
+        include_suppressed=include_suppressed,
+    )
     rendered = formatters()[output_format](report)
     if statistics:
         stats = render_statistics(report)
@@ -147,6 +190,20 @@ def check(
     if result.errors or result.missing:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_OK)
+
+
+def _hide_baselined(result: CheckResult, settings: Settings, baseline: Path) -> CheckResult:
+    from mllint.baseline import BaselineError, hide_baselined, load_baseline
+    from mllint.repository import root_of
+
+    try:
+        known = load_baseline(baseline)
+    except BaselineError as exc:
+        _fail(str(exc))
+    result = hide_baselined(result, root_of(settings.root), known)
+    if result.baselined:
+        click.echo(f"mllint: {len(result.baselined)} findings hidden by the baseline", err=True)
+    return result
 
 
 @main.command()
@@ -239,6 +296,34 @@ def flags(
     _write(render(found, Path.cwd()), output)
     if result.errors or result.missing:
         sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.option(
+    "--debounce-ms",
+    type=click.IntRange(min=0),
+    default=250,
+    show_default=True,
+    help="Quiet time after a change before the buffer is linted.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every step to standard error.")
+def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
+    """Run the language server over standard input and output (for editors)."""
+    import logging
+
+    try:
+        from mllint.lsp.server import serve
+    except ImportError as exc:
+        _fail(
+            f"`mllint lsp` needs the lsp extra ({exc.name} is missing): "
+            "pip install 'mllint-debt[lsp]'"
+        )
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    serve(debounce=debounce_ms / 1000, use_cache=not no_cache)
 
 
 def run() -> None:

@@ -177,7 +177,9 @@ def discover(paths: Sequence[Path], exclude: Sequence[str], settings_root: Path)
                 seen.add(path)
                 found.append(path)
             continue
-        root = _project_root(path) or settings_root
+        root = _project_root(path)
+        if root is None:  # outside git: anchor ignore files at the settings or the folder
+            root = settings_root if _relative(path, settings_root) is not None else path
         walker = _Walker(root, _ExcludeAt(exclude_spec, settings_root, root))
         for file in walker.walk(path, walker.stack_for(path)):
             if file not in seen:

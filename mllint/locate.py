@@ -147,13 +147,14 @@ class Locator:
         ranges = self._local.get(index)
         if ranges is None:
             collector = _Collector()
-            compound = isinstance(statement, cst.BaseCompoundStatement)
-            indent = source_line[: len(source_line) - len(source_line.lstrip())]
+            # Continuation lines may re-emit the enclosing block's indentation, so the
+            # generator starts with it for every kind of statement.
+            indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
             state = PositionProvidingCodegenState(
                 default_indent=self._module.default_indent,
                 default_newline=self._module.default_newline,
                 provider=collector,  # type: ignore[arg-type]
-                indent_tokens=[indent] if compound else [],
+                indent_tokens=[indent],
             )
             if is_elif and isinstance(statement, cst.If):
                 statement._codegen(state, is_elif=True)

@@ -52,24 +52,74 @@ _IS_NODE: Dict[type, bool] = {}
 _IS_STATEMENT: Dict[type, bool] = {}
 
 
+# Where LibCST declares fields in another order than they appear in the source.
+_SOURCE_ORDER: Dict[str, Tuple[str, ...]] = {
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "IfExp": ("body", "test", "orelse"),
+    "Arg": ("keyword", "value"),
+    "ExceptHandler": ("type", "name", "body"),
+    "ExceptStarHandler": ("type", "name", "body"),
+    "Parameters": (
+        "posonly_params",
+        "posonly_ind",
+        "params",
+        "star_arg",
+        "kwonly_params",
+        "star_kwarg",
+    ),
+}
+
+
 def child_fields(cls: type) -> Tuple[str, ...]:
-    """Names of the fields of a node class that can hold child nodes worth visiting."""
+    """Names of the fields of a node class that can hold child nodes, in source order."""
     names = _FIELDS.get(cls)
     if names is None:
-        names = tuple(
+        declared = [
             f.name
             for f in dataclasses.fields(cls)
             if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        )
+        ]
+        order = _SOURCE_ORDER.get(cls.__name__, ())
+        first = [name for name in order if name in declared]
+        names = tuple(first + [name for name in declared if name not in first])
         _FIELDS[cls] = names
     return names
+
+
+_TOKENS = (
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.TrailingWhitespace,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.Colon,
+    cst.Semicolon,
+    cst.AssignEqual,
+    cst.Dot,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.Asynchronous,
+    cst.ImportStar,
+)
 
 
 def _is_node(cls: type) -> bool:
     # issubclass against LibCST's abstract base classes is slow; ask once per class
     known = _IS_NODE.get(cls)
     if known is None:
-        known = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+        known = issubclass(cls, cst.CSTNode) and not issubclass(cls, _TOKENS)
+        _IS_NODE[cls] = known
     return known
 
 
@@ -83,7 +133,7 @@ def is_statement(node: cst.CSTNode) -> bool:
 
 
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
-    """The child nodes of ``node`` that the walker visits, in field order."""
+    """The child nodes of ``node`` that the walker visits, in source order."""
     found: List[cst.CSTNode] = []
     for name in child_fields(type(node)):
         value = getattr(node, name)

@@ -18,6 +18,10 @@ class Report:
     result: CheckResult
     settings: Settings
     cwd: Path
+    category: str = "mllint"
+    """SARIF ``automationDetails.id`` category (``--category``)."""
+    include_suppressed: bool = False
+    """SARIF: also list silenced and baselined findings, marked as suppressed."""
 
     def display_path(self, path: str) -> str:
         """A finding's path as printed: relative to the current folder, ``/``-separated."""
@@ -33,6 +37,11 @@ Formatter = Callable[[Report], str]
 
 def formatters() -> Dict[str, Formatter]:
     """Every output format by its ``--format`` name."""
-    from mllint.output import github, json_format, text
+    from mllint.output import github, json_format, sarif, text
 
-    return {"text": text.render, "json": json_format.render, "github": github.render}
+    return {
+        "text": text.render,
+        "json": json_format.render,
+        "github": github.render,
+        "sarif": sarif.render,
+    }

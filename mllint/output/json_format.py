@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
+from mllint.fingerprint import SourceLines, fingerprints
 from mllint.output import Report
+from mllint.repository import root_of
 
 
 def render(report: Report) -> str:
-    """The findings as a JSON array, one object per finding, keys per the SPEC."""
+    """The findings as a JSON array, one object per finding, keys per the SPEC.
+
+    ``fingerprint`` (an addition to the SPEC's keys) identifies a finding across edits; it makes
+    the output usable as a ``--baseline``.
+    """
+    findings = report.result.findings
+    root = root_of(report.settings.root)
+    prints = fingerprints(findings, root, SourceLines(), report.result.baselined)
     items: List[Dict[str, Any]] = [
         {
             "path": report.display_path(f.path),
@@ -22,7 +31,8 @@ def render(report: Report) -> str:
             "message": f.message,
             "severity": f.severity.value,
             "properties": dict(f.properties),
+            "fingerprint": fingerprint,
         }
-        for f in report.result.findings
+        for f, fingerprint in zip(findings, prints)
     ]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

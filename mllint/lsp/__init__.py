@@ -1,0 +1,1 @@
+"""The language server behind ``mllint lsp`` (needs the ``lsp`` extra: pygls, lsprotocol)."""

@@ -1,0 +1,207 @@
+"""Linting open buffers against a workspace held in memory.
+
+A :class:`WorkspaceIndex` knows one workspace folder: its settings and the per-file result of
+every file on disk (computed once, with the engine's discovery, cache and pool). Linting a
+buffer analyses a snapshot of its text, puts that result in place of the file on disk, runs
+the project stage over the whole workspace and keeps the findings of that one file, after the
+same suppression as ``mllint check``. Nothing here touches the editor protocol.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from mllint.analyze import analyze_module, analyze_source
+from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
+from mllint.engine import analyze_tree, suppress
+from mllint.lsp.reparse import Reparser
+from mllint.model import FileResult, Finding
+from mllint.project import Project, run_project_rules
+from mllint.source import SourceError, decode, looks_deep
+
+
+@dataclass(frozen=True)
+class Lint:
+    """The outcome of linting one snapshot of a buffer."""
+
+    path: str
+    version: Optional[int]
+    text: str
+    result: FileResult
+    findings: Tuple[Finding, ...]
+
+
+def buffer_bytes(text: str) -> bytes:
+    """A buffer's text as the bytes a file holding it would contain.
+
+    Encoded in the encoding its PEP 263 cookie declares, so that decoding it again (as the
+    per-file stage does) gives back the same text; UTF-8 otherwise, and when the declared
+    encoding cannot hold the text (the editor could not save it either).
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if text.isascii() or text.startswith("\ufeff"):
+        return data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return data
+    if encoding.startswith("utf-8"):
+        return data
+    try:
+        return text.encode(encoding)
+    except (UnicodeError, LookupError):
+        return data
+
+
+def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) -> FileResult:
+    """The per-file result of a buffer: what :func:`analyze_source` gives for its bytes.
+
+    With a ``reparser`` only the statements an edit touched are parsed again (see
+    :mod:`mllint.lsp.reparse`); text that needs the per-file stage's checks (a coding cookie
+    that changes the text, suspiciously deep nesting) or does not parse takes the full path.
+    """
+    data = buffer_bytes(text)
+    if reparser is None:
+        return analyze_source(path, data)
+    try:
+        plain = decode(data).text == text and not looks_deep(text)
+    except SourceError:
+        plain = False
+    if not plain:
+        reparser.forget()
+        return analyze_source(path, data)
+    try:
+        module = reparser.parse(text)
+    except Exception:  # a syntax error (or a parser failure): ML000, worded by analyze_source
+        reparser.forget()
+        return analyze_source(path, data)
+    return analyze_module(path, module, text)
+
+
+POOL_START_METHOD = (
+    "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+)
+"""The server runs threads (stdin reader, lint worker): forking it could copy a held lock into a
+pool worker and hang it, so the workspace is analysed by workers from a clean process."""
+
+
+class WorkspaceIndex:
+    """One workspace folder: settings plus every file's per-file result, kept in memory."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        results: Dict[str, FileResult],
+        config_error: Optional[str] = None,
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.results = results
+        self.config_error = config_error
+        self._nested: Dict[str, Optional[Settings]] = {}
+
+    @classmethod
+    def load(
+        cls, root: Path, *, scan: bool = True, jobs: int = 0, use_cache: bool = True
+    ) -> Tuple[WorkspaceIndex, Tuple[str, ...]]:
+        """Read the configuration governing ``root`` and analyse the files below it.
+
+        A broken configuration is not fatal in an editor: the defaults are used and the
+        problem is kept in :attr:`config_error` for the log. ``scan=False`` skips the files
+        (for a buffer outside every workspace folder). Returns the index and the internal
+        errors of files that could not be analysed.
+        """
+        error: Optional[str] = None
+        try:
+            settings = load_settings(find_config([root]), root)
+        except ConfigError as exc:
+            settings, error = Settings(root=str(root.resolve())), str(exc)
+        if not scan:
+            return cls(root, settings, {}, error), ()
+        try:
+            tree = analyze_tree(
+                [root], settings, jobs=jobs, use_cache=use_cache, start_method=POOL_START_METHOD
+            )
+        except ConfigError as exc:  # pragma: no cover - discovery reads no configuration
+            return cls(root, settings, {}, str(exc)), ()
+        return cls(root, settings, tree.results, error), tree.errors
+
+    def contains(self, path: str) -> bool:
+        """Whether ``path`` lies below this workspace folder."""
+        root = str(self.root)
+        return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings that suppress findings in ``path``: a nested pyproject.toml with
+        ``[tool.mllint]`` between the file and the workspace's configuration wins."""
+        folder = Path(path).parent
+        top = Path(self.settings.root)
+        while folder != top and top in folder.parents:
+            key = str(folder)
+            if key not in self._nested:
+                found = config_in(folder)
+                try:
+                    self._nested[key] = None if found is None else load_settings(found, top)
+                except ConfigError:
+                    self._nested[key] = None
+            nested = self._nested[key]
+            if nested is not None:
+                return nested
+            folder = folder.parent
+        return self.settings
+
+    def update_file(self, path: str, result: Optional[FileResult]) -> bool:
+        """Replace (``None``: forget) the on-disk result of ``path``; whether facts changed."""
+        before = self.results.get(path)
+        if result is None:
+            self.results.pop(path, None)
+            return before is not None and bool(before.facts)
+        self.results[path] = result
+        return before is None or before.facts != result.facts
+
+    def snapshot(self, buffers: Mapping[str, FileResult]) -> Dict[str, FileResult]:
+        """Every file's result, with the open ``buffers`` in place of their files on disk.
+
+        Taken on the thread that changes the index, and handed to :meth:`lint`.
+        """
+        files = dict(self.results)
+        files.update(buffers)
+        return files
+
+    def lint(
+        self,
+        path: str,
+        text: str,
+        version: Optional[int] = None,
+        files: Optional[Mapping[str, FileResult]] = None,
+        reparser: Optional[Reparser] = None,
+    ) -> Lint:
+        """Lint a snapshot of the buffer of ``path`` against ``files`` (see :meth:`snapshot`;
+        default: the files on disk). Safe to run off the event loop, one call at a time per
+        ``reparser``."""
+        result = analyze_buffer(path, text, reparser)
+        files = dict(self.results if files is None else files)
+        files[path] = result
+        found = list(result.findings)
+        project = Project(settings=self.settings, files=files)
+        found.extend(f for f in run_project_rules(project) if f.path == path)
+        kept = suppress(found, {path: result}, self.settings_for)
+        return Lint(
+            path=path,
+            version=version,
+            text=text,
+            result=result,
+            findings=tuple(sorted(kept, key=Finding.sort_key)),
+        )
+
+
+def findings_on_line(findings: Tuple[Finding, ...], line: int) -> List[Finding]:
+    """The findings whose first line is the 1-based ``line``."""
+    return [f for f in findings if f.span.line == line]

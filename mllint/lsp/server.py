@@ -1,0 +1,515 @@
+"""``mllint lsp``: the language server (pygls) that lints open buffers as they are typed.
+
+Every open document is linted on open and save, and on change after a quiet period (the
+debounce). Linting runs on a snapshot of the buffer in a worker thread, never on the event
+loop; a result for a version of the document that is no longer current is dropped. Clients
+that can pull diagnostics (``textDocument/diagnostic``) get them that way, others get them
+pushed (``textDocument/publishDiagnostics``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from mllint import __version__
+from mllint.analyze import analyze_path
+from mllint.lsp.actions import flag_text, noqa_edit, rule_text
+from mllint.lsp.linting import Lint, WorkspaceIndex, findings_on_line
+from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, to_client
+from mllint.lsp.reparse import Reparser
+from mllint.model import FileResult, Finding, NoqaMap, Severity
+from mllint.rules import RULES_BY_CODE
+from mllint.source import split_lines
+
+logger = logging.getLogger("mllint.lsp")
+
+DEFAULT_DEBOUNCE = 0.25
+"""Seconds without a change before a changed buffer is linted."""
+
+SOURCE = "mllint"
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.NOTE: types.DiagnosticSeverity.Information,
+}
+_ENCODINGS = (UTF8, UTF16, UTF32)
+_WATCHED = ("**/pyproject.toml", "**/*.py", "**/*.pyi")
+
+
+@dataclass
+class OpenDocument:
+    """What the server keeps about one open buffer."""
+
+    uri: str
+    path: str
+    pending: Optional[asyncio.Task[None]] = None
+    latest: Optional[Lint] = None
+    generation: int = -1
+    """The workspace generation :attr:`latest` was linted against."""
+    reparser: Reparser = field(default_factory=Reparser)
+    """Only ever used on the lint thread."""
+
+
+class MllintServer(LanguageServer):
+    """The mllint language server."""
+
+    def __init__(self, debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> None:
+        super().__init__(
+            "mllint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.debounce = debounce
+        self.use_cache = use_cache
+        self.pull = False
+        self.encoding = UTF16
+        self.documents: Dict[str, OpenDocument] = {}
+        self.indexes: Dict[str, asyncio.Task[WorkspaceIndex]] = {}
+        self.generation = 0
+        """Bumped whenever something outside a buffer (configuration, files on disk, another
+        buffer's facts) changes, so that cached pull results are linted again."""
+        self.linter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mllint-lint")
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors go to the log, never to a pop-up."""
+        logger.error("mllint lsp: %s: %s", type(error).__name__, error)
+
+    # -- workspace folders ------------------------------------------------------------------
+
+    def folder_roots(self) -> List[Path]:
+        """The folders of the workspace (the root folder when the client named no folders)."""
+        roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        return [Path(os.path.abspath(r)) for r in roots if r]
+
+    def load_folder(self, root: Path) -> asyncio.Task[WorkspaceIndex]:
+        """Start (re)reading the configuration and files of a workspace folder."""
+        self.indexes[str(root)] = task = asyncio.ensure_future(self._load(root, scan=True))
+        return task
+
+    async def _load(self, root: Path, scan: bool) -> WorkspaceIndex:
+        loop = asyncio.get_running_loop()
+        index, errors = await loop.run_in_executor(
+            None, lambda: WorkspaceIndex.load(root, scan=scan, use_cache=self.use_cache)
+        )
+        if index.config_error:
+            self.log(types.MessageType.Error, f"{index.config_error} (using the defaults)")
+        for error in errors:
+            self.log(types.MessageType.Error, error)
+        logger.info("mllint lsp: %s: %d files", root, len(index.results))
+        return index
+
+    async def index_for(self, path: str) -> WorkspaceIndex:
+        """The index of the workspace folder holding ``path`` (the innermost one); a file
+        outside every folder is a project of its own."""
+        best: Optional[str] = None
+        for root in self.indexes:
+            inside = path.startswith(root.rstrip(os.sep) + os.sep)
+            if inside and (best is None or len(root) > len(best)):
+                best = root
+        if best is None:
+            best = "file:" + path
+            if best not in self.indexes:
+                folder = Path(path).parent
+                self.indexes[best] = asyncio.ensure_future(self._load(folder, scan=False))
+        # shielded: a cancelled lint must not cancel the loading shared by every buffer
+        return await asyncio.shield(self.indexes[best])
+
+    def log(self, kind: types.MessageType, message: str) -> None:
+        """A line in the client's log (``window/logMessage``), mirrored to stderr."""
+        logger.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, message)
+        self.window_log_message(types.LogMessageParams(type=kind, message=f"mllint: {message}"))
+
+    # -- linting ----------------------------------------------------------------------------
+
+    def schedule(self, document: OpenDocument, delay: float) -> None:
+        """Lint ``document`` after ``delay`` seconds, replacing any lint still pending."""
+        if document.pending is not None:
+            document.pending.cancel()
+        document.pending = asyncio.ensure_future(self._lint_later(document, delay))
+
+    async def _lint_later(self, document: OpenDocument, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            await self.lint(document)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # half-typed code or a bug: log it, keep serving
+            logger.exception("mllint lsp: linting %s failed", document.path)
+            self.log(types.MessageType.Error, f"{document.path}: internal error: {exc}")
+
+    async def lint(self, document: OpenDocument) -> None:
+        """Lint the current text of ``document`` and publish the result if still current."""
+        index = await self.index_for(document.path)
+        buffer = self.workspace.get_text_document(document.uri)
+        version, text, generation = buffer.version, buffer.source, self.generation
+        others = {
+            d.path: d.latest.result
+            for d in self.documents.values()
+            if d is not document and d.latest is not None and index.contains(d.path)
+        }
+        files = index.snapshot(others)
+        loop = asyncio.get_running_loop()
+        lint = await loop.run_in_executor(
+            self.linter, index.lint, document.path, text, version, files, document.reparser
+        )
+        if self.documents.get(document.uri) is not document or version != document_version(
+            self, document
+        ):
+            logger.debug("mllint lsp: dropped a result for %s v%s", document.uri, version)
+            return
+        facts_changed = document.latest is None or document.latest.result.facts != lint.result.facts
+        document.latest, document.generation = lint, generation
+        if not self.pull:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=document.uri, diagnostics=self.diagnostics(lint), version=version
+                )
+            )
+        if facts_changed and any(index.contains(d.path) for d in self.others(document)):
+            self.workspace_changed(index, exclude=document)
+
+    def others(self, document: OpenDocument) -> List[OpenDocument]:
+        """The open documents but ``document``."""
+        return [d for d in self.documents.values() if d is not document]
+
+    def workspace_changed(
+        self, index: Optional[WorkspaceIndex], exclude: Optional[OpenDocument] = None
+    ) -> None:
+        """Something the project stage reads changed: lint the open buffers again."""
+        self.generation += 1
+        for document in self.others(exclude) if exclude else list(self.documents.values()):
+            if index is None or index.contains(document.path):
+                self.schedule(document, self.debounce)
+        if self.pull and self._client_refreshes():
+            self.workspace_diagnostic_refresh(None)
+
+    def _client_refreshes(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        diagnostics = workspace.diagnostics if workspace else None
+        return bool(diagnostics and diagnostics.refresh_support)
+
+    async def current_lint(self, document: OpenDocument) -> Lint:
+        """The lint of the document's current version, waiting for it when needed."""
+        while True:
+            buffer = self.workspace.get_text_document(document.uri)
+            latest = document.latest
+            if (
+                latest is not None
+                and latest.version == buffer.version
+                and document.generation == self.generation
+            ):
+                return latest
+            if document.pending is None or document.pending.done():
+                self.schedule(document, 0)
+            pending = document.pending
+            assert pending is not None
+            try:
+                await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if pending.cancelled():
+                    continue  # a newer change replaced that lint: wait for the new one
+                raise
+            if document.latest is latest and buffer.version == document_version(self, document):
+                # the lint failed (it is in the log): report nothing rather than wait forever
+                return Lint(document.path, buffer.version, buffer.source, _EMPTY, ())
+
+    # -- conversions ------------------------------------------------------------------------
+
+    def diagnostics(self, lint: Lint) -> List[types.Diagnostic]:
+        """The findings of a lint as LSP diagnostics, positioned in the negotiated encoding."""
+        lines = split_lines(lint.text)
+        return [self.diagnostic(finding, lines) for finding in lint.findings]
+
+    def diagnostic(self, finding: Finding, lines: Sequence[str]) -> types.Diagnostic:
+        """One finding as an LSP diagnostic."""
+        rule = RULES_BY_CODE.get(finding.code)
+        span = finding.span
+        start_text, end_text = line_of(lines, span.line), line_of(lines, span.end_line)
+        start = types.Position(
+            max(span.line - 1, 0), to_client(start_text, span.column, self.encoding)
+        )
+        end = types.Position(
+            max(span.end_line - 1, 0), to_client(end_text, span.end_column, self.encoding)
+        )
+        if (end.line, end.character) <= (start.line, start.character):
+            # a point finding (ML000): underline the rest of the line so that it can be seen
+            line_end = to_client(start_text, len(start_text) + 1, self.encoding)
+            end = types.Position(start.line, max(start.character, line_end))
+        return types.Diagnostic(
+            range=types.Range(start=start, end=end),
+            message=finding.message,
+            severity=_SEVERITY[finding.severity],
+            code=finding.code,
+            code_description=(
+                types.CodeDescription(href=rule.help_uri()) if rule is not None else None
+            ),
+            source=SOURCE,
+        )
+
+    def markdown_hover(self) -> bool:
+        """Whether the client renders Markdown in hovers."""
+        text_document = self.client_capabilities.text_document
+        hover = text_document.hover if text_document else None
+        formats = hover.content_format if hover else None
+        return bool(formats) and types.MarkupKind.Markdown in (formats or [])
+
+
+_EMPTY = FileResult(findings=(), noqa=NoqaMap())
+
+
+def document_version(ls: MllintServer, document: OpenDocument) -> Optional[int]:
+    """The version of the open buffer as the client last described it."""
+    return ls.workspace.get_text_document(document.uri).version
+
+
+def _path(uri: str) -> str:
+    return os.path.abspath(to_fs_path(uri) or uri)
+
+
+def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> MllintServer:
+    """The server with every feature registered."""
+    server = MllintServer(debounce=debounce, use_cache=use_cache)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: MllintServer, params: types.InitializeParams) -> None:
+        negotiated = str(ls.workspace.position_encoding or UTF16)
+        ls.encoding = negotiated if negotiated in _ENCODINGS else UTF16
+        text_document = params.capabilities.text_document
+        ls.pull = bool(text_document and text_document.diagnostic)
+        logger.info("mllint lsp: %s diagnostics, %s", "pull" if ls.pull else "push", ls.encoding)
+        for root in ls.folder_roots():  # start reading the workspace before the first buffer
+            ls.load_folder(root)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: MllintServer, params: types.InitializedParams) -> None:
+        workspace = ls.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if watched and watched.dynamic_registration:
+            options = types.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[types.FileSystemWatcher(glob_pattern=g) for g in _WATCHED]
+            )
+            registration = types.Registration(
+                id="mllint-watch",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=options,
+            )
+            try:
+                await ls.client_register_capability_async(
+                    types.RegistrationParams(registrations=[registration])
+                )
+            except Exception as exc:  # the client refused: saves still reload the config
+                logger.warning("mllint lsp: cannot watch files: %s", exc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: MllintServer, params: types.DidOpenTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if not _is_python(params.text_document.language_id, uri):
+            return
+        document = ls.documents[uri] = OpenDocument(uri, _path(uri))
+        ls.schedule(document, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: MllintServer, params: types.DidChangeTextDocumentParams) -> None:
+        document = ls.documents.get(params.text_document.uri)
+        if document is not None:
+            ls.schedule(document, ls.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: MllintServer, params: types.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = _path(uri)
+        if os.path.basename(path) == "pyproject.toml":
+            await _reload(ls, [path])
+            return
+        document = ls.documents.get(uri)
+        if document is None:
+            return
+        ls.schedule(document, 0)
+        await _refresh_files(ls, [path])
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: MllintServer, params: types.DidCloseTextDocumentParams) -> None:
+        document = ls.documents.pop(params.text_document.uri, None)
+        if document is None:
+            return
+        if document.pending is not None:
+            document.pending.cancel()
+        if not ls.pull:
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=document.uri, diagnostics=[])
+            )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=False
+        ),
+    )
+    async def diagnostic(
+        ls: MllintServer, params: types.DocumentDiagnosticParams
+    ) -> types.RelatedFullDocumentDiagnosticReport:
+        document = ls.documents.get(params.text_document.uri)
+        if document is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        lint = await ls.current_lint(document)
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(lint))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def watched(ls: MllintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        configs = [c for c in params.changes if c.uri.endswith("pyproject.toml")]
+        if configs:
+            await _reload(ls, [_path(c.uri) for c in configs])
+            return
+        await _refresh_files(
+            ls,
+            [_path(c.uri) for c in params.changes if c.type != types.FileChangeType.Deleted],
+            deleted=[
+                _path(c.uri) for c in params.changes if c.type == types.FileChangeType.Deleted
+            ],
+        )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(ls: MllintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        for folder in params.event.removed:
+            ls.indexes.pop(_path(folder.uri), None)
+        for folder in params.event.added:
+            ls.load_folder(Path(_path(folder.uri)))
+        ls.workspace_changed(None)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(
+        ls: MllintServer, params: types.CodeActionParams
+    ) -> Optional[List[Union[types.Command, types.CodeAction]]]:
+        buffer = ls.workspace.get_text_document(params.text_document.uri)
+        lines = split_lines(buffer.source)
+        actions: List[Union[types.Command, types.CodeAction]] = []
+        offered = set()
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
+                continue
+            key = (diagnostic.range.start.line, diagnostic.code)
+            if key in offered:
+                continue  # one action per code and line
+            offered.add(key)
+            action = _noqa_action(ls, buffer, lines, diagnostic)
+            if action is not None:
+                actions.append(action)
+        return actions or None
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: MllintServer, params: types.HoverParams) -> Optional[types.Hover]:
+        document = ls.documents.get(params.text_document.uri)
+        if document is None or document.latest is None:
+            return None
+        markdown = ls.markdown_hover()
+        findings = document.latest.findings
+        buffer = ls.workspace.get_text_document(params.text_document.uri)
+        word = buffer.word_at_position(params.position)
+        parts: List[str] = []
+        flag = flag_text(word, findings, markdown) if word else None
+        if flag is not None:
+            parts.append(flag)
+        parts.extend(
+            rule_text(f, markdown) for f in findings_on_line(findings, params.position.line + 1)
+        )
+        if not parts:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+                value=("\n\n---\n\n" if markdown else "\n\n").join(parts),
+            )
+        )
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: MllintServer, params: None) -> None:
+        for document in ls.documents.values():
+            if document.pending is not None:
+                document.pending.cancel()
+        ls.linter.shutdown(wait=False, cancel_futures=True)
+
+    return server
+
+
+def _is_python(language_id: str, uri: str) -> bool:
+    return language_id == "python" or uri.endswith((".py", ".pyi"))
+
+
+def _noqa_action(
+    ls: MllintServer, buffer: TextDocument, lines: Sequence[str], diagnostic: types.Diagnostic
+) -> Optional[types.CodeAction]:
+    code = str(diagnostic.code)
+    number = diagnostic.range.start.line + 1
+    text = line_of(lines, number)
+    edit = noqa_edit(text, code)
+    if edit is None:
+        return None
+    start = types.Position(number - 1, to_client(text, edit.start + 1, ls.encoding))
+    end = types.Position(number - 1, to_client(text, edit.end + 1, ls.encoding))
+    return types.CodeAction(
+        title=f"Suppress {code} on this line",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=types.WorkspaceEdit(
+            changes={
+                buffer.uri: [types.TextEdit(range=types.Range(start, end), new_text=edit.text)]
+            }
+        ),
+    )
+
+
+async def _reload(ls: MllintServer, configs: Sequence[str]) -> None:
+    """A pyproject.toml changed: read the configuration and files of the folders it governs."""
+    roots = [Path(r) for r in ls.indexes if not r.startswith("file:")]
+    folders = [Path(c).parent for c in configs]
+    # a configuration governs the folders below it, and a nested one the folder above it
+    touched = [r for r in roots if any(f == r or f in r.parents or r in f.parents for f in folders)]
+    for key in [k for k in ls.indexes if k.startswith("file:")]:
+        del ls.indexes[key]
+    for root in touched:
+        ls.load_folder(root)
+    ls.log(types.MessageType.Info, "configuration changed, reloaded")
+    ls.workspace_changed(None)
+
+
+async def _refresh_files(
+    ls: MllintServer, paths: Sequence[str], deleted: Sequence[str] = ()
+) -> None:
+    """Files changed on disk: analyse them again for the project stage."""
+    loop = asyncio.get_running_loop()
+    changed = False
+    for path in [*paths, *deleted]:
+        if not path.endswith((".py", ".pyi")):
+            continue
+        index = await ls.index_for(path)
+        if not index.contains(path):
+            continue
+        result = (
+            None if path in deleted else await loop.run_in_executor(ls.linter, analyze_path, path)
+        )
+        changed = index.update_file(path, result) or changed
+    if changed:
+        ls.workspace_changed(None)
+
+
+def serve(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> None:
+    """Run the language server over standard input and output until the client exits."""
+    create_server(debounce=debounce, use_cache=use_cache).start_io()
+
+
+__all__ = ["DEFAULT_DEBOUNCE", "MllintServer", "create_server", "serve"]

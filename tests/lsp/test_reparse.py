@@ -1,0 +1,136 @@
+"""Re-parsing only what an edit touched gives the module a full parse gives."""
+
+from __future__ import annotations
+
+import random
+
+import libcst as cst
+import pytest
+
+from mllint.analyze import analyze_module, analyze_source
+from mllint.lsp.linting import analyze_buffer, buffer_bytes
+from mllint.lsp.reparse import Reparser
+from tests.conftest import SAMPLE
+
+EDITS = (
+    "x = 1",
+    "    y = 2",
+    "# a comment",
+    "",
+    "if False:",
+    "    pass",
+    "def g():",
+    "        z = (1,",
+)
+
+
+def _edited(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    n = rng.randrange(len(lines))
+    kind = rng.randrange(5)
+    if kind == 0:
+        lines.insert(n, rng.choice(EDITS))
+    elif kind == 1 and len(lines) > 1:
+        lines.pop(n)
+    elif kind == 2:
+        cut = rng.randrange(len(lines[n]) + 1)
+        lines[n] = lines[n][:cut] + rng.choice("a( )#:'x") + lines[n][cut:]
+    elif kind == 3:
+        lines[n] += "  # noqa: ML101"
+    else:
+        lines.insert(n, lines[n])
+    return "\n".join(lines)
+
+
+def _full(text: str) -> cst.Module:
+    return cst.parse_module(text)
+
+
+@pytest.mark.parametrize("name", ["sample_project/train.py", "sample_project/model.py"])
+def test_spliced_modules_equal_full_parses(name: str) -> None:
+    text = (SAMPLE / name).read_text(encoding="utf-8")
+    rng = random.Random(name)
+    reparser = Reparser()
+    reparser.parse(text)
+    checked = 0
+    for _ in range(25):
+        text = _edited(text, rng)
+        try:
+            full = _full(text)
+        except cst.ParserSyntaxError:
+            with pytest.raises(cst.ParserSyntaxError):
+                reparser.parse(text)
+            reparser.forget()
+            reparser.parse(text := (SAMPLE / name).read_text(encoding="utf-8"))
+            continue
+        module = reparser.parse(text)
+        assert module.code == text
+        assert module.deep_equals(full)
+        spliced = analyze_module("/p/m.py", module, text)
+        assert spliced == analyze_source("/p/m.py", text.encode())
+        checked += 1
+    assert checked >= 8
+    assert reparser.spliced >= checked // 2  # most edits were splices, not full parses
+
+
+def _statements(n: int) -> str:
+    return "".join(f"def f{i}():\n    if False:\n        pass\n\n" for i in range(n))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace("def f17():\n    if False:", "def f17():\n    if True:"),
+        lambda t: "# a header comment\n\n" + t,  # lines above the first statement
+        lambda t: t.replace("import os\n", "import os\n\n# about f0\n"),
+        lambda t: t.replace("def f3():\n", "# about f3\ndef f3():\n"),
+    ],
+)
+def test_edits_that_are_splices(edit: object) -> None:
+    reparser = Reparser()
+    text = "import os\n\n" + _statements(30)
+    reparser.parse(text)
+    edited = edit(text)  # type: ignore[operator]
+    module = reparser.parse(edited)
+    assert reparser.spliced == 1
+    assert module.deep_equals(_full(edited))
+    assert module.code == edited
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t + "# trailing\n",  # the footer changed
+        lambda t: t.rstrip("\n"),  # no final newline
+        lambda t: t.replace("def f3():\n", "def f3(:\n"),  # the piece does not parse
+    ],
+)
+def test_edits_that_cannot_be_spliced_take_a_full_parse(edit: object) -> None:
+    reparser = Reparser()
+    text = "import os\n\n" + _statements(8)
+    reparser.parse(text)
+    edited = edit(text)  # type: ignore[operator]
+    try:
+        full = _full(edited)
+    except cst.ParserSyntaxError:
+        with pytest.raises(cst.ParserSyntaxError):
+            reparser.parse(edited)
+        return
+    assert reparser.parse(edited).deep_equals(full)
+    assert reparser.spliced == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 1\ny = (\n",  # syntax error: CPython's wording
+        "# -*- coding: latin-1 -*-\nname = 'café'\nif False:\n    pass\n",
+        "x = '\x00'\n",
+        "x = " + "(" * 1000 + "1" + ")" * 1000 + "\n",
+    ],
+)
+def test_analyze_buffer_agrees_with_the_per_file_stage(text: str) -> None:
+    reparser = Reparser()
+    for version in (text, text + "z = 2\n", "z = 3\n" + text):
+        result = analyze_buffer("/p/m.py", version, reparser)
+        assert result == analyze_source("/p/m.py", buffer_bytes(version))

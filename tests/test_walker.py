@@ -1,0 +1,129 @@
+"""The shared traversal: every node once, in order, with statement context."""
+
+from __future__ import annotations
+
+import ast
+from typing import List
+
+import libcst as cst
+
+from mllint.locate import ast_statements
+from mllint.walker import Walker, callbacks_of, children
+
+SOURCE = """\
+import os
+
+@decorator(a if b else c)
+def f(x, y=1):
+    if x:
+        return [i for i in y if i]
+    elif y:
+        pass
+    else:
+        while x:
+            x -= 1
+    try:
+        g()
+    except E:
+        h(); k()
+    finally:
+        m = lambda q: q
+class C:
+    z: int = 3
+"""
+
+
+def test_statements_are_numbered_like_cpython_does() -> None:
+    module = cst.parse_module(SOURCE)
+    names: List[str] = []
+    walker = Walker()
+
+    class Record:
+        def visit_If(self, node: cst.If) -> None:
+            names.append(f"If@{walker.statement_index}")
+
+        def visit_Call(self, node: cst.Call) -> None:
+            names.append(f"Call@{walker.statement_index}")
+
+    walker.walk(module, *callbacks_of([Record()]))
+    expected = [type(s).__name__ for s in ast_statements(ast.parse(SOURCE))]
+    assert walker.statement_count == len(expected) == 15
+    # the decorator call belongs to the def (statement 1); g() is statement 9
+    assert names == ["Call@1", "If@2", "If@4", "Call@9", "Call@10", "Call@11"]
+
+
+def test_returning_false_skips_children_but_keeps_numbering() -> None:
+    module = cst.parse_module(SOURCE)
+    walker = Walker()
+    seen: List[int] = []
+
+    class Skip:
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            seen.append(walker.statement_index)
+
+    walker.walk(module, *callbacks_of([Skip()]))
+    assert seen == [14] and walker.statement_count == 15
+
+
+def test_leave_callbacks_and_statement_context_restore() -> None:
+    module = cst.parse_module("def f():\n    a = 1\n    b = 2\nc = 3\n")
+    walker = Walker()
+    events: List[str] = []
+
+    class Track:
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            events.append("enter f")
+
+        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+            events.append(f"leave f @{walker.statement_index}")
+
+        def visit_Integer(self, node: cst.Integer) -> None:
+            events.append(f"{node.value}@{walker.statement_index}")
+
+    walker.walk(module, *callbacks_of([Track()]))
+    assert events == ["enter f", "1@1", "2@2", "leave f @0", "3@3"]
+
+
+def test_children_skip_whitespace_and_punctuation() -> None:
+    call = cst.parse_expression("f(a, b=1)")
+    kinds = [type(c).__name__ for c in children(call)]
+    assert kinds == ["Name", "Arg", "Arg"]
+
+
+def test_deep_trees_do_not_recurse() -> None:
+    source = "x = " + " + ".join(["1"] * 900) + "\n"
+    module = cst.parse_module(source)
+    walker = Walker()
+    count = [0]
+
+    class Count:
+        def visit_Integer(self, node: cst.Integer) -> None:
+            count[0] += 1
+
+    walker.walk(module, *callbacks_of([Count()]))
+    assert count[0] == 900
+
+
+def test_pre_order_is_source_order() -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from tests.conftest import SAMPLE
+
+    sources = [SOURCE] + [p.read_text(encoding="utf-8") for p in sorted(SAMPLE.rglob("*.py"))]
+    sources.append("def f(a, /, b, *c, d, **e) -> int:\n    return x if y else z\n")
+    for source in sources:
+        module = cst.parse_module(source)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        starts = []
+        stack = [module]
+        while stack:
+            node = stack.pop()
+            below = children(node)
+            if not below and node in positions:  # leaves: names, literals
+                where = positions[node].start
+                starts.append((where.line, where.column))
+            stack.extend(reversed(below))
+        assert starts == sorted(starts)
