@@ -68,8 +68,8 @@ class Probe:
     """What the definition of one flag looks like in an added line of a diff."""
 
     key: str
-    name: str
-    """A literal that every defining line contains (lets git pre-filter commits)."""
+    literals: Tuple[str, ...]
+    """Strings of which every defining line contains one (git pre-filters commits by them)."""
     pattern: str
     """Python regex an added line must match to count as the definition."""
 
@@ -259,13 +259,13 @@ class Repository:
         cache_key = (
             "intro-"
             + hashlib.sha256(
-                json.dumps([head, [(p.key, p.name, p.pattern) for p in probes]]).encode()
+                json.dumps([head, [(p.key, p.literals, p.pattern) for p in probes]]).encode()
             ).hexdigest()[:32]
         )
         cached = self._cache_read(cache_key)
         if cached is not None:
             return {k: Commit.from_json(v) for k, v in cached.items()}
-        names = sorted({p.name for p in probes})
+        names = sorted({literal for p in probes for literal in p.literals})
         prefilter = "|".join(_ere_escape(n) for n in names)
         try:
             out = self._git(
@@ -287,7 +287,8 @@ class Repository:
         compiled = [(p, re.compile(p.pattern)) for p in probes]
         by_name: Dict[str, List[Tuple[Probe, re.Pattern[str]]]] = {}
         for probe, regex in compiled:
-            by_name.setdefault(probe.name, []).append((probe, regex))
+            for literal in probe.literals:
+                by_name.setdefault(literal, []).append((probe, regex))
         name_finder = re.compile(
             "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         )

@@ -10,7 +10,7 @@ from tests.gitrepo import NOW, GitRepo
 
 
 def _probe(name: str) -> Probe:
-    return Probe(key=name, name=name, pattern=rf"^\s*{name}\s*=")
+    return Probe(key=name, literals=(name,), pattern=rf"^\s*{name}\s*=")
 
 
 def test_introduced_400_days_ago_edited_10_days_ago(tmp_path: Path) -> None:

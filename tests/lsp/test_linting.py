@@ -111,8 +111,10 @@ def test_update_file_says_whether_facts_changed(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"a.py": "x = 1\n"})
     index = _index(root)
     path = str(root / "a.py")
-    assert not index.update_file(path, analyze_source(path, b"x = 2\n"))
-    assert not index.update_file(path, None)
+    # a comment changes no project fact; a constant's new value does
+    assert not index.update_file(path, analyze_source(path, b"x = 1  # one\n"))
+    assert index.update_file(path, analyze_source(path, b"x = 2\n"))
+    assert index.update_file(path, None)
     assert path not in index.results
 
 
