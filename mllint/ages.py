@@ -41,7 +41,7 @@ def location(flag: Flag) -> Optional[Tuple[str, int]]:
     return flag.references[0] if flag.references else None
 
 
-def probe_for(flag: Flag) -> Probe:
+def probe_for(flag: Flag, repo: Repository) -> Probe:
     """What an added line that introduces ``flag`` looks like."""
     name = flag.name
     escaped = re.escape(name)
@@ -62,7 +62,9 @@ def probe_for(flag: Flag) -> Probe:
         pattern = rf"['\"]{escaped}['\"]"
     else:  # config attributes and anything newer: the first line that reads it
         pattern = rf"\.{escaped}\b|['\"]{escaped}['\"]"
-    return Probe(key=flag.key, literals=tuple(sorted(literals)), pattern=pattern)
+    where = location(flag)
+    path = repo.relative(Path(where[0])) if where is not None else None
+    return Probe(key=flag.key, path=path or "", literals=tuple(sorted(literals)), pattern=pattern)
 
 
 def flag_of(finding: Finding, flags: Sequence[Flag]) -> Optional[Flag]:
@@ -93,6 +95,8 @@ class History:
         self.max_age_days = max_age_days
         self.jobs = max(1, jobs)
         self._flag_ages: Dict[str, FlagAge] = {}
+        self._blamed: Dict[Tuple[str, int], Commit] = {}
+        self._blamed_ranges: Dict[str, List[Tuple[int, int]]] = {}
 
     # -- flags ----------------------------------------------------------------------------
 
@@ -101,8 +105,10 @@ class History:
         wanted = {f.key: f for f in flags if location(f) is not None}
         missing = [f for k, f in wanted.items() if k not in self._flag_ages]
         if missing:
-            introduced = self.repo.introductions([probe_for(f) for f in missing])
-            blamed = self._blame({location(f) for f in missing})  # type: ignore[misc]
+            introduced = self.repo.introductions([probe_for(f, self.repo) for f in missing])
+            blamed = self._blame_ranges(
+                _ranges([], [loc for loc in map(location, missing) if loc is not None])
+            )
             fresh = uncommitted_now(self.now)
             for flag in missing:
                 key = flag.key
@@ -136,6 +142,9 @@ class History:
                 flag = flag_of(finding, flags)
                 if flag is not None and location(flag) is not None:
                     involved[flag.key] = flag
+        # one blame per file serves the definitions now and every finding later
+        places = [loc for loc in map(location, involved.values()) if loc is not None]
+        self._blame_ranges(_ranges(findings, places))
         ages = self.flag_ages(involved.values())
         out: List[Finding] = []
         for key, flag in sorted(involved.items()):
@@ -166,11 +175,7 @@ class History:
 
     def attach(self, findings: Sequence[Finding], flags: Sequence[Flag]) -> List[Finding]:
         """The findings with age properties; blames only the files that have findings."""
-        ranges: Dict[str, List[Tuple[int, int]]] = {}
-        for f in findings:
-            end = min(f.span.end_line, f.span.line + _BLAME_LINES - 1)
-            ranges.setdefault(f.path, []).append((f.span.line, max(end, f.span.line)))
-        blamed = self._blame_ranges(ranges)
+        blamed = self._blame_ranges(_ranges(findings, []))
         involved = [x for x in (flag_of(f, flags) for f in findings) if x is not None]
         ages = self.flag_ages(involved)
         aged: List[Finding] = []
@@ -203,25 +208,46 @@ class History:
             "ageIsLowerBound": introduced.boundary,
         }
 
-    def _blame(self, places: Iterable[Tuple[str, int]]) -> Dict[Tuple[str, int], Commit]:
-        ranges: Dict[str, List[Tuple[int, int]]] = {}
-        for path, line in places:
-            ranges.setdefault(path, []).append((line, line))
-        return self._blame_ranges(ranges)
-
     def _blame_ranges(
         self, ranges: Dict[str, List[Tuple[int, int]]]
     ) -> Dict[Tuple[str, int], Commit]:
+        """Blame what is not known yet, one ``git blame`` per file, files in parallel."""
+        todo = {
+            path: wanted
+            for path, wanted in ranges.items()
+            if any((path, n) not in self._blamed for a, b in wanted for n in range(a, b + 1))
+            and not self._covered(path, wanted)
+        }
+
         def one(path: str) -> Dict[Tuple[str, int], Commit]:
-            lines = self.repo.blame(Path(path), ranges[path], self.now)
+            lines = self.repo.blame(Path(path), todo[path], self.now)
             return {(path, n): c for n, c in lines.items()}
 
-        found: Dict[Tuple[str, int], Commit] = {}
-        if self.jobs > 1 and len(ranges) > 1:
+        if self.jobs > 1 and len(todo) > 1:
+            self.repo.head_blobs()  # once, before the threads need it
             with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
-                for part in pool.map(one, sorted(ranges)):
-                    found.update(part)
+                for part in pool.map(one, sorted(todo)):
+                    self._blamed.update(part)
         else:
-            for path in sorted(ranges):
-                found.update(one(path))
-        return found
+            for path in sorted(todo):
+                self._blamed.update(one(path))
+        for path, wanted in todo.items():
+            self._blamed_ranges.setdefault(path, []).extend(wanted)
+        return self._blamed
+
+    def _covered(self, path: str, wanted: List[Tuple[int, int]]) -> bool:
+        """Whether git was already asked about these lines (some may lie past the end)."""
+        done = self._blamed_ranges.get(path, [])
+        return all(any(a >= x and b <= y for x, y in done) for a, b in wanted)
+
+
+def _ranges(
+    findings: Sequence[Finding], places: Sequence[Tuple[str, int]]
+) -> Dict[str, List[Tuple[int, int]]]:
+    ranges: Dict[str, List[Tuple[int, int]]] = {}
+    for f in findings:
+        end = min(f.span.end_line, f.span.line + _BLAME_LINES - 1)
+        ranges.setdefault(f.path, []).append((f.span.line, max(end, f.span.line)))
+    for path, line in places:
+        ranges.setdefault(path, []).append((line, line))
+    return ranges
