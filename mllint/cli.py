@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, NoReturn, Optional, Sequence, Tuple
 
 import click
 
@@ -21,6 +23,7 @@ from mllint.config import (
 )
 
 if TYPE_CHECKING:
+    from mllint.ages import History
     from mllint.engine import CheckResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -56,6 +59,58 @@ def _write(text: str, output: Optional[str]) -> None:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _git_options(function: Callable[..., None]) -> Callable[..., None]:
+    """``--no-git`` and ``--reference-date``."""
+    function = click.option(
+        "--reference-date",
+        type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+        default=None,
+        help="Count ages up to this date (UTC) instead of now, for reproducible output.",
+    )(function)
+    return click.option(
+        "--no-git", is_flag=True, help="Do not read git history: no ages, no ML301."
+    )(function)
+
+
+def _history_options(function: Callable[..., None]) -> Callable[..., None]:
+    """``--no-git``, ``--reference-date`` and ``--max-age-days``."""
+    function = _git_options(function)
+    return click.option(
+        "--max-age-days",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Flags introduced longer ago than this are stale (ML301; default 90).",
+    )(function)
+
+
+def make_history(
+    targets: Sequence[Path],
+    settings: Settings,
+    *,
+    no_git: bool,
+    reference_date: Optional[datetime],
+    use_cache: bool,
+    jobs: int,
+) -> Optional[History]:
+    """The git history the run reads ages from; ``None`` outside git or with ``--no-git``."""
+    if no_git:
+        return None
+    from mllint import __version__
+    from mllint.ages import History
+    from mllint.cache import CACHE_DIR_NAME
+    from mllint.history import Repository
+
+    start = targets[0] if targets else Path(".")
+    cache = Path(settings.root) / CACHE_DIR_NAME / __version__ / "git" if use_cache else None
+    repo = Repository.find(start.resolve() if start.exists() else Path.cwd(), cache)
+    if repo is None:
+        return None
+    now = datetime.now(timezone.utc)
+    if reference_date is not None:
+        now = reference_date.replace(tzinfo=reference_date.tzinfo or timezone.utc)
+    return History(repo, now, settings.max_age_days, jobs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,6 +169,7 @@ def main() -> None:
     is_flag=True,
     help="SARIF: also list findings silenced by noqa, per-file-ignores or the baseline.",
 )
+@_history_options
 def check(
     paths: Tuple[Path, ...],
     select: Tuple[str, ...],
@@ -131,12 +187,15 @@ def check(
     write_baseline: Optional[Path],
     category: str,
     include_suppressed: bool,
+    no_git: bool,
+    max_age_days: Optional[int],
+    reference_date: Optional[datetime],
 ) -> None:
     """Lint files and folders (default: the current folder).
 
     Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
     """
-    from mllint.engine import run_check
+    from mllint.engine import default_jobs, run_check
     from mllint.output import Report, formatters
     from mllint.output.text import statistics as render_statistics
 
@@ -152,10 +211,25 @@ def check(
         if values:
             overrides[key] = _selectors(values, "--" + key.replace("_", "-"))
     settings = apply_overrides(settings, overrides)
+    if max_age_days is not None:
+        settings = replace(settings, max_age_days=max_age_days)
+    history = make_history(
+        targets,
+        settings,
+        no_git=no_git,
+        reference_date=reference_date,
+        use_cache=not no_cache,
+        jobs=jobs or default_jobs(),
+    )
 
     try:
         result = run_check(
-            targets, settings, overrides=overrides, jobs=jobs, use_cache=not no_cache
+            targets,
+            settings,
+            overrides=overrides,
+            jobs=jobs,
+            use_cache=not no_cache,
+            history=history,
         )
     except ConfigError as exc:  # a nested pyproject.toml found while walking
         _fail(str(exc))
@@ -177,6 +251,7 @@ def check(
         cwd=Path.cwd(),
         category=category,
         include_suppressed=include_suppressed,
+        use_git=not no_git,
     )
     rendered = formatters()[output_format](report)
     if statistics:
@@ -308,6 +383,7 @@ def rule(code: Optional[str], output_format: str) -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
 )
+@_git_options
 def flags(
     paths: Tuple[Path, ...],
     output_format: str,
@@ -315,10 +391,12 @@ def flags(
     config: Optional[Path],
     no_cache: bool,
     jobs: int,
+    no_git: bool,
+    reference_date: Optional[datetime],
 ) -> None:
     """List every flag and experiment switch: where it is defined, its value or default,
     every read. Exit status: 0, or 2 on a usage, configuration or internal error."""
-    from mllint.engine import run_check
+    from mllint.engine import default_jobs, run_check
     from mllint.flags.index import FAMILY, FlagIndex
     from mllint.flags.inventory import inventory, to_json, to_text
 
@@ -338,8 +416,17 @@ def flags(
         if FAMILY in result.results[path].facts
     }
     found = inventory(FlagIndex(facts), settings.flag_patterns)
+    history = make_history(
+        targets,
+        settings,
+        no_git=no_git,
+        reference_date=reference_date,
+        use_cache=not no_cache,
+        jobs=jobs or default_jobs(),
+    )
+    ages = None if history is None else history.inventory_ages(found)
     render = to_json if output_format == "json" else to_text
-    _write(render(found, Path.cwd()), output)
+    _write(render(found, Path.cwd(), ages), output)
     if result.errors or result.missing:
         sys.exit(EXIT_ERROR)
 

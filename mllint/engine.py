@@ -16,13 +16,17 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import libcst as cst
 
 from mllint import glue
+from mllint.ages import History
 from mllint.analyze import analyze_path, parse_error
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.discover import discover
+from mllint.flags.index import flag_index
+from mllint.flags.inventory import Flag, inventory
 from mllint.gitignore import compile_globs
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
+from mllint.rules.age import StaleExperiment
 from mllint.suppress import apply_noqa
 
 _SERIAL_BELOW = 16
@@ -161,8 +165,11 @@ def run_check(
     overrides: Optional[Mapping[str, Tuple[str, ...]]] = None,
     jobs: int = 0,
     use_cache: bool = True,
+    history: Optional[History] = None,
 ) -> CheckResult:
     """Lint ``paths`` with ``settings``; findings come back filtered and sorted.
+
+    With ``history``, findings carry git ages and stale flags are reported (ML301).
 
     Files below a nested pyproject.toml with ``[tool.mllint]`` take their exclusions and
     suppressions from it, with the command line's ``overrides`` on top.
@@ -203,11 +210,16 @@ def run_check(
     project = Project(settings=settings, files={p: results[p] for p in files})
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
+    flags = project_flags(project) if history is not None else []
+    if history is not None and settings.is_enabled(StaleExperiment.code):
+        findings.extend(history.stale(findings, flags))
 
     def settings_for(path: str) -> Settings:
         return scoped.get(discovery.configs.get(path, ""), settings)
 
     kept = suppress(findings, results, settings_for)
+    if history is not None:
+        kept = history.attach(kept, flags)
     kept_ids = {id(f) for f in kept}
     silenced = [
         f for f in findings if id(f) not in kept_ids and settings_for(f.path).is_enabled(f.code)
@@ -222,6 +234,11 @@ def run_check(
         lines=sum(results[p].lines for p in files),
         silenced=tuple(sorted(silenced, key=Finding.sort_key)),
     )
+
+
+def project_flags(project: Project) -> List[Flag]:
+    """The project's flag inventory (what ``mllint flags`` lists)."""
+    return inventory(flag_index(project), project.settings.flag_patterns)
 
 
 def _relocate(result: FileResult, path: str) -> FileResult:

@@ -15,6 +15,7 @@ have age 0. In a shallow clone an age that reaches the shallow boundary is a low
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -68,8 +69,10 @@ class Probe:
     """What the definition of one flag looks like in an added line of a diff."""
 
     key: str
-    name: str
-    """A literal that every defining line contains (lets git pre-filter commits)."""
+    path: str
+    """The file (relative to the work tree) that defines the flag, or first reads it."""
+    literals: Tuple[str, ...]
+    """Strings of which every defining line contains one (git pre-filters commits by them)."""
     pattern: str
     """Python regex an added line must match to count as the definition."""
 
@@ -88,6 +91,7 @@ class Repository:
         self._cache_dir = cache_dir
         self._shallow: Optional[Set[str]] = None
         self._head_blobs: Optional[Dict[str, str]] = None
+        self._root_commits: Optional[Set[str]] = None
 
     @classmethod
     def find(cls, path: Path, cache_dir: Optional[Path] = None) -> Optional[Repository]:
@@ -251,7 +255,11 @@ class Repository:
     def introductions(self, probes: Sequence[Probe]) -> Dict[str, Commit]:
         """For each probe, the oldest commit whose diff adds a line matching it.
 
-        One ``git log`` for all probes; git pre-filters commits with ``-G`` on the names.
+        First the history of each file that holds definitions (``git log --follow``, all of a
+        file's flags at once, files in parallel). A flag first seen in the commit that created
+        its file (and that was not the repository's first commit) may have moved there from
+        another file: those few are looked up once more across the whole history, with git
+        narrowing the commits down by their names (``-G``).
         """
         if not probes:
             return {}
@@ -259,56 +267,87 @@ class Repository:
         cache_key = (
             "intro-"
             + hashlib.sha256(
-                json.dumps([head, [(p.key, p.name, p.pattern) for p in probes]]).encode()
+                json.dumps(
+                    [head, [(p.key, p.literals, p.pattern, p.path) for p in probes]]
+                ).encode()
             ).hexdigest()[:32]
         )
         cached = self._cache_read(cache_key)
         if cached is not None:
             return {k: Commit.from_json(v) for k, v in cached.items()}
-        names = sorted({p.name for p in probes})
-        prefilter = "|".join(_ere_escape(n) for n in names)
+        by_file: Dict[str, List[Probe]] = {}
+        for probe in probes:
+            by_file.setdefault(probe.path, []).append(probe)
+        found: Dict[str, Commit] = {}
+        suspects: List[Probe] = []
+
+        def one_file(path: str) -> Tuple[Dict[str, Commit], List[Probe]]:
+            file_probes = by_file[path]
+            history = self._log(["--follow", "--", path]) if path else []
+            hits = _scan(history, file_probes)
+            created = history[0][0] if history else None
+            doubtful = [
+                p
+                for p in file_probes
+                if p.key not in hits
+                or (
+                    created is not None
+                    and hits[p.key] == created
+                    and created.sha not in self._roots()
+                )
+            ]
+            return hits, doubtful
+
+        with concurrent.futures.ThreadPoolExecutor(min(8, len(by_file))) as pool:
+            for hits, doubtful in pool.map(one_file, sorted(by_file)):
+                found.update(hits)
+                suspects.extend(doubtful)
+        if suspects:
+            names = sorted({literal for p in suspects for literal in p.literals})
+            prefilter = "|".join(_ere_escape(n) for n in names)
+            wide = _scan(self._log(["-E", f"-G{prefilter}", "--"]), suspects)
+            for key, commit in wide.items():
+                if key not in found or commit.timestamp < found[key].timestamp:
+                    found[key] = commit
+        self._cache_write(cache_key, {k: v.to_json() for k, v in found.items()})
+        return found
+
+    def _roots(self) -> Set[str]:
+        if self._root_commits is None:
+            try:
+                self._root_commits = set(self._git("rev-list", "--max-parents=0", "HEAD").split())
+            except git.exc.GitCommandError:
+                self._root_commits = set()
+        return self._root_commits
+
+    def _log(self, args: List[str]) -> List[Tuple[Commit, List[str]]]:
+        """Commits (oldest first) with the lines their diffs add, for ``git log ARGS``."""
         try:
             out = self._git(
                 "log",
-                "--reverse",
                 "--no-color",
                 "--no-ext-diff",
-                "--no-renames",
                 "-p",
                 "--unified=0",
                 "--format=%x00%H %at %ai",
-                "-E",
-                f"-G{prefilter}",
                 "HEAD",
-                "--",
+                *args,
             )
         except git.exc.GitCommandError:
-            return {}
-        compiled = [(p, re.compile(p.pattern)) for p in probes]
-        by_name: Dict[str, List[Tuple[Probe, re.Pattern[str]]]] = {}
-        for probe, regex in compiled:
-            by_name.setdefault(probe.name, []).append((probe, regex))
-        name_finder = re.compile(
-            "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        )
-        found: Dict[str, Commit] = {}
-        commit: Optional[Commit] = None
+            return []
+        commits: List[Tuple[Commit, List[str]]] = []
         for record in out.split("\0")[1:]:
             header, _, body = record.partition("\n")
             sha, timestamp, date = header.split(" ", 2)
             commit = Commit(sha, int(timestamp), _iso_from_git(date), sha in self.shallow_boundary)
-            for row in body.split("\n"):
-                if not row.startswith("+") or row.startswith("+++"):
-                    continue
-                added = row[1:]
-                for name in set(name_finder.findall(added)):
-                    for probe, regex in by_name.get(name, ()):
-                        if probe.key not in found and regex.search(added):
-                            found[probe.key] = commit
-            if len(found) == len(probes):
-                break
-        self._cache_write(cache_key, {k: v.to_json() for k, v in found.items()})
-        return found
+            added = [
+                row[1:]
+                for row in body.split("\n")
+                if row.startswith("+") and not row.startswith("+++")
+            ]
+            commits.append((commit, added))
+        commits.reverse()
+        return commits
 
     # -- cache ----------------------------------------------------------------------------
 
@@ -371,3 +410,27 @@ def age_days(commit: Commit, now: datetime) -> int:
     if commit.uncommitted:
         return 0
     return max(0, int((now.timestamp() - commit.timestamp) // 86400))
+
+
+def _scan(
+    history: Sequence[Tuple[Commit, List[str]]], probes: Sequence[Probe]
+) -> Dict[str, Commit]:
+    """The first commit in ``history`` that adds a line matching each probe."""
+    if not probes:
+        return {}
+    by_literal: Dict[str, List[Tuple[Probe, re.Pattern[str]]]] = {}
+    for probe in probes:
+        regex = re.compile(probe.pattern)
+        for literal in probe.literals:
+            by_literal.setdefault(literal, []).append((probe, regex))
+    finder = re.compile("|".join(re.escape(n) for n in sorted(by_literal, key=len, reverse=True)))
+    found: Dict[str, Commit] = {}
+    for commit, added in history:
+        for line in added:
+            for literal in set(finder.findall(line)):
+                for probe, regex in by_literal[literal]:
+                    if probe.key not in found and regex.search(line):
+                        found[probe.key] = commit
+        if len(found) == len(probes):
+            break
+    return found

@@ -9,8 +9,8 @@ from mllint.history import Probe, Repository, age_days, blob_id
 from tests.gitrepo import NOW, GitRepo
 
 
-def _probe(name: str) -> Probe:
-    return Probe(key=name, name=name, pattern=rf"^\s*{name}\s*=")
+def _probe(name: str, path: str = "") -> Probe:
+    return Probe(key=name, path=path, literals=(name,), pattern=rf"^\s*{name}\s*=")
 
 
 def test_introduced_400_days_ago_edited_10_days_ago(tmp_path: Path) -> None:

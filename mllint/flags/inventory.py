@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from mllint.flags.index import Constant, FlagIndex, matches
 
@@ -21,6 +21,22 @@ class Flag:
     value: Any
     references: Tuple[Tuple[str, int], ...]
     constant: bool
+
+    @property
+    def key(self) -> str:
+        """Tells flags of the same name apart (kind and place)."""
+        where = self.defined_at or (self.references[0] if self.references else ("", 0))
+        return f"{self.kind}:{self.name}:{where[0]}:{where[1]}"
+
+
+@dataclass(frozen=True)
+class FlagDates:
+    """A flag's ages from git history."""
+
+    introduced_date: str
+    last_modified_date: Optional[str]
+    age_days: int
+    lower_bound: bool
 
 
 def inventory(index: FlagIndex, patterns: Sequence[str]) -> List[Flag]:
@@ -137,8 +153,11 @@ def _relative(path: str, cwd: Path) -> str:
     return relative.replace(os.sep, "/")
 
 
-def to_json(flags: Sequence[Flag], cwd: Path) -> str:
-    """The inventory as the SPEC's flags JSON (ages are ``null`` until git ages exist)."""
+def to_json(
+    flags: Sequence[Flag], cwd: Path, ages: Optional[Mapping[str, FlagDates]] = None
+) -> str:
+    """The inventory as the SPEC's flags JSON (ages ``null`` without git history)."""
+    dates = ages or {}
     items = [
         {
             "name": flag.name,
@@ -149,20 +168,36 @@ def to_json(flags: Sequence[Flag], cwd: Path) -> str:
             "value": flag.value,
             "references": [{"path": _relative(p, cwd), "line": n} for p, n in flag.references],
             "constant": flag.constant,
-            "introduced_date": None,
-            "last_modified_date": None,
-            "age_days": None,
+            "introduced_date": _date(dates, flag, "introduced_date"),
+            "last_modified_date": _date(dates, flag, "last_modified_date"),
+            "age_days": _date(dates, flag, "age_days"),
+            "age_is_lower_bound": _date(dates, flag, "lower_bound"),
         }
         for flag in flags
     ]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_text(flags: Sequence[Flag], cwd: Path) -> str:
-    """The inventory as an aligned table, one flag a line."""
+def _date(dates: Mapping[str, FlagDates], flag: Flag, field: str) -> Any:
+    found = dates.get(flag.key)
+    return None if found is None else getattr(found, field)
+
+
+def _age(dates: Mapping[str, FlagDates], flag: Flag) -> str:
+    found = dates.get(flag.key)
+    if found is None:
+        return "-"
+    return f"{'>=' if found.lower_bound else ''}{found.age_days}d"
+
+
+def to_text(
+    flags: Sequence[Flag], cwd: Path, ages: Optional[Mapping[str, FlagDates]] = None
+) -> str:
+    """The inventory as an aligned table, one flag a line (AGE: days since introduction)."""
     if not flags:
         return "No flags found.\n"
-    rows = [("KIND", "NAME", "DEFINED AT", "VALUE", "CONSTANT", "READS")]
+    dates = ages or {}
+    rows = [("KIND", "NAME", "DEFINED AT", "VALUE", "CONSTANT", "AGE", "READS")]
     for flag in flags:
         where = (
             "-"
@@ -173,10 +208,11 @@ def to_text(flags: Sequence[Flag], cwd: Path) -> str:
         if len(value) > 30:
             value = value[:27] + "..."
         reads = _reads(flag.references, cwd)
-        rows.append((flag.kind, flag.name, where, value, "yes" if flag.constant else "no", reads))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        constant = "yes" if flag.constant else "no"
+        rows.append((flag.kind, flag.name, where, value, constant, _age(dates, flag), reads))
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
     lines = [
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5]
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:6])) + "  " + row[6]
         for row in rows
     ]
     return "\n".join(line.rstrip() for line in lines) + f"\n\n{len(flags)} flags\n"

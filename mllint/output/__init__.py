@@ -22,6 +22,8 @@ class Report:
     """SARIF ``automationDetails.id`` category (``--category``)."""
     include_suppressed: bool = False
     """SARIF: also list silenced and baselined findings, marked as suppressed."""
+    use_git: bool = True
+    """Whether git may be asked (SARIF provenance); ``--no-git`` says no."""
 
     def display_path(self, path: str) -> str:
         """A finding's path as printed: relative to the current folder, ``/``-separated."""

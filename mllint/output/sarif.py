@@ -50,7 +50,7 @@ def render(report: Report) -> str:
 
 def sarif_log(report: Report) -> Dict[str, Any]:
     """The SARIF log as JSON data."""
-    repository = find_repository(Path(report.settings.root))
+    repository = find_repository(Path(report.settings.root)) if report.use_git else None
     root = source_root(report.settings.root, repository)
     lines = SourceLines()
     result = report.result

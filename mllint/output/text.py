@@ -5,16 +5,28 @@ from __future__ import annotations
 from collections import Counter
 from typing import List
 
+from mllint.model import Finding
 from mllint.output import Report
 
 
 def render(report: Report) -> str:
-    """One finding a line."""
+    """One finding a line, with its age when git history gave one."""
     lines = [
         f"{report.display_path(f.path)}:{f.span.line}:{f.span.column}: {f.code} {f.message}"
+        + age_suffix(f)
         for f in report.result.findings
     ]
     return "".join(line + "\n" for line in lines)
+
+
+def age_suffix(finding: Finding) -> str:
+    """`` (introduced 412 days ago)`` for an aged finding, else nothing (ML301 says it)."""
+    days = finding.properties.get("ageDays")
+    if not isinstance(days, int) or finding.code == "ML301":
+        return ""
+    bound = "at least " if finding.properties.get("ageIsLowerBound") else ""
+    unit = "day" if days == 1 else "days"
+    return f" (introduced {bound}{days} {unit} ago)"
 
 
 def statistics(report: Report) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Type
 
+from mllint.rules.age import StaleExperiment
 from mllint.rules.base import FileRule, ProjectRule, Rule
 from mllint.rules.comments import CommentedOutCode
 from mllint.rules.conditions import ConstantCondition
@@ -30,6 +31,7 @@ ALL_RULES: List[Type[Rule]] = sorted(
         UnusedFlag,
         CommentedOutCode,
         DeadExperimentCode,
+        StaleExperiment,
     ],
     key=lambda rule: rule.code,
 )
