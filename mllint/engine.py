@@ -218,12 +218,12 @@ def run_check(
         return scoped.get(discovery.configs.get(path, ""), settings)
 
     kept = suppress(findings, results, settings_for)
-    if history is not None:
-        kept = history.attach(kept, flags)
     kept_ids = {id(f) for f in kept}
     silenced = [
         f for f in findings if id(f) not in kept_ids and settings_for(f.path).is_enabled(f.code)
     ]
+    if history is not None:
+        kept = history.attach(kept, flags)
     return CheckResult(
         findings=tuple(sorted(kept, key=Finding.sort_key)),
         files=files,

@@ -203,3 +203,23 @@ def test_git_answers_are_cached(cli: CliCaller, tmp_path: Path) -> None:
     assert any(p.name.startswith("blame-") for p in cache)
     assert any(p.name.startswith("intro-") for p in cache)
     assert cli("check", ".", "--format", "json", REF, cwd=repo.root).stdout == first
+
+
+def test_aged_findings_are_not_also_listed_as_silenced(tmp_path: Path) -> None:
+    from datetime import timezone
+
+    from mllint.ages import History
+    from mllint.config import Settings
+    from mllint.engine import run_check
+    from mllint.history import Repository
+    from tests.gitrepo import NOW
+
+    repo = _project(tmp_path / "r")
+    found = Repository.find(repo.root)
+    assert found is not None
+    history = History(found, NOW.astimezone(timezone.utc), 90)
+    result = run_check(
+        [repo.root], Settings(root=str(repo.root)), jobs=1, use_cache=False, history=history
+    )
+    assert result.findings and all("ageDays" in f.properties for f in result.findings)
+    assert result.silenced == ()

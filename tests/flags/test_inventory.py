@@ -20,6 +20,7 @@ KEYS = {
     "value",
     "references",
     "constant",
+    "age_is_lower_bound",
     "introduced_date",
     "last_modified_date",
     "age_days",
@@ -31,7 +32,8 @@ def run_flags(cwd: Path, *args: str) -> Any:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        return runner.invoke(main, ["flags", "--no-cache", *args])
+        # the fixture lives in this repository's history: ages are tested in tests/test_ages.py
+        return runner.invoke(main, ["flags", "--no-cache", "--no-git", *args])
     finally:
         os.chdir(old)
 
@@ -119,7 +121,16 @@ def test_text_table() -> None:
     result = run_flags(FIXTURE, ".")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["KIND", "NAME", "DEFINED", "AT", "VALUE", "CONSTANT", "READS"]
+    assert lines[0].split() == [
+        "KIND",
+        "NAME",
+        "DEFINED",
+        "AT",
+        "VALUE",
+        "CONSTANT",
+        "AGE",
+        "READS",
+    ]
     row = next(line for line in lines if " old_scheduler " in line)
     assert "sample_project/train.py:38" in row and row.endswith("never read")
     assert lines[-1] == "16 flags"
