@@ -7,6 +7,7 @@ atomic (write to a temporary file, then rename); an unreadable entry counts as a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -25,6 +26,18 @@ _CACHEDIR_TAG = (
 )
 
 
+@functools.cache
+def code_version() -> str:
+    """mllint's version plus a hash of its own source, so that results cached by another
+    build of mllint (an editable install mid-development, say) are never reused."""
+    digest = hashlib.blake2b(digest_size=6)
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return f"{__version__}-{digest.hexdigest()}"
+
+
 def content_hash(data: bytes) -> str:
     """The cache key of a file's content."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
@@ -35,7 +48,7 @@ class Cache:
 
     def __init__(self, root: Path, settings_key: str) -> None:
         self.base = root / CACHE_DIR_NAME
-        self.folder = self.base / __version__ / settings_key
+        self.folder = self.base / code_version() / settings_key
         self.writable = True
 
     def get(self, digest: str) -> Optional[FileResult]:

@@ -97,13 +97,12 @@ def make_history(
     """The git history the run reads ages from; ``None`` outside git or with ``--no-git``."""
     if no_git:
         return None
-    from mllint import __version__
     from mllint.ages import History
-    from mllint.cache import CACHE_DIR_NAME
+    from mllint.cache import CACHE_DIR_NAME, code_version
     from mllint.history import Repository
 
     start = targets[0] if targets else Path(".")
-    cache = Path(settings.root) / CACHE_DIR_NAME / __version__ / "git" if use_cache else None
+    cache = Path(settings.root) / CACHE_DIR_NAME / code_version() / "git" if use_cache else None
     repo = Repository.find(start.resolve() if start.exists() else Path.cwd(), cache)
     if repo is None:
         return None

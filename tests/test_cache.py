@@ -96,3 +96,13 @@ def test_no_cache_writes_nothing(cli: CliCaller, tmp_path: Path) -> None:
     assert not (tmp_path / CACHE_DIR_NAME).exists()
     cli("check", cwd=tmp_path)
     assert (tmp_path / CACHE_DIR_NAME).is_dir()
+
+
+def test_cache_folder_names_the_build(tmp_path: Path) -> None:
+    from mllint import __version__
+    from mllint.cache import code_version
+
+    write_tree(tmp_path, {"a.py": DEAD})
+    run_check([tmp_path], _settings(tmp_path), jobs=1)
+    (folder,) = [p for p in (tmp_path / CACHE_DIR_NAME).iterdir() if p.is_dir()]
+    assert folder.name == code_version() and folder.name.startswith(__version__ + "-")
