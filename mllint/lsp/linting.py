@@ -13,13 +13,13 @@ import io
 import multiprocessing
 import os
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from mllint.analyze import analyze_module, analyze_source
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
-from mllint.engine import analyze_tree, suppress
+from mllint.engine import analyze_tree, project_flags, suppress
 from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding
 from mllint.project import Project, cross_file_facts, run_project_rules
@@ -192,7 +192,7 @@ class WorkspaceIndex:
         found = list(result.findings)
         project = Project(settings=self.settings, files=files)
         found.extend(f for f in run_project_rules(project) if f.path == path)
-        kept = suppress(found, {path: result}, self.settings_for)
+        kept = _with_flag_facts(suppress(found, {path: result}, self.settings_for), project)
         return Lint(
             path=path,
             version=version,
@@ -200,6 +200,31 @@ class WorkspaceIndex:
             result=result,
             findings=tuple(sorted(kept, key=Finding.sort_key)),
         )
+
+
+def _with_flag_facts(findings: List[Finding], project: Project) -> List[Finding]:
+    """Findings about a flag, with what the inventory knows of it (for hover)."""
+    if not any("flag" in f.properties for f in findings):
+        return findings
+    from mllint.ages import flag_of
+
+    flags = project_flags(project)
+    out: List[Finding] = []
+    for finding in findings:
+        flag = flag_of(finding, flags)
+        if flag is None:
+            out.append(finding)
+            continue
+        facts: Dict[str, Any] = {
+            "kind": flag.kind,
+            "value": flag.value,
+            "definedAt": None
+            if flag.defined_at is None
+            else {"path": flag.defined_at[0], "line": flag.defined_at[1]},
+            "references": [{"path": p, "line": n} for p, n in flag.references],
+        }
+        out.append(replace(finding, properties={**facts, **finding.properties}))
+    return out
 
 
 def findings_on_line(findings: Tuple[Finding, ...], line: int) -> List[Finding]:

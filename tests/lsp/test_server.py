@@ -304,3 +304,37 @@ async def test_a_broken_configuration_is_logged_and_the_defaults_are_used(
     assert _codes(await diagnostics_for(client, uri, 1)) == ["ML101"]
     assert any("'select'" in m.message for m in client.log_messages)
     assert not client.messages
+
+
+FLAGGED = "from pkg.settings import USE_NEW_LOSS\n\nif USE_NEW_LOSS:\n    loss = 1\n"
+
+
+@pytest.mark.asyncio
+async def test_hover_on_a_flag_name_shows_its_definition_value_and_reads(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    project = write_tree(
+        tmp_path / "flagged",
+        {
+            "pyproject.toml": '[tool.mllint]\nselect = ["ML"]\n',
+            "pkg/__init__.py": "",
+            "pkg/settings.py": "USE_NEW_LOSS = False\n",
+            "pkg/train.py": FLAGGED,
+        },
+    )
+    await start(client, project, push_capabilities())
+    uri = open_document(client, project / "pkg" / "train.py", FLAGGED)
+    codes = _codes(await diagnostics_for(client, uri, 1))
+    assert "ML102" in codes
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(2, len("if USE_")),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    text = hover.contents.value
+    assert "**Flag `USE_NEW_LOSS`**" in text
+    assert "- kind: 'constant'" in text and "- value: False" in text
+    assert "settings.py:1" in text and "train.py:3" in text
+    assert "ML102 stale-flag-branch" in text
