@@ -1173,6 +1173,8 @@ class FactsExtractor:
                 target = self.imports[name]
                 if target[0] == "from":
                     self.reads.setdefault(name, []).append(line)
+                    if first_attribute:  # `from pkg import config; config.X` reads a module
+                        self.reads.setdefault(f"{name}.{first_attribute}", []).append(line)
                 elif first_attribute:
                     self.reads.setdefault(f"{name}.{first_attribute}", []).append(line)
         for name, tree in candidates.items():

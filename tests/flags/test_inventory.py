@@ -139,3 +139,19 @@ def test_text_table() -> None:
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     result = run_flags(tmp_path, "nope")
     assert result.exit_code == 2
+
+
+def test_reads_through_a_submodule_imported_from_its_package(tmp_path: Path) -> None:
+    from tests.conftest import write_tree
+
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/config.py": "USE_A = False\n",
+            "pkg/train.py": "from pkg import config\n\nif config.USE_A:\n    pass\n",
+        },
+    )
+    result = run_flags(tmp_path, ".", "--format", "json")
+    (flag,) = json.loads(result.stdout)
+    assert flag["references"] == [{"path": "pkg/train.py", "line": 3}]
