@@ -175,38 +175,12 @@ def run_check(
     suppressions from it, with the command line's ``overrides`` on top.
     """
     root = Path(settings.root)
-    configure_analysis(settings)
-    discovery = discover(paths, settings.exclude, root)
+    tree = analyze_tree(paths, settings, jobs=jobs, use_cache=use_cache)
     scoped = {
         config: apply_overrides(load_settings(Path(config), root), overrides or {})
-        for config in sorted(set(discovery.configs.values()))
+        for config in sorted(set(tree.configs.values()))
     }
-    cache = Cache(root, settings.analysis_key()) if use_cache else None
-    results: Dict[str, FileResult] = {}
-    errors: List[str] = []
-    to_parse: Dict[str, str] = {}
-    for file in discovery.files:
-        path = str(file)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
-            continue
-        digest = content_hash(data)
-        cached = cache.get(digest) if cache else None
-        if cached is not None:
-            results[path] = _relocate(cached, path)
-        else:
-            to_parse[path] = digest
-    analysed = analyze_files(list(to_parse), jobs or default_jobs())
-    for path, (result, error) in analysed.items():
-        if result is None:
-            errors.append(f"{path}: internal error: {error}")
-            continue
-        results[path] = result
-        if cache is not None:
-            cache.put(to_parse[path], result)
-    files = tuple(str(f) for f in discovery.files if str(f) in results)
+    results, files = tree.results, tree.files
     project = Project(settings=settings, files={p: results[p] for p in files})
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
@@ -215,7 +189,7 @@ def run_check(
         findings.extend(history.stale(findings, flags))
 
     def settings_for(path: str) -> Settings:
-        return scoped.get(discovery.configs.get(path, ""), settings)
+        return scoped.get(tree.configs.get(path, ""), settings)
 
     kept = suppress(findings, results, settings_for)
     kept_ids = {id(f) for f in kept}
@@ -228,9 +202,9 @@ def run_check(
         findings=tuple(sorted(kept, key=Finding.sort_key)),
         files=files,
         results=results,
-        missing=discovery.missing,
-        errors=tuple(errors),
-        parsed=len(analysed),
+        missing=tree.missing,
+        errors=tree.errors,
+        parsed=tree.parsed,
         lines=sum(results[p].lines for p in files),
         silenced=tuple(sorted(silenced, key=Finding.sort_key)),
     )
@@ -297,6 +271,10 @@ class AnalyzedTree:
     errors: Tuple[str, ...]
     missing: Tuple[str, ...] = ()
     """Paths given that do not exist."""
+    files: Tuple[str, ...] = ()
+    """The files with a result, in discovery order."""
+    parsed: int = 0
+    """How many files were analysed rather than taken from the cache."""
 
 
 def analyze_tree(
@@ -349,6 +327,8 @@ def analyze_tree(
         configs=discovery.configs,
         errors=tuple(errors),
         missing=discovery.missing,
+        files=tuple(str(f) for f in discovery.files if str(f) in results),
+        parsed=len(analysed),
     )
 
 
