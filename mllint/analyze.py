@@ -44,16 +44,7 @@ def analyze_source(path: str, data: bytes) -> FileResult:
         return _syntax_error(path, text, exc)
     except RecursionError:
         return parse_error(path, "nests too deeply for the parser")
-    try:
-        findings, facts = _run_rules(path, module, text, tree)
-    except RecursionError:
-        return parse_error(path, "nests too deeply to analyse")
-    return FileResult(
-        findings=tuple(findings),
-        noqa=parse_noqa(text),
-        facts=facts,
-        lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
-    )
+    return _analyze_parsed(path, module, text, tree)
 
 
 def _run_rules(
@@ -100,8 +91,14 @@ def analyze_path(path: str) -> FileResult:
 def analyze_module(path: str, module: cst.Module, text: str) -> FileResult:
     """Analyse a module parsed already from ``text`` (the language server re-parses only the
     statements an edit touched); the same result :func:`analyze_source` gives for ``text``."""
+    return _analyze_parsed(path, module, text, None)
+
+
+def _analyze_parsed(
+    path: str, module: cst.Module, text: str, tree: Optional[ast.Module]
+) -> FileResult:
     try:
-        findings, facts = _run_rules(path, module, text, None)
+        findings, facts = _run_rules(path, module, text, tree)
     except RecursionError:
         return parse_error(path, "nests too deeply to analyse")
     return FileResult(
