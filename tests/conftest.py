@@ -55,6 +55,17 @@ class CliCaller:
         return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def invoke(args: Sequence[str], cwd: Path) -> Run:
+    """``mllint ARGS`` run in-process by click's CliRunner with ``cwd`` as the working folder."""
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = _runner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
 def run_subprocess(args: Sequence[str], cwd: Path, timeout: float = 300) -> Run:
     """Run ``python -m mllint ARGS`` in a real process."""
     env = dict(os.environ)

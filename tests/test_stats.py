@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.glue_cli import ROOT, SAMPLE, Run, invoke, run_subprocess, write_tree
+from tests.conftest import ROOT, SAMPLE, Run, invoke, run_subprocess, write_tree
 
 
 def test_stats_json_matches_the_spec_and_adds_up() -> None:

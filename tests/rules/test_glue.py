@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import List
 
-from tests.glue_cli import ROOT, Run, invoke, write_tree
+from tests.conftest import ROOT, Run, invoke, write_tree
 
 DATA = "fixtures/sample_project/sample_project/data.py"
 FEATURES = "fixtures/sample_project/sample_project/features.py"
