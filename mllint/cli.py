@@ -61,6 +61,28 @@ def _write(text: str, output: Optional[str]) -> None:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
+_config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
+)
+_no_cache_option = click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/."
+)
+_jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
+)
+_text_or_json_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
+
 def _git_options(function: Callable[..., None]) -> Callable[..., None]:
     """``--no-git`` and ``--reference-date``."""
     function = click.option(
@@ -135,16 +157,9 @@ def main() -> None:
 @click.option("--output", "-o", type=str, default=None, help="Write the report to this file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
-)
+@_config_option
+@_no_cache_option
+@_jobs_option
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -282,14 +297,7 @@ def _hide_baselined(result: CheckResult, settings: Settings, baseline: Path) -> 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_text_or_json_option
 @click.option("--output", "-o", type=str, default=None, help="Write the report to this file.")
 @click.option(
     "--explain",
@@ -297,11 +305,9 @@ def _hide_baselined(result: CheckResult, settings: Settings, baseline: Path) -> 
     default=None,
     help="Print every statement of FILE with its class and the reason.",
 )
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
-)
+@_config_option
+@_no_cache_option
+@_jobs_option
 def stats(
     paths: Tuple[Path, ...],
     output_format: str,
@@ -363,25 +369,11 @@ def rule(code: Optional[str], output_format: str) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_text_or_json_option
 @click.option("--output", "-o", type=str, default=None, help="Write the inventory to this file.")
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
-)
+@_config_option
+@_no_cache_option
+@_jobs_option
 @_git_options
 def flags(
     paths: Tuple[Path, ...],
@@ -438,7 +430,7 @@ def flags(
     show_default=True,
     help="Quiet time after a change before the buffer is linted.",
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/.")
+@_no_cache_option
 @click.option("--verbose", "-v", is_flag=True, help="Log every step to standard error.")
 def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
     """Run the language server over standard input and output (for editors)."""
