@@ -51,6 +51,14 @@ def load_run_settings(paths: Sequence[Path], config: Optional[Path]) -> Settings
         _fail(str(exc))
 
 
+def _report_problems(missing: Iterable[str], errors: Iterable[str]) -> None:
+    """Name each path that does not exist and each file that hit an internal error."""
+    for path in missing:
+        click.echo(f"mllint: error: {path}: no such file or folder", err=True)
+    for error in errors:
+        click.echo(f"mllint: error: {error}", err=True)
+
+
 def _write(text: str, output: Optional[str]) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -247,10 +255,7 @@ def check(
         )
     except ConfigError as exc:  # a nested pyproject.toml found while walking
         _fail(str(exc))
-    for missing in result.missing:
-        click.echo(f"mllint: error: {missing}: no such file or folder", err=True)
-    for error in result.errors:
-        click.echo(f"mllint: error: {error}", err=True)
+    _report_problems(result.missing, result.errors)
 
     if write_baseline is not None:
         full = Report(result=result, settings=settings, cwd=Path.cwd())
@@ -387,26 +392,20 @@ def flags(
 ) -> None:
     """List every flag and experiment switch: where it is defined, its value or default,
     every read. Exit status: 0, or 2 on a usage, configuration or internal error."""
-    from mllint.engine import default_jobs, run_check
-    from mllint.flags.index import FAMILY, FlagIndex
-    from mllint.flags.inventory import inventory, to_json, to_text
+    from mllint.engine import analyze_tree, default_jobs, project_flags
+    from mllint.flags.inventory import to_json, to_text
+    from mllint.project import Project
 
     targets = list(paths) or [Path(".")]
     settings = load_run_settings(targets, config)
-    try:
-        result = run_check(targets, settings, jobs=jobs, use_cache=not no_cache)
+    try:  # the inventory needs the per-file facts and the index, not the rules' findings
+        tree = analyze_tree(targets, settings, jobs=jobs, use_cache=not no_cache)
     except ConfigError as exc:
         _fail(str(exc))
-    for missing in result.missing:
-        click.echo(f"mllint: error: {missing}: no such file or folder", err=True)
-    for error in result.errors:
-        click.echo(f"mllint: error: {error}", err=True)
-    facts = {
-        path: result.results[path].facts[FAMILY]
-        for path in result.files
-        if FAMILY in result.results[path].facts
-    }
-    found = inventory(FlagIndex(facts), settings.flag_patterns)
+    _report_problems(tree.missing, tree.errors)
+    found = project_flags(
+        Project(settings=settings, files={p: tree.results[p] for p in tree.files})
+    )
     history = make_history(
         targets,
         settings,
@@ -418,7 +417,7 @@ def flags(
     ages = None if history is None else history.inventory_ages(found)
     render = to_json if output_format == "json" else to_text
     _write(render(found, Path.cwd(), ages), output)
-    if result.errors or result.missing:
+    if tree.errors or tree.missing:
         sys.exit(EXIT_ERROR)
 
 
