@@ -24,7 +24,7 @@ which the project stage accepts only for options the project defines.
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 Leaf = List[Any]
 
@@ -136,13 +136,12 @@ def _string(node: Optional[ast.AST]) -> Optional[str]:
     return None
 
 
-def _first_flag(leaf: Leaf) -> Optional[Leaf]:
-    stack = [leaf]
+def leaves(tree: Leaf) -> Iterator[Leaf]:
+    """The leaves of a test's expression tree (see the module docstring), in source order."""
+    stack = [tree]
     while stack:
         item = stack.pop()
         head = item[0]
-        if head == "f":
-            return item
         if head == "not":
             stack.append(item[1])
         elif head in ("and", "or") or (head == "?" and len(item) > 1):
@@ -150,7 +149,12 @@ def _first_flag(leaf: Leaf) -> Optional[Leaf]:
         elif head == "cmp":
             stack.extend(right for _, right in reversed(item[2]))
             stack.append(item[1])
-    return None
+        else:
+            yield item
+
+
+def _first_flag(leaf: Leaf) -> Optional[Leaf]:
+    return next((item for item in leaves(leaf) if item[0] == "f"), None)
 
 
 class _Scope:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-from mllint.flags.facts import NAMESPACE_NAMES
+from mllint.flags.facts import NAMESPACE_NAMES, leaves
 
 FAMILY = "flags"
 """Key of the flag facts in :attr:`FileResult.facts`."""
@@ -317,9 +317,7 @@ class FlagIndex:
     def flags_in(self, path: str, tree: Sequence[Any]) -> List[RuntimeFlag]:
         """Every runtime flag a test reads, directly or through a module-level name."""
         found: List[RuntimeFlag] = []
-        stack = [tree]
-        while stack:
-            item = stack.pop()
+        for item in leaves(list(tree)):
             head = item[0]
             if head == "f":
                 found.append(RuntimeFlag(item[1], item[2], item[3]))
@@ -331,13 +329,6 @@ class FlagIndex:
                 )
                 if isinstance(target, RuntimeFlag):
                     found.append(target)
-            elif head == "not":
-                stack.append(item[1])
-            elif head in ("and", "or") or (head == "?" and len(item) > 1):
-                stack.extend(reversed(item[1]))
-            elif head == "cmp":
-                stack.extend(right for _, right in reversed(item[2]))
-                stack.append(item[1])
         return found
 
     # -- project-wide reads of options ---------------------------------------------------
