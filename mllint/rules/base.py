@@ -5,11 +5,12 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 
 from mllint.locate import Locator
+from mllint.memo import Memo
 from mllint.model import Finding, Severity, Span
 from mllint.walker import Walker
 
@@ -118,7 +119,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class _Report:
-    rule: Rule
+    rule: Type[Rule]
+    """The rule's class: an instance would tie the rule, its context and the whole
+    syntax tree into a reference cycle that only the garbage collector frees."""
     node: cst.CSTNode
     end_node: Optional[cst.CSTNode]
     statement: Optional[cst.CSTNode]
@@ -132,11 +135,21 @@ class _Report:
 class FileContext:
     """What a per-file rule sees of its file; collects reports and resolves their positions."""
 
-    def __init__(self, path: str, module: cst.Module, locator: Locator, walker: Walker) -> None:
+    def __init__(
+        self,
+        path: str,
+        module: cst.Module,
+        locator: Locator,
+        walker: Walker,
+        memo: Optional[Memo] = None,
+    ) -> None:
         self.path = path
         self.module = module
         self.locator = locator
         self.walker = walker
+        self.memo = memo
+        """Results about nodes from an earlier analysis of the same buffer (see
+        :mod:`mllint.memo`); ``None`` outside the language server."""
         self._reports: List[_Report] = []
         self._placed: List[Finding] = []
 
@@ -161,7 +174,7 @@ class FileContext:
         where, index = statement or (walker.statement, walker.statement_index)
         self._reports.append(
             _Report(
-                rule=rule,
+                rule=type(rule),
                 node=node,
                 end_node=end_node,
                 statement=where,
