@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 import libcst as cst
 
 from mllint.locate import STATEMENT_TYPES
+from mllint.memo import Memo
 
 Callback = Callable[[cst.CSTNode], Optional[bool]]
 
@@ -147,12 +148,58 @@ def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     return found
 
 
+_VISIT, _VISIT_STATEMENT, _LEAVE, _LEAVE_STATEMENT = range(4)
+
+Event = Tuple[cst.CSTNode, int, int]
+"""One step of a walk: the node, what happens (visit or leave, of a statement or not) and,
+for a visit, the index of the step after the node's subtree (its own leave, if it has one)."""
+
+
+def events(
+    top: cst.CSTNode,
+    visit: Dict[Type[cst.CSTNode], List[Callback]],
+    leave: Dict[Type[cst.CSTNode], List[Callback]],
+) -> List[Event]:
+    """The steps of a walk of ``top``'s subtree: a visit for every statement and every node
+    with a ``visit`` callback, a leave for every statement and every node with a ``leave``
+    callback, in the order the walk takes them. Other nodes leave no step."""
+    out: List[Event] = []
+    # entries: (node, state); state 0: enter it; 1: its subtree ended; 2: as 1, then leave it
+    stack: List[Tuple[cst.CSTNode, int, int]] = [(top, 0, -1)]
+    while stack:
+        node, state, at = stack.pop()
+        if state:
+            if at >= 0:
+                out[at] = (out[at][0], out[at][1], len(out))
+            if state == 2:
+                out.append((node, _LEAVE_STATEMENT if is_statement(node) else _LEAVE, -1))
+            continue
+        cls = type(node)
+        statement = is_statement(node)
+        at = -1
+        if statement or cls in visit:
+            at = len(out)
+            out.append((node, _VISIT_STATEMENT if statement else _VISIT, -1))
+        if statement or cls in leave:
+            stack.append((node, 2, at))
+        elif at >= 0:
+            stack.append((node, 1, at))
+        for child in reversed(children(node)):
+            stack.append((child, 0, -1))
+    return out
+
+
 class Walker:
     """Walks one module, calling ``visit_<Node>`` / ``leave_<Node>`` callbacks.
 
     While a callback runs, :attr:`statement` is the innermost statement around the node and
     :attr:`statement_index` its pre-order number (see :mod:`mllint.locate`).
     A ``visit_`` callback that returns ``False`` stops the walk from entering that node.
+
+    Each top-level statement is first turned into its list of :func:`events`, which the walk
+    then plays. With a :class:`~mllint.memo.Memo` the lists of the top-level statements an
+    edit left alone are kept from one walk of a buffer to the next, so only the callbacks
+    run again for them.
     """
 
     def __init__(self) -> None:
@@ -167,20 +214,50 @@ class Walker:
         module: cst.Module,
         visit: Dict[Type[cst.CSTNode], List[Callback]],
         leave: Dict[Type[cst.CSTNode], List[Callback]],
+        memo: Optional[Memo] = None,
     ) -> None:
         """Visit every node of ``module`` once, in pre-order, calling the callbacks."""
-        stack: List[Tuple[cst.CSTNode, bool]] = [(module, False)]
-        while stack:
-            node, leaving = stack.pop()
-            cls = type(node)
-            if leaving:
-                for callback in leave.get(cls, ()):
+        kinds = (frozenset(visit), frozenset(leave))
+        enter = True
+        for callback in visit.get(cst.Module, ()):
+            if callback(module) is False:
+                enter = False
+        if enter:
+            for top in module.body:
+                steps: Optional[List[Event]] = None
+                if memo is not None:
+                    steps = memo.get("events", top, *kinds)
+                if steps is None:
+                    steps = events(top, visit, leave)
+                    if memo is not None:
+                        memo.put("events", top, steps, *kinds)
+                self._play(steps, visit, leave)
+        else:
+            self.statement_count += sum(
+                kind == _VISIT_STATEMENT
+                for top in module.body
+                for _, kind, _ in events(top, visit, leave)
+            )
+        for callback in leave.get(cst.Module, ()):
+            callback(module)
+
+    def _play(
+        self,
+        steps: List[Event],
+        visit: Dict[Type[cst.CSTNode], List[Callback]],
+        leave: Dict[Type[cst.CSTNode], List[Callback]],
+    ) -> None:
+        i, count = 0, len(steps)
+        while i < count:
+            node, kind, after = steps[i]
+            if kind >= _LEAVE:
+                for callback in leave.get(type(node), ()):
                     callback(node)
-                if is_statement(node):
+                if kind == _LEAVE_STATEMENT:
                     self.statement, self.statement_index = self._statements.pop()
+                i += 1
                 continue
-            statement = is_statement(node)
-            if statement:
+            if kind == _VISIT_STATEMENT:
                 self._statements.append((self.statement, self.statement_index))
                 self.statement = node
                 self.statement_index = self.statement_count
@@ -188,25 +265,17 @@ class Walker:
                 if isinstance(node, cst.If) and isinstance(node.orelse, cst.If):
                     self.elifs.add(id(node.orelse))
             enter = True
-            for callback in visit.get(cls, ()):
+            for callback in visit.get(type(node), ()):
                 if callback(node) is False:
                     enter = False
-            if statement or cls in leave:
-                stack.append((node, True))
             if enter:
-                for child in reversed(children(node)):
-                    stack.append((child, False))
-            elif statement:
-                self._count_skipped_statements(node)
-
-    def _count_skipped_statements(self, node: cst.CSTNode) -> None:
-        """Keep statement numbering right when a callback skipped a subtree."""
-        stack: List[cst.CSTNode] = list(children(node))
-        while stack:
-            child = stack.pop()
-            if is_statement(child):
-                self.statement_count += 1
-            stack.extend(children(child))
+                i += 1
+                continue
+            # skipped: keep the statement numbering right, and still leave the node
+            self.statement_count += sum(
+                step[1] == _VISIT_STATEMENT for step in steps[i + 1 : after]
+            )
+            i = after
 
 
 def callbacks_of(

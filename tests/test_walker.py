@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import List
+from typing import List, Optional
 
 import libcst as cst
 
 from mllint.locate import ast_statements
+from mllint.memo import Memo
 from mllint.walker import Walker, callbacks_of, children
 
 SOURCE = """\
@@ -127,3 +128,62 @@ def test_pre_order_is_source_order() -> None:
                 starts.append((where.line, where.column))
             stack.extend(reversed(below))
         assert starts == sorted(starts)
+
+
+class _Log:
+    """Every callback with the walker's statement context, as a walk reports it."""
+
+    def __init__(self, walker: Walker, skip_functions: bool = False) -> None:
+        self.walker = walker
+        self.skip_functions = skip_functions
+        self.lines: List[str] = []
+
+    def _note(self, what: str, node: cst.CSTNode) -> None:
+        walker = self.walker
+        elif_ = "elif" if id(node) in walker.elifs else ""
+        self.lines.append(f"{what} {type(node).__name__} @{walker.statement_index} {elif_}")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._note("visit", node)
+        return not self.skip_functions
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._note("leave", node)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._note("visit", node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._note("visit", node)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self._note("leave", node)
+
+
+def _log(module: cst.Module, memo: Optional[Memo], skip_functions: bool = False) -> List[str]:
+    walker = Walker()
+    log = _Log(walker, skip_functions)
+    walker.walk(module, *callbacks_of([log]), memo=memo)
+    log.lines.append(f"count {walker.statement_count}")
+    return log.lines
+
+
+def test_a_walk_with_a_memo_plays_the_same_callbacks() -> None:
+    from mllint.lsp.reparse import Reparser
+
+    reparser = Reparser()
+    memo = Memo()
+    text = SOURCE + "".join(f"def h{i}():\n    if a:\n        b({i})\n" for i in range(4))
+    module = reparser.parse(text)
+    assert _log(module, memo) == _log(module, None)
+    memo.next_round()
+    # an edit inside f: the steps of the statements after it come from the memo
+    edited = reparser.parse(text.replace("elif y:", "elif y or g(1):"))
+    assert reparser.spliced == 1
+    hits = memo.hits
+    assert _log(edited, memo) == _log(cst.parse_module(edited.code), None)
+    assert memo.hits > hits
+    # a callback that skips a subtree on this walk only: the numbering stays right
+    memo.next_round()
+    assert _log(edited, memo, skip_functions=True) == _log(edited, None, skip_functions=True)
+    assert _log(edited, Memo(), skip_functions=True) == _log(edited, None, skip_functions=True)
