@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from mllint.locate import Locator
+from mllint.memo import Memo
 from mllint.model import FileResult, Finding, NoqaMap, Span
 from mllint.rules import FILE_RULES
 from mllint.rules.base import FileContext
@@ -48,12 +49,12 @@ def analyze_source(path: str, data: bytes) -> FileResult:
 
 
 def _run_rules(
-    path: str, module: cst.Module, text: str, tree: Optional[ast.Module]
+    path: str, module: cst.Module, text: str, tree: Optional[ast.Module], memo: Optional[Memo]
 ) -> Tuple[List[Finding], Dict[str, Any]]:
     walker = Walker()
-    context = FileContext(path, module, Locator(module, text, tree), walker)
+    context = FileContext(path, module, Locator(module, text, tree, memo), walker, memo)
     rules = [rule_class(context) for rule_class in FILE_RULES]
-    walker.walk(module, *callbacks_of(rules))
+    walker.walk(module, *callbacks_of(rules), memo=memo)
     facts: Dict[str, Any] = {}
     for rule in rules:
         rule_facts = rule.facts()
@@ -88,17 +89,32 @@ def analyze_path(path: str) -> FileResult:
     return analyze_source(path, data)
 
 
-def analyze_module(path: str, module: cst.Module, text: str) -> FileResult:
+def analyze_module(
+    path: str,
+    module: cst.Module,
+    text: str,
+    tree: Optional[ast.Module] = None,
+    memo: Optional[Memo] = None,
+) -> FileResult:
     """Analyse a module parsed already from ``text`` (the language server re-parses only the
-    statements an edit touched); the same result :func:`analyze_source` gives for ``text``."""
-    return _analyze_parsed(path, module, text, None)
+    statements an edit touched); the same result :func:`analyze_source` gives for ``text``.
+
+    ``tree`` is CPython's ``ast`` tree of ``text`` when the caller has it; ``memo`` holds what
+    an earlier analysis of the same buffer found out about the nodes it shares with
+    ``module`` (see :mod:`mllint.memo`).
+    """
+    return _analyze_parsed(path, module, text, tree, memo)
 
 
 def _analyze_parsed(
-    path: str, module: cst.Module, text: str, tree: Optional[ast.Module]
+    path: str,
+    module: cst.Module,
+    text: str,
+    tree: Optional[ast.Module],
+    memo: Optional[Memo] = None,
 ) -> FileResult:
     try:
-        findings, facts = _run_rules(path, module, text, tree)
+        findings, facts = _run_rules(path, module, text, tree, memo)
     except RecursionError:
         return parse_error(path, "nests too deeply to analyse")
     return FileResult(

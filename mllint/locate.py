@@ -24,6 +24,7 @@ from libcst._position import CodeRange
 from libcst.metadata import MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from mllint.memo import Memo
 from mllint.model import Span
 from mllint.source import split_lines
 
@@ -64,8 +65,15 @@ class _Collector:
 class Locator:
     """Finds spans of nodes of one parsed module."""
 
-    def __init__(self, module: cst.Module, text: str, tree: Optional[ast.Module] = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        tree: Optional[ast.Module] = None,
+        memo: Optional[Memo] = None,
+    ) -> None:
         self._module = module
+        self._memo = memo
         self._text = text
         self._tree = tree
         self._tree_failed = False
@@ -155,11 +163,14 @@ class Locator:
         source_line = self._line(line)
         column = len(source_line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
         ranges = self._local.get(index)
+        # Continuation lines may re-emit the enclosing block's indentation, so the generator
+        # starts with it for every kind of statement.
+        indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
+        context = (indent, is_elif, self._module.default_indent, self._module.default_newline)
+        if ranges is None and self._memo is not None:
+            ranges = self._memo.get("ranges", statement, *context)
         if ranges is None:
             collector = _Collector()
-            # Continuation lines may re-emit the enclosing block's indentation, so the
-            # generator starts with it for every kind of statement.
-            indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
             state = PositionProvidingCodegenState(
                 default_indent=self._module.default_indent,
                 default_newline=self._module.default_newline,
@@ -171,7 +182,9 @@ class Locator:
             else:
                 statement._codegen(state)
             ranges = collector._computed
-            self._local[index] = ranges
+            if self._memo is not None:
+                self._memo.put("ranges", statement, ranges, *context)
+        self._local[index] = ranges
         anchor = ranges[statement].start
         line_shift = line - anchor.line
         column_shift = column - anchor.column

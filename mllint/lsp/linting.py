@@ -69,6 +69,7 @@ def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) ->
     data = buffer_bytes(text)
     if reparser is None:
         return analyze_source(path, data)
+    reparser.memo.next_round()
     try:
         plain = decode(data).text == text and not looks_deep(text)
     except SourceError:
@@ -81,7 +82,7 @@ def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) ->
     except Exception:  # a syntax error (or a parser failure): ML000, worded by analyze_source
         reparser.forget()
         return analyze_source(path, data)
-    return analyze_module(path, module, text)
+    return analyze_module(path, module, text, reparser.ast_tree(), reparser.memo)
 
 
 POOL_START_METHOD = (

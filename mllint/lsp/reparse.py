@@ -13,11 +13,13 @@ without a final newline) takes a full parse, so the result is always the module 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from mllint.memo import Memo
 from mllint.source import looks_deep
 
 
@@ -59,6 +61,8 @@ class Reparser:
         self._last: Optional[_Parsed] = None
         self.spliced = 0
         """How many parses were splices (for the log and the tests)."""
+        self.memo = Memo()
+        """Results about the statements an edit left alone, for the next analysis."""
 
     def parse(self, text: str) -> cst.Module:
         """The module of ``text``; raises what :func:`libcst.parse_module` raises."""
@@ -74,6 +78,34 @@ class Reparser:
     def forget(self) -> None:
         """Drop the previous parse (the next one is a full parse)."""
         self._last = None
+
+    def ast_tree(self) -> Optional[ast.Module]:
+        """CPython's ``ast`` tree of the text parsed last, built statement by statement.
+
+        Each top-level statement is parsed on its own, at its own line (the text before it
+        stands in as blank lines), and kept for as long as the edits leave its LibCST node
+        alone and it does not move to another line. ``None`` when the last parse was not
+        kept or a statement does not parse (the caller then parses the whole text, which
+        decides).
+        """
+        last = self._last
+        if last is None:
+            return None
+        text, starts, memo = last.text, last.starts, self.memo
+        body: List[ast.stmt] = []
+        line = 1 + text.count("\n", 0, starts[0])
+        for number, statement in enumerate(last.module.body):
+            segment = text[starts[number] : starts[number + 1]]
+            parsed = memo.get("ast", statement, line)
+            if parsed is None:
+                try:
+                    parsed = ast.parse("\n" * (line - 1) + segment).body
+                except (SyntaxError, RecursionError, MemoryError, ValueError):
+                    return None
+                memo.put("ast", statement, parsed, line)
+            body.extend(parsed)
+            line += segment.count("\n")
+        return ast.Module(body=body, type_ignores=[])
 
     def _splice(self, text: str) -> Optional[cst.Module]:
         last = self._last

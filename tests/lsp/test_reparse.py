@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 
 import libcst as cst
@@ -134,3 +135,45 @@ def test_analyze_buffer_agrees_with_the_per_file_stage(text: str) -> None:
     for version in (text, text + "z = 2\n", "z = 3\n" + text):
         result = analyze_buffer("/p/m.py", version, reparser)
         assert result == analyze_source("/p/m.py", buffer_bytes(version))
+
+
+# edits that change what unchanged statements mean: imports (glue classes), module constants
+# (flag facts), a line inserted at the top (every statement below moves)
+MEANING_EDITS = (
+    ("import numpy as np\n", "import numpy as npx\n"),
+    ("import torch\n", "import torch\nimport json as torch\n"),
+    ("import torch\n", "torch = 1\n"),
+    ("logger = logging.getLogger(__name__)\n", "logger = 1\nDEBUG = False\n"),
+    ('"""\nfrom __future__', '"""\n\n\nfrom __future__'),
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["sample_project/train.py", "sample_project/model.py", "sample_project/data.py"],
+)
+def test_buffer_analyses_reusing_earlier_ones_equal_fresh_ones(name: str) -> None:
+    """A buffer analysed edit after edit, with the memo of the statements an edit left alone,
+    gives exactly what the per-file stage gives for each version."""
+    original = (SAMPLE / name).read_text(encoding="utf-8")
+    rng = random.Random("memo" + name)
+    reparser = Reparser()
+    text = original
+    versions = [original]
+    for step in range(30):
+        if step % 6 == 5:
+            old, new = MEANING_EDITS[(step // 6) % len(MEANING_EDITS)]
+            text = text.replace(old, new, 1) if old in text else text.replace(new, old, 1)
+        else:
+            text = _edited(text, rng)
+        versions.append(text)
+        versions.append(original)  # and back: statements come back to old lines
+    for version in versions:
+        result = analyze_buffer("/p/m.py", version, reparser)
+        assert result == analyze_source("/p/m.py", buffer_bytes(version))
+        tree = reparser.ast_tree()
+        if tree is not None:
+            expected = ast.dump(ast.parse(version), include_attributes=True)
+            assert ast.dump(tree, include_attributes=True) == expected
+    assert reparser.memo.hits > 100
+    assert len(reparser.memo) < 20 * len(original.splitlines())  # one version's worth
