@@ -29,7 +29,7 @@ the table from that statement on, for the rest of the module, whatever the scope
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -315,6 +315,9 @@ def is_literal(node: cst.BaseExpression) -> bool:
     return False
 
 
+NamesSnapshot = Tuple[FrozenSet[Tuple[str, str]], FrozenSet[Tuple[str, Tuple[str, str]]]]
+
+
 class ModuleNames:
     """The import table of one module and the names bound to model or glue objects."""
 
@@ -322,6 +325,29 @@ class ModuleNames:
         self.imports: Dict[str, str] = {}
         self.bound: Dict[str, Tuple[str, str]] = {}
         """dotted target (``model``, ``self.fc``) -> (kind, qualified constructor)."""
+        self._snapshot: Optional[NamesSnapshot] = None
+
+    def snapshot(self) -> NamesSnapshot:
+        """The table as an immutable, hashable value; the same object until it changes."""
+        if self._snapshot is None:
+            self._snapshot = (frozenset(self.imports.items()), frozenset(self.bound.items()))
+        return self._snapshot
+
+    def restore(self, snapshot: NamesSnapshot) -> None:
+        """Make the table what :meth:`snapshot` returned."""
+        self.imports, self.bound = dict(snapshot[0]), dict(snapshot[1])
+        self._snapshot = snapshot
+
+    def bind(self, dotted: str, kind: str, constructor: str) -> None:
+        """``dotted`` now holds an object of ``kind`` made by ``constructor``."""
+        if self.bound.get(dotted) != (kind, constructor):
+            self.bound[dotted] = (kind, constructor)
+            self._snapshot = None
+
+    def unbind(self, dotted: str) -> None:
+        """``dotted`` was assigned something unknown."""
+        if self.bound.pop(dotted, None) is not None:
+            self._snapshot = None
 
     def add_import(self, node: cst.Import) -> None:
         """Record ``import a.b`` / ``import a.b as c``."""
@@ -334,6 +360,7 @@ class ModuleNames:
             else:
                 head = full.split(".", 1)[0]
                 self.imports[head] = head
+            self._snapshot = None
 
     def add_import_from(self, node: cst.ImportFrom) -> None:
         """Record ``from a import b as c`` (relative modules keep their leading dots)."""
@@ -352,6 +379,7 @@ class ModuleNames:
                 local = alias.asname.name.value
             joined = f"{base}.{name}" if base and not base.endswith(".") else base + name
             self.imports[local] = joined
+            self._snapshot = None
 
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
         """The qualified name of a dotted expression whose head is imported or a builtin."""
@@ -369,7 +397,8 @@ class ModuleNames:
 
     def forget(self, name: str) -> None:
         """A name was rebound by assignment: it no longer means the import."""
-        self.imports.pop(name, None)
+        if self.imports.pop(name, None) is not None:
+            self._snapshot = None
 
 
 class Classifier:
@@ -470,9 +499,9 @@ class Classifier:
             if dotted is None:
                 continue
             if constructor is not None and kind != OTHER:
-                self.names.bound[dotted] = (kind, constructor)
+                self.names.bind(dotted, kind, constructor)
             else:
-                self.names.bound.pop(dotted, None)
+                self.names.unbind(dotted)
 
     # -- expressions ----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import libcst as cst
 from mllint import glue
 from mllint.glue import ALGORITHM, GLUE, OTHER, Verdict
 from mllint.locate import STATEMENT_TYPES
+from mllint.memo import Memo
 from mllint.model import Severity
 from mllint.rules.base import FileContext, FileRule, Invalid
 
@@ -68,8 +69,9 @@ class _Scope:
 class GlueAnalysis:
     """The per-file state the ML2xx rules share during one walk."""
 
-    def __init__(self, options: glue.GlueOptions) -> None:
+    def __init__(self, options: glue.GlueOptions, memo: Optional[Memo] = None) -> None:
         self.options = options
+        self.memo = memo
         self.names = glue.ModuleNames()
         self.classifier = glue.Classifier(self.names, glue.vocabulary())
         self.module = Counts()
@@ -91,7 +93,7 @@ class GlueAnalysis:
         """Classify one statement and count it in its module and function."""
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             self._imports(node)
-        verdict = self.classifier.statement(node)
+        verdict = self._verdict(node)
         if self.scopes:
             self._note_locals(node)
         self.module.add(verdict.kind)
@@ -99,6 +101,24 @@ class GlueAnalysis:
             self.scopes[-1].counts.add(verdict.kind)
         if self.record is not None:
             self.record.append((node, index, verdict))
+
+    def _verdict(self, node: cst.CSTNode) -> Verdict:
+        """The classifier's verdict on ``node``; with a memo, the verdict an earlier walk of
+        the buffer gave the same node at the same import table, and the table it left."""
+        memo = self.memo
+        if memo is None:
+            return self.classifier.statement(node)
+        names, vocab = self.names, self.classifier.vocab
+        before = names.snapshot()
+        hit = memo.get("glue", node, before)
+        if hit is not None and hit[2] is vocab:
+            verdict, after, _ = hit
+            if after is not before:
+                names.restore(after)
+            return verdict  # type: ignore[no-any-return]
+        verdict = self.classifier.statement(node)
+        memo.put("glue", node, (verdict, names.snapshot(), vocab), before)
+        return verdict
 
     def _imports(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
@@ -171,7 +191,7 @@ def analysis_for(context: FileContext) -> GlueAnalysis:
     """The shared glue state of the file being walked (created on first use)."""
     analysis = _ANALYSES.get(context)
     if analysis is None:
-        analysis = _ANALYSES[context] = GlueAnalysis(glue.active_options())
+        analysis = _ANALYSES[context] = GlueAnalysis(glue.active_options(), context.memo)
     return analysis
 
 
