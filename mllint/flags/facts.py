@@ -24,7 +24,7 @@ which the project stage accepts only for options the project defines.
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 Leaf = List[Any]
 
@@ -377,14 +377,16 @@ class FactsExtractor:
     # -- the walk ------------------------------------------------------------------------
 
     def _visit(self, node: ast.AST) -> None:
-        method = getattr(self, "_visit_" + type(node).__name__, None)
-        if method is not None:
-            method(node)
-        else:
-            self._generic(node)
+        cls = type(node)
+        method = _METHODS.get(cls)
+        if method is None:
+            method = _METHODS[cls] = getattr(FactsExtractor, "_visit_" + cls.__name__, None) or (
+                FactsExtractor._generic
+            )
+        method(self, node)
 
     def _generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             self._visit(child)
 
     def _visit_all(self, nodes: List[Any]) -> None:
@@ -1039,7 +1041,7 @@ class FactsExtractor:
         callee = node.func if isinstance(node, ast.Call) else None
         inner = [
             self._expr(child)
-            for child in ast.iter_child_nodes(node)
+            for child in child_nodes(node)
             if isinstance(child, ast.expr)
             and child is not callee
             and not isinstance(child, _FUNCTIONS + _COMPREHENSIONS)
@@ -1190,6 +1192,30 @@ class FactsExtractor:
             for key, lines in self.reads.items()
             if key in self.constants or key in self.runtime or key not in candidates
         }
+
+
+_METHODS: Dict[type, Callable[[FactsExtractor, Any], None]] = {}
+"""The ``_visit_<Node>`` method of each node class (``_generic`` when it has none)."""
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_NO_CHILDREN = frozenset({"ctx", "op", "ops"})
+"""Fields that hold only operator and context singletons (``Load``, ``Add``...): nothing to
+visit in them."""
+
+
+def child_nodes(node: ast.AST) -> List[ast.AST]:
+    """What ``ast.iter_child_nodes`` yields, without the operator and context singletons."""
+    cls = type(node)
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NO_CHILDREN)
+    found: List[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
 
 
 def _copy_tree(tree: Leaf, local_names: Set[str]) -> Leaf:
