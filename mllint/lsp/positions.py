@@ -13,10 +13,12 @@ UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 
 def units(text: str, encoding: str) -> int:
     """How many code units of ``encoding`` the string ``text`` takes."""
+    if text.isascii():
+        return len(text)
     if encoding == UTF8:
         return len(text.encode("utf-8", "surrogatepass"))
     if encoding == UTF16:
-        return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
     return len(text)
 
 
