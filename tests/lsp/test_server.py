@@ -338,3 +338,41 @@ async def test_hover_on_a_flag_name_shows_its_definition_value_and_reads(
     assert "- kind: 'constant'" in text and "- value: False" in text
     assert "settings.py:1" in text and "train.py:3" in text
     assert "ML102 stale-flag-branch" in text
+
+
+def test_idle_collections_free_cycles_even_among_frozen_objects() -> None:
+    """The server collects garbage itself, after each lint (automatic collection is off in
+    ``serve``): a cycle made since the last collection is freed by the next one, and one made
+    of objects that were alive, and so frozen, at an earlier collection by a later one."""
+    import gc
+    import weakref
+
+    from mllint.lsp.server import _THAW_EVERY, create_server
+
+    class Node:
+        link: object = None
+
+    server = create_server()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        fresh = Node()
+        fresh.link = fresh
+        fresh_ref = weakref.ref(fresh)
+        del fresh
+        server.collect_garbage()
+        assert fresh_ref() is None
+        old = Node()
+        old.link = old
+        old_ref = weakref.ref(old)
+        server.collect_garbage()  # alive: frozen
+        del old
+        server.collect_garbage()
+        assert old_ref() is not None  # frozen objects are not looked at every time
+        for _ in range(_THAW_EVERY):
+            server.collect_garbage()
+        assert old_ref() is None
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
