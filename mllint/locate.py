@@ -139,9 +139,14 @@ class Locator:
     def _use_statements(self, statement_count: int) -> bool:
         if self._anchors is None:
             tree = self.ast_tree()
-            anchors = (
-                [] if tree is None else [(s.lineno, s.col_offset) for s in ast_statements(tree)]
-            )
+            anchors: List[Tuple[int, int]] = []
+            for top in [] if tree is None else tree.body:
+                found = None if self._memo is None else self._memo.get("anchors", top)
+                if found is None:
+                    found = [(s.lineno, s.col_offset) for s in ast_statements(top)]
+                    if self._memo is not None:
+                        self._memo.put("anchors", top, found)
+                anchors.extend(found)
             self._anchors = anchors
         return len(self._anchors) == statement_count and statement_count > 0
 
