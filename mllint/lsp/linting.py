@@ -10,12 +10,15 @@ same suppression as ``mllint check``. Nothing here touches the editor protocol.
 from __future__ import annotations
 
 import io
+import logging
 import multiprocessing
 import os
+import threading
 import tokenize
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from mllint.analyze import analyze_module, analyze_source
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
@@ -24,6 +27,12 @@ from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding
 from mllint.project import Project, cross_file_facts, run_project_rules
 from mllint.source import SourceError, decode, looks_deep
+
+if TYPE_CHECKING:
+    from mllint.ages import History
+    from mllint.flags.inventory import Flag
+
+logger = logging.getLogger("mllint.lsp")
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,9 @@ class Lint:
     text: str
     result: FileResult
     findings: Tuple[Finding, ...]
+    flags: Mapping[str, Flag] = field(default_factory=dict)
+    """The flags the findings are about, by :attr:`Flag.key` (a finding names its flag's key
+    in the ``flagKey`` property)."""
 
 
 def buffer_bytes(text: str) -> bytes:
@@ -101,12 +113,17 @@ class WorkspaceIndex:
         settings: Settings,
         results: Dict[str, FileResult],
         config_error: Optional[str] = None,
+        use_cache: bool = True,
     ) -> None:
         self.root = root
         self.settings = settings
         self.results = results
         self.config_error = config_error
+        self.use_cache = use_cache
         self._nested: Dict[str, Optional[Settings]] = {}
+        self._for_path: Dict[str, Settings] = {}
+        self._git_lock = threading.Lock()
+        self._history: Optional[Tuple[str, History]] = None
 
     @classmethod
     def load(
@@ -125,14 +142,14 @@ class WorkspaceIndex:
         except ConfigError as exc:
             settings, error = Settings(root=str(root.resolve())), str(exc)
         if not scan:
-            return cls(root, settings, {}, error), ()
+            return cls(root, settings, {}, error, use_cache), ()
         try:
             tree = analyze_tree(
                 [root], settings, jobs=jobs, use_cache=use_cache, start_method=POOL_START_METHOD
             )
         except ConfigError as exc:  # pragma: no cover - discovery reads no configuration
-            return cls(root, settings, {}, str(exc)), ()
-        return cls(root, settings, tree.results, error), tree.errors
+            return cls(root, settings, {}, str(exc), use_cache), ()
+        return cls(root, settings, tree.results, error, use_cache), tree.errors
 
     def contains(self, path: str) -> bool:
         """Whether ``path`` lies below this workspace folder."""
@@ -142,6 +159,12 @@ class WorkspaceIndex:
     def settings_for(self, path: str) -> Settings:
         """The settings that suppress findings in ``path``: a nested pyproject.toml with
         ``[tool.mllint]`` between the file and the workspace's configuration wins."""
+        known = self._for_path.get(path)
+        if known is None:
+            known = self._for_path[path] = self._settings_for(path)
+        return known
+
+    def _settings_for(self, path: str) -> Settings:
         folder = Path(path).parent
         top = Path(self.settings.root)
         while folder != top and top in folder.parents:
@@ -160,6 +183,8 @@ class WorkspaceIndex:
 
     def update_file(self, path: str, result: Optional[FileResult]) -> bool:
         """Replace (``None``: forget) the on-disk result of ``path``; whether facts changed."""
+        with self._git_lock:
+            self._history = None  # blames of the saved file are out of date
         before = self.results.get(path)
         if result is None:
             self.results.pop(path, None)
@@ -193,30 +218,93 @@ class WorkspaceIndex:
         found = list(result.findings)
         project = Project(settings=self.settings, files=files)
         found.extend(f for f in run_project_rules(project) if f.path == path)
-        kept = _with_flag_facts(suppress(found, {path: result}, self.settings_for), project)
+        kept, flags = _with_flag_facts(suppress(found, {path: result}, self.settings_for), project)
         return Lint(
             path=path,
             version=version,
             text=text,
             result=result,
             findings=tuple(sorted(kept, key=Finding.sort_key)),
+            flags=flags,
         )
 
+    def flag_ages(
+        self, flags: Sequence[Flag], now: Optional[datetime] = None
+    ) -> Dict[str, Dict[str, Any]]:
+        """What git history says of ``flags``, by key: the properties ``mllint check`` gives
+        a finding about the flag (``introducedDate``, ``ageDays``...). Empty outside a git
+        repository or when git fails (the reason goes to the log).
 
-def _with_flag_facts(findings: List[Finding], project: Project) -> List[Finding]:
-    """Findings about a flag, with what the inventory knows of it (for hover)."""
+        Slow the first time (one ``git log`` per file that defines one of the flags, one
+        ``git blame`` of their lines), then kept until HEAD moves or a file is saved.
+        """
+        from mllint.history import age_days
+
+        now = now or datetime.now(timezone.utc)
+        with self._git_lock:
+            history = self._history_at_head()
+            if history is None:
+                return {}
+            try:
+                ages = history.flag_ages(flags)
+            except Exception as exc:  # git went away, a corrupt repository...
+                logger.error("mllint lsp: flag ages: %s: %s", type(exc).__name__, exc)
+                return {}
+        return {
+            key: {
+                "introducedDate": age.introduced.date,
+                "introducedCommit": None if age.introduced.uncommitted else age.introduced.sha,
+                "lastModifiedDate": None if age.last_modified is None else age.last_modified.date,
+                "ageDays": age_days(age.introduced, now),
+                "ageIsLowerBound": age.introduced.boundary,
+            }
+            for key, age in ages.items()
+        }
+
+    def _history_at_head(self) -> Optional[History]:
+        """The history of the workspace's repository at its current HEAD (held lock)."""
+        from mllint.ages import History
+        from mllint.cache import CACHE_DIR_NAME, code_version
+        from mllint.history import Repository
+
+        try:
+            if self._history is not None:
+                head = self._history[1].repo.head()
+                if head == self._history[0]:
+                    return self._history[1]
+            root = Path(self.settings.root)
+            cache = root / CACHE_DIR_NAME / code_version() / "git" if self.use_cache else None
+            repo = Repository.find(self.root, cache)
+            if repo is None:
+                return None
+            history = History(repo, datetime.now(timezone.utc), self.settings.max_age_days)
+            self._history = (repo.head(), history)
+            return history
+        except Exception as exc:
+            logger.error("mllint lsp: git history: %s: %s", type(exc).__name__, exc)
+            return None
+
+
+def _with_flag_facts(
+    findings: List[Finding], project: Project
+) -> Tuple[List[Finding], Dict[str, Flag]]:
+    """Findings about a flag, with what the inventory knows of it (for hover), and those
+    flags by key."""
     if not any("flag" in f.properties for f in findings):
-        return findings
+        return findings, {}
     from mllint.ages import flag_of
 
     flags = project_flags(project)
     out: List[Finding] = []
+    involved: Dict[str, Flag] = {}
     for finding in findings:
         flag = flag_of(finding, flags)
         if flag is None:
             out.append(finding)
             continue
+        involved[flag.key] = flag
         facts: Dict[str, Any] = {
+            "flagKey": flag.key,
             "kind": flag.kind,
             "value": flag.value,
             "definedAt": None
@@ -225,7 +313,7 @@ def _with_flag_facts(findings: List[Finding], project: Project) -> List[Finding]
             "references": [{"path": p, "line": n} for p, n in flag.references],
         }
         out.append(replace(finding, properties={**facts, **finding.properties}))
-    return out
+    return out, involved
 
 
 def findings_on_line(findings: Tuple[Finding, ...], line: int) -> List[Finding]:

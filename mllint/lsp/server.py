@@ -14,7 +14,7 @@ import concurrent.futures
 import gc
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
@@ -83,6 +83,8 @@ class MllintServer(LanguageServer):
         """Bumped whenever something outside a buffer (configuration, files on disk, another
         buffer's facts) changes, so that cached pull results are linted again."""
         self.linter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mllint-lint")
+        self.git = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mllint-git")
+        """Asks git for flag ages (for hover), off the event loop and the lint thread."""
         self.collections = 0
 
     def collect_garbage(self) -> None:
@@ -440,16 +442,20 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         return actions or None
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: MllintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    async def hover(ls: MllintServer, params: types.HoverParams) -> Optional[types.Hover]:
         document = ls.documents.get(params.text_document.uri)
         if document is None or document.latest is None:
             return None
         markdown = ls.markdown_hover()
-        findings = document.latest.findings
+        lint = document.latest
+        findings = lint.findings
         buffer = ls.workspace.get_text_document(params.text_document.uri)
         word = buffer.word_at_position(params.position)
         parts: List[str] = []
-        flag = flag_text(word, findings, markdown) if word else None
+        about = [f for f in findings if word and f.properties.get("flag") == word]
+        if about:
+            about = await _with_ages(ls, document, lint, about)
+        flag = flag_text(word, about, markdown) if about else None
         if flag is not None:
             parts.append(flag)
         parts.extend(
@@ -470,8 +476,29 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             if document.pending is not None:
                 document.pending.cancel()
         ls.linter.shutdown(wait=False, cancel_futures=True)
+        ls.git.shutdown(wait=False, cancel_futures=True)
 
     return server
+
+
+async def _with_ages(
+    ls: MllintServer, document: OpenDocument, lint: Lint, findings: List[Finding]
+) -> List[Finding]:
+    """``findings`` (about one flag) with the flag's age from git, as ``mllint check`` gives
+    it: introduced, last modified, age in days. Unchanged outside git."""
+    flags = [lint.flags[k] for k in {f.properties.get("flagKey") for f in findings} if k]
+    if not flags:
+        return findings
+    index = await ls.index_for(document.path)
+    loop = asyncio.get_running_loop()
+    ages = await loop.run_in_executor(ls.git, index.flag_ages, flags)
+    out: List[Finding] = []
+    for finding in findings:
+        age = ages.get(finding.properties.get("flagKey", ""))
+        out.append(
+            finding if age is None else replace(finding, properties={**finding.properties, **age})
+        )
+    return out
 
 
 def _is_python(language_id: str, uri: str) -> bool:

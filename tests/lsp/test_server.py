@@ -340,6 +340,47 @@ async def test_hover_on_a_flag_name_shows_its_definition_value_and_reads(
     assert "ML102 stale-flag-branch" in text
 
 
+@pytest.mark.asyncio
+async def test_hover_on_a_flag_name_shows_its_age_from_git(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    from datetime import datetime, timezone
+
+    from tests.gitrepo import NOW, GitRepo
+
+    repo = GitRepo(tmp_path / "aged")
+    repo.commit(
+        {
+            "pyproject.toml": '[tool.mllint]\nselect = ["ML"]\n',
+            "pkg/__init__.py": "",
+            "pkg/settings.py": "USE_NEW_LOSS = True\n",
+        },
+        days_ago=400,
+        message="add the flag",
+    )
+    last = repo.commit({"pkg/settings.py": "USE_NEW_LOSS = False\n"}, days_ago=100)
+    repo.commit({"pkg/train.py": FLAGGED}, days_ago=10)
+    await start(client, repo.root, push_capabilities())
+    uri = open_document(client, repo.root / "pkg" / "train.py", FLAGGED)
+    assert "ML102" in _codes(await diagnostics_for(client, uri, 1))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(2, len("if USE_")),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    text = hover.contents.value
+    introduced = (NOW.timestamp() - 400 * 86400) // 86400
+    expected_days = int(datetime.now(timezone.utc).timestamp() // 86400 - introduced)
+    assert "- introduced: '2025-04-27T12:00:00+00:00'" in text
+    assert "- last modified: '2026-02-21T12:00:00+00:00'" in text
+    assert f"introduced in: '{repo.git('rev-list', '--max-parents=0', 'HEAD').strip()}'" in text
+    assert last not in text  # the age is the flag's, not its last change's
+    ages = [int(line.split(": ")[1]) for line in text.splitlines() if "age (days)" in line]
+    assert ages and abs(ages[0] - expected_days) <= 1
+
+
 def test_idle_collections_free_cycles_even_among_frozen_objects() -> None:
     """The server collects garbage itself, after each lint (automatic collection is off in
     ``serve``): a cycle made since the last collection is freed by the next one, and one made
