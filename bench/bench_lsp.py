@@ -112,7 +112,9 @@ def edit_for(i: int, lines: List[str]) -> types.TextDocumentContentChangePartial
 
 async def run(args: argparse.Namespace) -> int:
     text = (
-        Path(args.file).read_text(encoding="utf-8") if args.file else synthetic_module(args.lines)
+        Path(args.file).read_text(encoding="utf-8")
+        if args.file
+        else synthetic_module(args.lines, args.dead_every)
     )
     with tempfile.TemporaryDirectory(prefix="mllint-bench-lsp-") as folder:
         root = Path(folder)
