@@ -14,10 +14,12 @@ without a final newline) takes a full parse, so the result is always the module 
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from mllint.memo import Memo
 from mllint.source import looks_deep
@@ -61,8 +63,11 @@ class Reparser:
         self._last: Optional[_Parsed] = None
         self.spliced = 0
         """How many parses were splices (for the log and the tests)."""
+        self.spliced_inside = 0
+        """How many of those splices parsed statements inside a class or function body."""
         self.memo = Memo()
         """Results about the statements an edit left alone, for the next analysis."""
+        self._bodies: OrderedDict[int, Tuple[cst.CSTNode, Tuple[int, ...]]] = OrderedDict()
 
     def parse(self, text: str) -> cst.Module:
         """The module of ``text``; raises what :func:`libcst.parse_module` raises."""
@@ -120,11 +125,16 @@ class Reparser:
         old_end = len(old) - suffix  # the changed region of the old text: [prefix, old_end)
         if prefix < starts[0] or old_end > starts[-1] or not body:
             return None  # the header or the footer changed
+        delta = len(text) - len(old)
+        at = _statement_at(starts, prefix)
+        if at == _statement_at(starts, max(old_end - 1, prefix)):
+            inner = self._splice_inside(text, at, prefix, old_end, delta)
+            if inner is not None:
+                return inner
         # statements overlapping the change, and one neighbour on each side
         first = max(0, _statement_at(starts, prefix) - 1)
         last_index = min(len(body) - 1, _statement_at(starts, max(old_end - 1, prefix)) + 1)
         begin, end = starts[first], starts[last_index + 1]
-        delta = len(text) - len(old)
         segment = text[begin : end + delta]
         if not segment or "\x00" in segment or looks_deep(segment):
             return None
@@ -164,6 +174,169 @@ class Reparser:
         new_starts.extend(offset + delta for offset in starts[last_index + 2 :])
         self._last = _Parsed(text, module, tuple(new_starts))
         return module
+
+    # -- inside a class or function --------------------------------------------------------
+
+    def _splice_inside(
+        self, text: str, index: int, prefix: int, old_end: int, delta: int
+    ) -> Optional[cst.Module]:
+        """Splice when the change lies inside the body of the ``index``-th top-level
+        statement, a class or function: descend through the bodies of classes and
+        functions to the innermost one whose statements hold the change, and parse just
+        those statements (and a neighbour on each side) there, at their own indentation."""
+        last = self._last
+        assert last is not None
+        module = last.module
+        levels: List[Tuple[cst.CSTNode, cst.IndentedBlock, int, int]] = []
+        statement: cst.CSTNode = module.body[index]
+        start = last.starts[index]
+        indents: List[str] = []
+        while isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            block = statement.body
+            if not isinstance(block, cst.IndentedBlock) or not block.body:
+                break
+            inner = [*indents, module.default_indent if block.indent is None else block.indent]
+            offsets = tuple(
+                start + o for o in self._offsets(module, statement, block, indents, inner)
+            )
+            if prefix < offsets[0] or old_end > offsets[-1]:
+                break  # the change touches the header or the footer of this body
+            first = _statement_at(offsets, prefix)
+            levels.append((statement, block, start, first))
+            indents = inner  # from here on: the indentation of this body's statements
+            if first != _statement_at(offsets, max(old_end - 1, prefix)):
+                break  # several statements of this body: they are parsed again
+            statement, start = block.body[first], offsets[first]
+        if not levels:
+            return None
+        owner, block, owner_start, _ = levels[-1]
+        relative = self._offsets(module, owner, block, indents[:-1], indents)
+        offsets = tuple(owner_start + o for o in relative)
+        low = max(0, _statement_at(offsets, prefix) - 1)
+        high = min(len(block.body) - 1, _statement_at(offsets, max(old_end - 1, prefix)) + 1)
+        begin, end = offsets[low], offsets[high + 1]
+        segment = text[begin : end + delta]
+        statements = _parse_at(segment, indents, module)
+        if statements is None:
+            return None
+        codes = [_render_in(module, s, indents) for s in statements]
+        if "".join(codes) != segment:
+            return None
+        # rebuild the bodies from the inside out
+        new_block = block.with_changes(
+            body=(*block.body[:low], *statements, *block.body[high + 1 :])
+        )
+        node: cst.CSTNode = owner.with_changes(body=new_block)
+        new_relative = [*relative[: low + 1]]
+        for code in codes:
+            new_relative.append(new_relative[-1] + len(code))
+        new_relative.extend(o + delta for o in relative[high + 2 :])
+        self._remember(node, tuple(new_relative))
+        for outer, outer_block, _, at in reversed(levels[:-1]):
+            outer_body = (*outer_block.body[:at], node, *outer_block.body[at + 1 :])
+            outer_offsets = self._known(outer)
+            node = outer.with_changes(body=outer_block.with_changes(body=outer_body))
+            if outer_offsets is not None:
+                self._remember(
+                    node, (*outer_offsets[: at + 1], *(o + delta for o in outer_offsets[at + 1 :]))
+                )
+        body = module.body
+        new_module = module.with_changes(body=(*body[:index], node, *body[index + 1 :]))
+        starts = last.starts
+        new_starts = (*starts[: index + 1], *(o + delta for o in starts[index + 1 :]))
+        self._last = _Parsed(text, new_module, new_starts)
+        self.spliced_inside += 1
+        return new_module
+
+    def _offsets(
+        self,
+        module: cst.Module,
+        owner: cst.CSTNode,
+        block: cst.IndentedBlock,
+        indents: Sequence[str],
+        inner: Sequence[str],
+    ) -> Tuple[int, ...]:
+        """Where each statement of ``owner``'s body starts, then where the body's footer
+        does, counted from the start of ``owner`` (rendered once per node, then kept)."""
+        known = self._known(owner)
+        if known is not None:
+            return known
+        empty = block.with_changes(body=(), footer=())
+        bare = _render_in(module, owner.with_changes(body=empty), indents)
+        offsets = [len(bare) - len("".join(inner)) - len("pass" + module.default_newline)]
+        for statement in block.body:
+            offsets.append(offsets[-1] + len(_render_in(module, statement, inner)))
+        self._remember(owner, tuple(offsets))
+        return tuple(offsets)
+
+    def _known(self, owner: cst.CSTNode) -> Optional[Tuple[int, ...]]:
+        entry = self._bodies.get(id(owner))
+        if entry is None or entry[0] is not owner:
+            return None
+        self._bodies.move_to_end(id(owner))
+        return entry[1]
+
+    def _remember(self, owner: cst.CSTNode, offsets: Tuple[int, ...]) -> None:
+        self._bodies[id(owner)] = (owner, offsets)
+        self._bodies.move_to_end(id(owner))
+        while len(self._bodies) > _BODIES_KEPT:
+            self._bodies.popitem(last=False)
+
+
+_BODIES_KEPT = 64
+"""Bodies whose statement offsets are kept (the classes and functions edited lately)."""
+
+
+def _parse_at(
+    segment: str, indents: Sequence[str], module: cst.Module
+) -> Optional[List[cst.BaseStatement]]:
+    """The statements of ``segment``, which sits in a body indented by ``indents``, parsed
+    there: inside one wrapping class per level of indentation, each as indented as that
+    level. ``None`` when it does not parse, or not into exactly what it would be in place."""
+    if not segment or "\x00" in segment or looks_deep(segment):
+        return None
+    newline = module.default_newline
+    wrapper = "".join(
+        f"{''.join(indents[:k])}class _mllint_{k}:{newline}" for k in range(len(indents))
+    )
+    try:
+        piece = cst.parse_module(wrapper + segment)
+    except Exception:  # does not parse on its own: the full parse says why
+        return None
+    if (
+        piece.header
+        or piece.footer
+        or not piece.has_trailing_newline
+        or piece.default_indent != module.default_indent
+        or piece.default_newline != newline
+        or len(piece.body) != 1
+    ):
+        return None
+    node: cst.CSTNode = piece.body[0]
+    for k in range(len(indents)):
+        if not isinstance(node, cst.ClassDef) or node.name.value != f"_mllint_{k}":
+            return None
+        block = node.body
+        if not isinstance(block, cst.IndentedBlock) or block.footer:
+            return None
+        if k + 1 < len(indents):
+            if len(block.body) != 1:
+                return None
+            node = block.body[0]
+        else:
+            return list(block.body) or None
+    return None
+
+
+def _render_in(module: cst.Module, node: cst.CSTNode, indents: Sequence[str]) -> str:
+    """The text of ``node`` in ``module``, inside bodies indented by ``indents``."""
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=list(indents),
+    )
+    node._codegen(state)
+    return "".join(state.tokens)
 
 
 def _common_prefix(a: str, b: str) -> int:

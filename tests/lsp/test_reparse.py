@@ -177,3 +177,93 @@ def test_buffer_analyses_reusing_earlier_ones_equal_fresh_ones(name: str) -> Non
             assert ast.dump(tree, include_attributes=True) == expected
     assert reparser.memo.hits > 100
     assert len(reparser.memo) < 20 * len(original.splitlines())  # one version's worth
+
+
+NESTED = '''\
+import torch
+
+
+class Model(torch.nn.Module):
+    """A model."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.width = width
+# a comment at column 0, inside the class
+
+    @property
+    def size(self):
+        return self.width  # trailing
+
+    class Config:
+        def defaults(self):
+            if False:
+                return {}
+            return {"width": 1}
+
+    def forward(self, x):
+        y = x * 2
+        """A string
+   with a line less indented than the code."""
+        return (y +
+  1)
+
+
+def helper():
+\tif True:
+\t\treturn 1
+\treturn 2
+'''
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("y = x * 2", "y = x * 3"),  # inside a method
+        ("return self.width  # trailing", "return self.width + 1"),  # property body
+        (
+            "if False:\n                return {}",
+            "if True:\n                return {}",
+        ),  # nested class
+        ("        y = x * 2\n", "        y = x * 2\n        z = y\n"),  # a new statement
+        ("        y = x * 2\n", ""),  # a statement removed
+        ("    def forward(self, x):", "    def forward(self, x, y=None):"),  # a method header
+        ("# a comment at column 0, inside the class\n", ""),
+        ("\t\treturn 1", "\t\treturn 3"),  # tabs
+        ("return (y +\n  1)", "return (y +\n      2)"),  # a continuation line
+        ('    """A model."""\n', '    """A model!"""\n'),  # first statement of a body
+    ],
+)
+def test_edits_inside_bodies_parse_just_the_statements_there(old: str, new: str) -> None:
+    reparser = Reparser()
+    text = NESTED + "".join(f"\ndef f{i}():\n    return {i}\n" for i in range(6))
+    reparser.parse(text)
+    assert old in text
+    edited = text.replace(old, new, 1)
+    module = reparser.parse(edited)
+    assert module.code == edited
+    assert module.deep_equals(_full(edited))
+    assert reparser.spliced == 1
+    # a body indented otherwise than the module's default (tabs) is parsed whole
+    assert reparser.spliced_inside == (0 if "\t" in old else 1)
+    # and back: a second edit in the same body starts from the offsets the first one left
+    module = reparser.parse(text)
+    assert module.code == text and module.deep_equals(_full(text))
+
+
+def test_most_random_edits_of_sample_modules_splice_inside_bodies() -> None:
+    text = (SAMPLE / "sample_project" / "model.py").read_text(encoding="utf-8")
+    rng = random.Random("inside")
+    reparser = Reparser()
+    reparser.parse(text)
+    for _ in range(40):
+        candidate = _edited(text, rng)
+        try:
+            full = _full(candidate)
+        except cst.ParserSyntaxError:
+            continue
+        text = candidate
+        module = reparser.parse(text)
+        assert module.code == text
+        assert module.deep_equals(full)
+    assert reparser.spliced_inside >= 5
