@@ -155,14 +155,24 @@ Event = Tuple[cst.CSTNode, int, int]
 for a visit, the index of the step after the node's subtree (its own leave, if it has one)."""
 
 
+_KEPT_INSIDE = (cst.FunctionDef, cst.ClassDef)
+"""Statements below the top level whose steps a memo keeps too (an edit inside a large class
+then re-walks only the method it touched)."""
+
+
 def events(
     top: cst.CSTNode,
     visit: Dict[Type[cst.CSTNode], List[Callback]],
     leave: Dict[Type[cst.CSTNode], List[Callback]],
+    memo: Optional[Memo] = None,
 ) -> List[Event]:
     """The steps of a walk of ``top``'s subtree: a visit for every statement and every node
     with a ``visit`` callback, a leave for every statement and every node with a ``leave``
-    callback, in the order the walk takes them. Other nodes leave no step."""
+    callback, in the order the walk takes them. Other nodes leave no step.
+
+    With a ``memo``, the steps of every class and function below ``top`` are kept, and taken
+    from it for those an earlier walk saw."""
+    kinds = (frozenset(visit), frozenset(leave))
     out: List[Event] = []
     # entries: (node, state); state 0: enter it; 1: its subtree ended; 2: as 1, then leave it
     stack: List[Tuple[cst.CSTNode, int, int]] = [(top, 0, -1)]
@@ -173,8 +183,17 @@ def events(
                 out[at] = (out[at][0], out[at][1], len(out))
             if state == 2:
                 out.append((node, _LEAVE_STATEMENT if is_statement(node) else _LEAVE, -1))
+                if memo is not None and node is not top and isinstance(node, _KEPT_INSIDE):
+                    steps = [(n, k, a - at if a >= 0 else -1) for n, k, a in out[at:]]
+                    memo.put("events", node, steps, *kinds)
             continue
         cls = type(node)
+        if memo is not None and node is not top and isinstance(node, _KEPT_INSIDE):
+            kept: Optional[List[Event]] = memo.get("events", node, *kinds)
+            if kept is not None:
+                base = len(out)
+                out.extend((n, k, a + base if a >= 0 else -1) for n, k, a in kept)
+                continue
         statement = is_statement(node)
         at = -1
         if statement or cls in visit:
@@ -228,7 +247,7 @@ class Walker:
                 if memo is not None:
                     steps = memo.get("events", top, *kinds)
                 if steps is None:
-                    steps = events(top, visit, leave)
+                    steps = events(top, visit, leave, memo)
                     if memo is not None:
                         memo.put("events", top, steps, *kinds)
                 self._play(steps, visit, leave)

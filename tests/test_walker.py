@@ -187,3 +187,22 @@ def test_a_walk_with_a_memo_plays_the_same_callbacks() -> None:
     memo.next_round()
     assert _log(edited, memo, skip_functions=True) == _log(edited, None, skip_functions=True)
     assert _log(edited, Memo(), skip_functions=True) == _log(edited, None, skip_functions=True)
+
+
+def test_the_steps_of_unchanged_methods_come_from_the_memo() -> None:
+    from mllint.lsp.reparse import Reparser
+
+    methods = "".join(
+        f"    def m{i}(self, x):\n        if x:\n            return g({i})\n" for i in range(5)
+    )
+    text = f"import os\n\n\nclass A:\n{methods}\n\ndef tail():\n    pass\n"
+    reparser = Reparser()
+    memo = Memo()
+    module = reparser.parse(text)
+    _log(module, memo)
+    memo.next_round()
+    edited = reparser.parse(text.replace("return g(2)", "return g(2) + h()"))
+    assert reparser.spliced_inside == 1
+    hits = memo.hits
+    assert _log(edited, memo) == _log(cst.parse_module(edited.code), None)
+    assert memo.hits - hits >= 4  # the other methods (and the statements around the class)
