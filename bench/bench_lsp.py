@@ -82,6 +82,26 @@ def synthetic_module(lines: int, dead_every: int = 10) -> str:
     return "\n".join(out) + "\n"
 
 
+def newline_edit_for(i: int, lines: List[str]) -> types.TextDocumentContentChangePartial:
+    """The ``i``-th edit of the ``newline`` kind: Enter at the end of a line in the first
+    tenth of the file (every statement below moves down a line), then Backspace."""
+    code = [n for n, line in enumerate(lines[: len(lines) // 10]) if line.startswith("    ")]
+    number = code[(i // 2 * 7) % len(code)]
+    if i % 2 == 0:
+        end = len(lines[number])
+        lines.insert(number + 1, "")
+        return types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(number, end), types.Position(number, end)),
+            text="\n",
+        )
+    end = len(lines[number])
+    del lines[number + 1]
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(number, end), types.Position(number + 1, 0)),
+        text="",
+    )
+
+
 def edit_for(i: int, lines: List[str]) -> types.TextDocumentContentChangePartial:
     """The ``i``-th edit, one line: toggle an experiment switch (``if False:`` <-> ``if USE_X:``)
     or, in a file without switches, type a comment at the end of an indented code line."""
@@ -181,7 +201,7 @@ async def run(args: argparse.Namespace) -> int:
         latencies: List[float] = []
         for i in range(args.edits):
             version = i + 2
-            change = edit_for(i, lines)
+            change = (newline_edit_for if args.edit == "newline" else edit_for)(i, lines)
             sent = time.perf_counter()
             client.text_document_did_change(
                 types.DidChangeTextDocumentParams(
@@ -199,7 +219,7 @@ async def run(args: argparse.Namespace) -> int:
     p95 = ms[max(0, math.ceil(0.95 * len(ms)) - 1)]  # nearest rank
     source = args.file or f"synthetic, a dead branch in every {args.dead_every}. function"
     print(f"file: {source}, {len(text.splitlines())} lines")
-    print(f"debounce: {args.debounce_ms} ms, edits: {len(ms)}")
+    print(f"debounce: {args.debounce_ms} ms, edits: {len(ms)} ({args.edit})")
     print(f"first diagnostics after open (includes workspace load): {first * 1000:.0f} ms")
     print(f"findings after the last edit: {counts.get(args.edits + 1)}")
     print(
@@ -229,6 +249,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="a dead branch in every N-th synthetic function (1: a finding in each of them)",
     )
     parser.add_argument("--edits", type=int, default=50)
+    parser.add_argument(
+        "--edit",
+        choices=("toggle", "newline"),
+        default="toggle",
+        help="toggle: switch experiments and type comments (lines stay put); newline: Enter "
+        "and Backspace near the top (everything below moves)",
+    )
     parser.add_argument("--debounce-ms", type=int, default=250)
     parser.add_argument("--target-ms", type=int, default=300)
     return asyncio.run(run(parser.parse_args(argv)))
