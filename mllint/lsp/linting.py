@@ -124,6 +124,8 @@ class WorkspaceIndex:
         self._for_path: Dict[str, Settings] = {}
         self._git_lock = threading.Lock()
         self._history: Optional[Tuple[str, History]] = None
+        self._history_stale = False
+        """Set by the event loop (never waiting for the git lock); read under the lock."""
 
     @classmethod
     def load(
@@ -183,8 +185,7 @@ class WorkspaceIndex:
 
     def update_file(self, path: str, result: Optional[FileResult]) -> bool:
         """Replace (``None``: forget) the on-disk result of ``path``; whether facts changed."""
-        with self._git_lock:
-            self._history = None  # blames of the saved file are out of date
+        self._history_stale = True  # blames of the saved file are out of date
         before = self.results.get(path)
         if result is None:
             self.results.pop(path, None)
@@ -268,6 +269,8 @@ class WorkspaceIndex:
         from mllint.history import Repository
 
         try:
+            if self._history_stale:
+                self._history, self._history_stale = None, False
             if self._history is not None:
                 head = self._history[1].repo.head()
                 if head == self._history[0]:

@@ -379,6 +379,17 @@ async def test_hover_on_a_flag_name_shows_its_age_from_git(
     assert last not in text  # the age is the flag's, not its last change's
     ages = [int(line.split(": ")[1]) for line in text.splitlines() if "age (days)" in line]
     assert ages and abs(ages[0] - expected_days) <= 1
+    # a commit made outside the editor moves HEAD: the next hover asks git again
+    repo.commit({"pkg/settings.py": "USE_NEW_LOSS = False  # still off\n"}, days_ago=5)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(2, len("if USE_")),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "- last modified: '2026-05-27T12:00:00+00:00'" in hover.contents.value
+    assert "- introduced: '2025-04-27T12:00:00+00:00'" in hover.contents.value
 
 
 def test_idle_collections_free_cycles_even_among_frozen_objects() -> None:
