@@ -45,6 +45,8 @@ class RuleDoc:
     example: str
     use_instead: str
     notes: str = ""
+    fix: str = ""
+    """What the rule's automatic fix does (empty: it has none)."""
 
     def markdown(self) -> str:
         """The documentation as Markdown, ruff's layout."""
@@ -54,6 +56,8 @@ class RuleDoc:
             parts.append(f"Use instead:\n```python\n{self.use_instead}\n```")
         if self.notes:
             parts.append(f"## Notes\n{self.notes}")
+        if self.fix:
+            parts.append(f"## Fix\n{self.fix}")
         return "\n\n".join(parts)
 
 
@@ -79,6 +83,7 @@ def parse_doc(docstring: str) -> RuleDoc:
         example=example.group(1) if example else before.strip(),
         use_instead=instead.group(1) if instead else after.strip(),
         notes=sections.get("notes", ""),
+        fix=sections.get("fix", ""),
     )
 
 

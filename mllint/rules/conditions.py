@@ -49,6 +49,12 @@ class ConstantCondition(FileRule):
     or `if 1:` without `elif`/`else`, which has no dead arm. An `elif` with a literal test is
     always reported: `elif True:` is a hidden `else` that makes any later arm dead.
     Containers count as literals when their truth is fixed: `if (a, b):` is always true.
+
+    ## Fix
+    In an editor (`mllint lsp`) the finding offers a quick fix that deletes the dead arm and
+    puts the live one in the place of the whole statement or expression: the body of an
+    `if True:`, the `else` of an `if False:`, the next `elif` as an `if`, an `else` for an
+    `elif True:`. Comments inside the deleted arm go with it.
     """
 
     code = "ML101"
