@@ -25,9 +25,10 @@ from pygls.workspace import TextDocument
 
 from mllint import __version__
 from mllint.analyze import analyze_path
+from mllint.fixes import fix_for
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
 from mllint.lsp.linting import Lint, WorkspaceIndex, findings_on_line
-from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, to_client
+from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
 from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding, NoqaMap, Severity
 from mllint.project import cross_file_facts
@@ -436,6 +437,9 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             if key in offered:
                 continue  # one action per code and line
             offered.add(key)
+            fix = _fix_action(ls, buffer, lines, diagnostic)
+            if fix is not None:
+                actions.append(fix)
             action = _noqa_action(ls, buffer, lines, diagnostic)
             if action is not None:
                 actions.append(action)
@@ -503,6 +507,41 @@ async def _with_ages(
 
 def _is_python(language_id: str, uri: str) -> bool:
     return language_id == "python" or uri.endswith((".py", ".pyi"))
+
+
+def _fix_action(
+    ls: MllintServer, buffer: TextDocument, lines: Sequence[str], diagnostic: types.Diagnostic
+) -> Optional[types.CodeAction]:
+    """The rule's fix of the finding behind ``diagnostic``, when the rule has one and the
+    finding is from the buffer's current text."""
+    document = ls.documents.get(buffer.uri)
+    lint = document.latest if document is not None else None
+    if lint is None or lint.version != buffer.version or lint.text != buffer.source:
+        return None
+    for finding in lint.findings:
+        if finding.code != diagnostic.code:
+            continue
+        if ls.diagnostic(finding, lines).range != diagnostic.range:
+            continue
+        fix = fix_for(lint.text, finding)
+        if fix is None:
+            return None
+        start = types.Position(*position_of(lint.text, fix.start, ls.encoding))
+        end = types.Position(*position_of(lint.text, fix.end, ls.encoding))
+        return types.CodeAction(
+            title=f"{fix.title} ({finding.code})",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            is_preferred=True,
+            edit=types.WorkspaceEdit(
+                changes={
+                    buffer.uri: [
+                        types.TextEdit(range=types.Range(start, end), new_text=fix.replacement)
+                    ]
+                }
+            ),
+        )
+    return None
 
 
 def _noqa_action(

@@ -37,3 +37,15 @@ def test_line_of_is_empty_past_the_end() -> None:
     assert line_of(["a", "b"], 2) == "b"
     assert line_of(["a", "b"], 3) == ""
     assert line_of(["a"], 0) == ""
+
+
+def test_position_of_an_offset_counts_lines_as_python_does_and_units_as_negotiated() -> None:
+    from mllint.lsp.positions import position_of
+
+    text = 'a = 1\r\ns = "😀"; x = 2\rlast\n'
+    x = text.index("x")
+    assert position_of(text, x, UTF16) == (1, len('s = "😀"; ') + 1)
+    assert position_of(text, x, UTF8) == (1, len('s = "😀"; ') + 3)
+    assert position_of(text, text.index("last"), UTF16) == (2, 0)
+    assert position_of(text, 0, UTF8) == (0, 0)
+    assert position_of(text, len(text), UTF8) == (3, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator, List
+from typing import AsyncIterator, List, Optional, Union
 
 import pytest
 import pytest_lsp
@@ -153,10 +153,7 @@ async def test_the_suppress_action_inserts_a_noqa_that_silences_the_finding(
             context=types.CodeActionContext(diagnostics=diagnostics),
         )
     )
-    assert actions is not None
-    (action,) = actions
-    assert isinstance(action, types.CodeAction)
-    assert action.title == "Suppress ML101 on this line"
+    action = _titled(actions, "Suppress ML101 on this line")
     assert action.edit is not None and action.edit.changes is not None
     edited = apply_edits(DEAD, action.edit.changes[uri], "utf-16-le")
     assert edited.splitlines()[ML101_LINE] == "if False:  # noqa: ML101"
@@ -175,12 +172,62 @@ async def test_the_suppress_action_inserts_a_noqa_that_silences_the_finding(
             context=types.CodeActionContext(diagnostics=diagnostics),
         )
     )
-    assert actions is not None and len(actions) == 1
-    (action,) = actions
-    assert isinstance(action, types.CodeAction)
+    assert actions is not None
+    assert [a.title for a in actions].count("Suppress ML101 on this line") == 1
+    action = _titled(actions, "Suppress ML101 on this line")
     assert action.edit is not None and action.edit.changes is not None
     replace_text(client, other, 2, apply_edits(twice, action.edit.changes[other], "utf-16-le"))
     assert await diagnostics_for(client, other, 2) == []
+
+
+def _titled(
+    actions: Optional[List[Union[types.Command, types.CodeAction]]], title: str
+) -> types.CodeAction:
+    """The code action called ``title``."""
+    assert actions is not None
+    found = [a for a in actions if isinstance(a, types.CodeAction) and a.title == title]
+    assert len(found) == 1, [a.title for a in actions]
+    return found[0]
+
+
+@pytest.mark.asyncio
+async def test_the_fix_action_deletes_the_dead_branch(
+    client: LanguageClient, project: Path
+) -> None:
+    await start(client, project, push_capabilities())
+    uri = open_document(client, project / "pkg" / "train.py", DEAD)
+    diagnostics = await diagnostics_for(client, uri, 1)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    fix = _titled(actions, "Delete the dead `if` branch: its test is never true (ML101)")
+    assert fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
+    assert fix.edit is not None and fix.edit.changes is not None
+    edited = apply_edits(DEAD, fix.edit.changes[uri], "utf-16-le")
+    assert edited == FIXED
+    replace_text(client, uri, 2, edited)
+    assert await diagnostics_for(client, uri, 2) == []
+    # a diagnostic of an older version of the buffer gets no fix
+    replace_text(client, uri, 3, DEAD)
+    stale = diagnostics
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="\n" + DEAD)],
+        )
+    )
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=stale[0].range,
+            context=types.CodeActionContext(diagnostics=stale),
+        )
+    )
+    assert actions is not None and all("Delete" not in a.title for a in actions)
 
 
 @pytest.mark.asyncio
@@ -244,10 +291,19 @@ async def test_positions_of_a_line_with_emoji_in_the_negotiated_encoding(
             context=types.CodeActionContext(diagnostics=[diagnostic]),
         )
     )
-    assert actions is not None and isinstance(actions[0], types.CodeAction)
-    assert actions[0].edit is not None and actions[0].edit.changes is not None
-    (edit,) = actions[0].edit.changes[uri]
+    action = _titled(actions, "Suppress ML101 on this line")
+    assert action.edit is not None and action.edit.changes is not None
+    (edit,) = action.edit.changes[uri]
     assert edit.range.start.character == len(EMOJI.rstrip("\n")) + 2 * extra_units
+    # and the fix replaces the conditional expression, counted in the same encoding
+    fix = _titled(
+        actions, "Keep the arm of the conditional expression that is always chosen (ML101)"
+    )
+    assert fix.edit is not None and fix.edit.changes is not None
+    (edit,) = fix.edit.changes[uri]
+    assert edit.range.start == diagnostic.range.start
+    codec = "utf-16-le" if negotiated == "utf-16" else "utf-8"
+    assert apply_edits(EMOJI, [edit], codec) == 's = "😀😀"; y = 3\n'
 
 
 @pytest.mark.asyncio
