@@ -449,9 +449,10 @@ async def test_hover_on_a_flag_name_shows_its_age_from_git(
 
 
 def test_idle_collections_free_cycles_even_among_frozen_objects() -> None:
-    """The server collects garbage itself, after each lint (automatic collection is off in
-    ``serve``): a cycle made since the last collection is freed by the next one, and one made
-    of objects that were alive, and so frozen, at an earlier collection by a later one."""
+    """The server collects garbage itself, after each lint (automatic collection is all but
+    off in ``serve``): a cycle made since the last collection is freed by the next one, and
+    one made of objects that were alive, and so frozen, at an earlier collection by a later
+    one."""
     import gc
     import weakref
 
