@@ -135,6 +135,8 @@ class Reparser:
         first = max(0, _statement_at(starts, prefix) - 1)
         last_index = min(len(body) - 1, _statement_at(starts, max(old_end - 1, prefix)) + 1)
         begin, end = starts[first], starts[last_index + 1]
+        if "".join(_render(last.module, body[first : last_index + 1])) != old[begin:end]:
+            return None  # the offsets kept from the last parse are wrong: never splice blind
         segment = text[begin : end + delta]
         if not segment or "\x00" in segment or looks_deep(segment):
             return None
@@ -215,6 +217,9 @@ class Reparser:
         low = max(0, _statement_at(offsets, prefix) - 1)
         high = min(len(block.body) - 1, _statement_at(offsets, max(old_end - 1, prefix)) + 1)
         begin, end = offsets[low], offsets[high + 1]
+        replaced = block.body[low : high + 1]
+        if "".join(_render_in(module, s, indents) for s in replaced) != last.text[begin:end]:
+            return None  # the offsets are wrong: never splice blind
         segment = text[begin : end + delta]
         statements = _parse_at(segment, indents, module)
         if statements is None:
