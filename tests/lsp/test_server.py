@@ -55,6 +55,30 @@ def _codes(diagnostics: List[types.Diagnostic]) -> List[str]:
     return [str(d.code) for d in diagnostics]
 
 
+async def _code_actions(
+    client: LanguageClient, uri: str, diagnostics: List[types.Diagnostic]
+) -> Optional[List[Union[types.Command, types.CodeAction]]]:
+    """The code actions the server offers for ``diagnostics`` (at the first one's range)."""
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+
+
+async def _hover(
+    client: LanguageClient, uri: str, line: int, character: int
+) -> Optional[types.Hover]:
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line, character),
+        )
+    )
+
+
 @pytest.mark.asyncio
 async def test_open_publishes_diagnostics_with_code_link_source_and_severity(
     client: LanguageClient, project: Path
@@ -146,13 +170,7 @@ async def test_the_suppress_action_inserts_a_noqa_that_silences_the_finding(
     await start(client, project, push_capabilities())
     uri = open_document(client, project / "pkg" / "train.py", DEAD)
     diagnostics = await diagnostics_for(client, uri, 1)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostics[0].range,
-            context=types.CodeActionContext(diagnostics=diagnostics),
-        )
-    )
+    actions = await _code_actions(client, uri, diagnostics)
     action = _titled(actions, "Suppress ML101 on this line")
     assert action.edit is not None and action.edit.changes is not None
     edited = apply_edits(DEAD, action.edit.changes[uri], "utf-16-le")
@@ -165,13 +183,7 @@ async def test_the_suppress_action_inserts_a_noqa_that_silences_the_finding(
     other = open_document(client, project / "pkg" / "twice.py", twice)
     diagnostics = await diagnostics_for(client, other, 1)
     assert _codes(diagnostics) == ["ML101", "ML101"]
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=other),
-            range=diagnostics[0].range,
-            context=types.CodeActionContext(diagnostics=diagnostics),
-        )
-    )
+    actions = await _code_actions(client, other, diagnostics)
     assert actions is not None
     assert [a.title for a in actions].count("Suppress ML101 on this line") == 1
     action = _titled(actions, "Suppress ML101 on this line")
@@ -197,13 +209,7 @@ async def test_the_fix_action_deletes_the_dead_branch(
     await start(client, project, push_capabilities())
     uri = open_document(client, project / "pkg" / "train.py", DEAD)
     diagnostics = await diagnostics_for(client, uri, 1)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostics[0].range,
-            context=types.CodeActionContext(diagnostics=diagnostics),
-        )
-    )
+    actions = await _code_actions(client, uri, diagnostics)
     fix = _titled(actions, "Delete the dead `if` branch: its test is never true (ML101)")
     assert fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
     assert fix.edit is not None and fix.edit.changes is not None
@@ -220,13 +226,7 @@ async def test_the_fix_action_deletes_the_dead_branch(
             content_changes=[types.TextDocumentContentChangeWholeDocument(text="\n" + DEAD)],
         )
     )
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=stale[0].range,
-            context=types.CodeActionContext(diagnostics=stale),
-        )
-    )
+    actions = await _code_actions(client, uri, stale)
     assert actions is not None and all("Delete" not in a.title for a in actions)
 
 
@@ -237,23 +237,14 @@ async def test_hover_on_a_flagged_line_shows_the_rule_doc(
     await start(client, project, push_capabilities())
     uri = open_document(client, project / "pkg" / "train.py", DEAD)
     await diagnostics_for(client, uri, 1)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(ML101_LINE, 4),
-        )
-    )
+    hover = await _hover(client, uri, ML101_LINE, 4)
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert hover.contents.kind == types.MarkupKind.Markdown
     text = hover.contents.value
     assert "**ML101** `constant-condition`" in text
     assert "## What it does" in text and "## Why is this bad?" in text
     assert "docs/rules.md#ml101-constant-condition" in text
-    nothing = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 2)
-        )
-    )
+    nothing = await _hover(client, uri, 0, 2)
     assert nothing is None
 
 
@@ -284,13 +275,7 @@ async def test_positions_of_a_line_with_emoji_in_the_negotiated_encoding(
     assert diagnostic.range.start == types.Position(0, expected_start)
     assert diagnostic.range.end == types.Position(0, expected_start + len("2 if False else 3"))
     # the suppress action lands at the end of the line in the same encoding
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
-        )
-    )
+    actions = await _code_actions(client, uri, [diagnostic])
     action = _titled(actions, "Suppress ML101 on this line")
     assert action.edit is not None and action.edit.changes is not None
     (edit,) = action.edit.changes[uri]
@@ -382,12 +367,7 @@ async def test_hover_on_a_flag_name_shows_its_definition_value_and_reads(
     uri = open_document(client, project / "pkg" / "train.py", FLAGGED)
     codes = _codes(await diagnostics_for(client, uri, 1))
     assert "ML102" in codes
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(2, len("if USE_")),
-        )
-    )
+    hover = await _hover(client, uri, 2, len("if USE_"))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     text = hover.contents.value
     assert "**Flag `USE_NEW_LOSS`**" in text
@@ -419,12 +399,7 @@ async def test_hover_on_a_flag_name_shows_its_age_from_git(
     await start(client, repo.root, push_capabilities())
     uri = open_document(client, repo.root / "pkg" / "train.py", FLAGGED)
     assert "ML102" in _codes(await diagnostics_for(client, uri, 1))
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(2, len("if USE_")),
-        )
-    )
+    hover = await _hover(client, uri, 2, len("if USE_"))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     text = hover.contents.value
     introduced = (NOW.timestamp() - 400 * 86400) // 86400
@@ -437,12 +412,7 @@ async def test_hover_on_a_flag_name_shows_its_age_from_git(
     assert ages and abs(ages[0] - expected_days) <= 1
     # a commit made outside the editor moves HEAD: the next hover asks git again
     repo.commit({"pkg/settings.py": "USE_NEW_LOSS = False  # still off\n"}, days_ago=5)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(2, len("if USE_")),
-        )
-    )
+    hover = await _hover(client, uri, 2, len("if USE_"))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "- last modified: '2026-05-27T12:00:00+00:00'" in hover.contents.value
     assert "- introduced: '2025-04-27T12:00:00+00:00'" in hover.contents.value
