@@ -160,14 +160,20 @@ def test_buffer_analyses_reusing_earlier_ones_equal_fresh_ones(name: str) -> Non
     reparser = Reparser()
     text = original
     versions = [original]
-    for step in range(30):
+    for step in range(40):
         if step % 6 == 5:
             old, new = MEANING_EDITS[(step // 6) % len(MEANING_EDITS)]
-            text = text.replace(old, new, 1) if old in text else text.replace(new, old, 1)
+            candidate = text.replace(old, new, 1) if old in text else text.replace(new, old, 1)
         else:
-            text = _edited(text, rng)
-        versions.append(text)
-        versions.append(original)  # and back: statements come back to old lines
+            candidate = _edited(text, rng)
+        versions.append(candidate)
+        try:  # half-typed code is analysed too, and the next edit starts from the last good
+            cst.parse_module(candidate)
+            text = candidate
+        except cst.ParserSyntaxError:
+            pass
+        if step % 10 == 9:
+            versions.append(original)  # and back: statements come back to old lines
     for version in versions:
         result = analyze_buffer("/p/m.py", version, reparser)
         assert result == analyze_source("/p/m.py", buffer_bytes(version))
@@ -176,6 +182,7 @@ def test_buffer_analyses_reusing_earlier_ones_equal_fresh_ones(name: str) -> Non
             expected = ast.dump(ast.parse(version), include_attributes=True)
             assert ast.dump(tree, include_attributes=True) == expected
     assert reparser.memo.hits > 100
+    assert reparser.spliced_inside > 0  # edits inside function bodies took that path
     assert len(reparser.memo) < 20 * len(original.splitlines())  # one version's worth
 
 
