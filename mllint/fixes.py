@@ -1,21 +1,33 @@
 """Automatic fixes: the edit that resolves a finding, where a rule has one.
 
 Only ML101 has a fix: a test that is a literal decides which arm runs, so the dead arm can be
-deleted and the live one put in the place of the whole statement, exactly as Python would run
-it. A fix is computed on demand (the language server's code actions), from the text the
-finding was made on, and kept only when the new text parses.
+deleted and the live one put in the place of the whole statement or expression, exactly as
+Python would run it. A fix is computed on demand (the language server's code actions, which an
+editor may ask for whenever the cursor moves), so it costs a walk of the module and a
+regeneration of the one statement it changes, never a transformation of the whole tree (and
+with the language server's memo, the walk and the positions of unchanged statements come from
+the last lint). The node is found the way the rule placed its finding
+(:class:`mllint.locate.Locator`); the edit replaces exactly that node's text, checked against
+the document, with the live arm regenerated at the same indentation (``pass`` where the arm
+is empty and the statement was alone in its block).
 """
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
 
 from mllint.evaluate import literal_truth
+from mllint.locate import Locator
+from mllint.memo import Memo
 from mllint.model import Finding
+from mllint.source import split_lines
+from mllint.walker import Walker, callbacks_of
 
 
 @dataclass(frozen=True)
@@ -28,166 +40,156 @@ class Fix:
     replacement: str
 
 
-def fix_for(text: str, finding: Finding) -> Optional[Fix]:
-    """The fix of ``finding`` (made on ``text``), or ``None`` when its rule has none or it
-    does not apply to this text any more."""
+def has_fix(code: str) -> bool:
+    """Whether findings of the rule ``code`` can have a fix."""
+    return code in _FIXERS
+
+
+def fix_for(
+    text: str,
+    finding: Finding,
+    module: Optional[cst.Module] = None,
+    tree: Optional[ast.Module] = None,
+    memo: Optional[Memo] = None,
+) -> Optional[Fix]:
+    """The fix of ``finding``, made on ``text``, or ``None`` when its rule has none or it does
+    not apply to this text. The caller may pass what it has already: the parsed ``module``,
+    CPython's ``tree`` and the ``memo`` of the last analysis of the text."""
     fixer = _FIXERS.get(finding.code)
     if fixer is None:
         return None
     try:
-        module = cst.parse_module(text)
-    except Exception:  # text that does not parse (or a parser failure): nothing to fix
+        if module is None:
+            module = cst.parse_module(text)
+        return fixer(text, module, finding, Locator(module, text, tree, memo), memo)
+    except Exception:  # text that does not parse, a parser failure, nesting too deep
         return None
-    try:
-        fixed = fixer(module, finding)
-    except RecursionError:
-        return None
-    if fixed is None:
-        return None
-    title, new_module = fixed
-    new_text = new_module.code
-    if new_text == text:
-        return None
-    try:
-        cst.parse_module(new_text)
-    except Exception:
-        return None
-    return _smallest_edit(title, text, new_text)
-
-
-def _smallest_edit(title: str, old: str, new: str) -> Fix:
-    """One replacement covering just the part of ``old`` that differs from ``new``."""
-    limit = min(len(old), len(new))
-    start = 0
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-    return Fix(title, start, end_old, new[start:end_new])
 
 
 # -- ML101 -------------------------------------------------------------------------------------
 
 _Target = Union[cst.If, cst.While, cst.IfExp]
-_ATOMS = (
-    cst.Name,
-    cst.Attribute,
-    cst.Call,
-    cst.Subscript,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.SimpleString,
-    cst.List,
-    cst.Tuple,
-    cst.Dict,
-    cst.Set,
-)
-"""Expressions that need no parentheses wherever a parenthesized expression stood."""
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class _Candidates:
+    """The ``if``/``while``/conditional expressions with a literal test, as ML101 sees them,
+    and whether each statement among them is alone in its block."""
+
+    def __init__(self, walker: Walker) -> None:
+        self.walker = walker
+        self.found: List[Tuple[_Target, cst.CSTNode, Optional[cst.CSTNode], int, bool]] = []
+        self.alone: Set[int] = set()
+        self._blocks: List[cst.IndentedBlock] = []
+
+    def _note(self, node: _Target, end: cst.CSTNode, is_statement: bool) -> None:
+        if literal_truth(node.test) is None:
+            return
+        walker = self.walker
+        is_elif = is_statement and id(node) in walker.elifs
+        self.found.append((node, end, walker.statement, walker.statement_index, is_elif))
+        body = self._blocks[-1].body if self._blocks else ()
+        if is_statement and len(body) == 1 and body[0] is node:
+            self.alone.add(id(node))
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.append(node)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        self._note(node, node.test, True)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._note(node, node.test, True)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._note(node, node, False)
 
 
 def _fix_constant_condition(
-    module: cst.Module, finding: Finding
-) -> Optional[Tuple[str, cst.Module]]:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    span = finding.span
-    start, end = (span.line, span.column - 1), (span.end_line, span.end_column - 1)
-    target: Optional[_Target] = None
-    for node, where in positions.items():
-        if not isinstance(node, (cst.If, cst.While, cst.IfExp)):
+    text: str, module: cst.Module, finding: Finding, locator: Locator, memo: Optional[Memo]
+) -> Optional[Fix]:
+    walker = Walker()
+    candidates = _Candidates(walker)
+    walker.walk(module, *callbacks_of([candidates]), memo=memo)
+    for node, end, statement, index, is_elif in candidates.found:
+        span = locator.span(
+            node, statement, index, walker.statement_count, end_node=end, is_elif=is_elif
+        )
+        if span != finding.span:
             continue
-        # the finding covers an ``if``/``while`` header up to its test, or a whole expression
-        last = where if isinstance(node, cst.IfExp) else positions[node.test]
-        if (where.start.line, where.start.column) == start and (
-            last.end.line,
-            last.end.column,
-        ) == end:
-            target = node
-    if target is None or literal_truth(target.test) is None:
-        return None
-    is_elif = any(isinstance(node, cst.If) and node.orelse is target for node in positions)
-    fixer = _DeadArm(target, is_elif)
-    fixed = module.visit(fixer)
-    if not fixer.done:
-        return None
-    return fixer.title, fixed
+        lines = split_lines(text)
+        offsets = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+        if isinstance(node, cst.IfExp):
+            start = offsets[span.line - 1] + span.column - 1
+            stop = offsets[span.end_line - 1] + span.end_column - 1
+            live = node.body if literal_truth(node.test) else node.orelse
+            title = "Keep the arm of the conditional expression that is always chosen"
+            return Fix(title, start, stop, module.code_for_node(live))
+        keyword_line = lines[span.line - 1]
+        indent = keyword_line[: span.column - 1]
+        if indent.strip():
+            return None  # not at the start of its line
+        start = offsets[span.line - 1]
+        old = _code(module, node.with_changes(leading_lines=()), indent, is_elif)
+        if text[start : start + len(old)] != old:
+            return None
+        title, new = _live_arm(module, node, indent, is_elif)
+        if not new and id(node) in candidates.alone:
+            new = f"{indent}pass{module.default_newline}"
+        return Fix(title, start, start + len(old), new)
+    return None
 
 
-class _DeadArm(cst.CSTTransformer):
-    """Deletes the dead arm of one ``if``/``elif``/``while``/conditional expression and puts
-    the live arm in the place of the whole."""
-
-    def __init__(self, target: _Target, is_elif: bool) -> None:
-        super().__init__()
-        self.target = target
-        self.is_elif = is_elif
-        self.done = False
-        self.title = ""
-
-    # ``elif`` arms are the ``orelse`` of their ``if``: they are fixed from the parent
-    def leave_If(
-        self, original_node: cst.If, updated_node: cst.If
-    ) -> Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]:
-        if self.is_elif and original_node.orelse is self.target:
-            return updated_node.with_changes(orelse=self._elif(updated_node.orelse))
-        if original_node is not self.target or self.is_elif:
-            return updated_node
-        truth = literal_truth(updated_node.test)
+def _live_arm(
+    module: cst.Module, node: Union[cst.If, cst.While], indent: str, is_elif: bool
+) -> Tuple[str, str]:
+    """The title of the fix and the text that takes the place of ``node`` (an ``elif`` from
+    its keyword on, a statement from the start of its line)."""
+    truth = bool(literal_truth(node.test))
+    if isinstance(node, cst.While):
+        return "Delete the `while` loop that never runs", _arm(module, node.orelse, indent)
+    if is_elif:
         if truth:
-            self._finish("Keep the body of the `if`: its test is always true")
-            return self._statements(updated_node, _body(updated_node.body))
-        orelse = updated_node.orelse
-        if isinstance(orelse, cst.If):
-            self._finish("Delete the dead `if` arm: its test is never true")
-            return orelse.with_changes(leading_lines=updated_node.leading_lines)
-        self._finish("Delete the dead `if` branch: its test is never true")
-        return self._statements(updated_node, _body(orelse.body) if orelse is not None else [])
-
-    def leave_While(
-        self, original_node: cst.While, updated_node: cst.While
-    ) -> Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]:
-        if original_node is not self.target:
-            return updated_node
-        self._finish("Delete the `while` loop that never runs")
-        orelse = updated_node.orelse
-        return self._statements(updated_node, _body(orelse.body) if orelse is not None else [])
-
-    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
-        if original_node is not self.target:
-            return updated_node
-        self._finish("Keep the arm of the conditional expression that is always chosen")
-        live = updated_node.body if literal_truth(updated_node.test) else updated_node.orelse
-        if updated_node.lpar and not live.lpar and not isinstance(live, _ATOMS):
-            live = live.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
-        return live
-
-    def _elif(self, arm: Union[cst.If, cst.Else, None]) -> Union[cst.If, cst.Else, None]:
-        assert isinstance(arm, cst.If)
-        if literal_truth(arm.test):
-            self._finish("Turn the `elif` whose test is always true into `else`")
-            return cst.Else(
-                body=arm.body,
-                leading_lines=arm.leading_lines,
-                whitespace_before_colon=arm.whitespace_after_test,
+            arm = cst.Else(body=node.body, whitespace_before_colon=node.whitespace_after_test)
+            return "Turn the `elif` whose test is always true into `else`", _code(
+                module, arm, indent
             )
-        self._finish("Delete the dead `elif` arm: its test is never true")
-        return arm.orelse
+        orelse = node.orelse
+        new = "" if orelse is None else _code(module, orelse, indent, isinstance(orelse, cst.If))
+        return "Delete the dead `elif` arm: its test is never true", new
+    if truth:
+        return "Keep the body of the `if`: its test is always true", _statements(
+            module, _body(node.body), indent
+        )
+    if isinstance(node.orelse, cst.If):
+        plain = node.orelse.with_changes(leading_lines=())
+        return "Delete the dead `if` arm: its test is never true", _code(module, plain, indent)
+    return "Delete the dead `if` branch: its test is never true", _arm(module, node.orelse, indent)
 
-    def _finish(self, title: str) -> None:
-        self.done, self.title = True, title
 
-    @staticmethod
-    def _statements(
-        replaced: cst.BaseCompoundStatement, statements: Sequence[cst.BaseStatement]
-    ) -> Union[cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]:
-        if not statements:
-            return cst.RemovalSentinel.REMOVE
-        first = statements[0]
-        lines = (*replaced.leading_lines, *getattr(first, "leading_lines", ()))
-        return cst.FlattenSentinel([first.with_changes(leading_lines=lines), *statements[1:]])
+def _arm(module: cst.Module, arm: Optional[cst.Else], indent: str) -> str:
+    return "" if arm is None else _statements(module, _body(arm.body), indent)
+
+
+def _statements(module: cst.Module, statements: Sequence[cst.BaseStatement], indent: str) -> str:
+    return "".join(_code(module, s, indent) for s in statements)
+
+
+def _code(module: cst.Module, node: cst.CSTNode, indent: str, is_elif: bool = False) -> str:
+    """The text of ``node`` at the indentation ``indent`` (an ``if`` as ``elif``)."""
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indent] if indent else [],
+    )
+    if is_elif and isinstance(node, cst.If):
+        node._codegen(state, is_elif=True)
+    else:
+        node._codegen(state)
+    return "".join(state.tokens)
 
 
 def _body(suite: cst.BaseSuite) -> List[cst.BaseStatement]:
@@ -198,6 +200,6 @@ def _body(suite: cst.BaseSuite) -> List[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=suite.body)]
 
 
-_FIXERS: Dict[str, Callable[[cst.Module, Finding], Optional[Tuple[str, cst.Module]]]] = {
+_FIXERS: Dict[str, Callable[[str, cst.Module, Finding, Locator, Optional[Memo]], Optional[Fix]]] = {
     "ML101": _fix_constant_condition,
 }

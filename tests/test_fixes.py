@@ -24,7 +24,7 @@ def _fixed(text: str) -> str:
 @pytest.mark.parametrize(
     "before, after",
     [
-        ("if False:\n    old()\n", "\n"),
+        ("if False:\n    old()\n", ""),
         (
             "x = 1\n# switched off\nif False:\n    old()\nelse:\n    new()\n    more()\ny = 2\n",
             "x = 1\n# switched off\nnew()\nmore()\ny = 2\n",
@@ -41,8 +41,8 @@ def _fixed(text: str) -> str:
         ("if 0:\n    a()\nelif y:\n    c()\nelse:\n    d()\n", "if y:\n    c()\nelse:\n    d()\n"),
         ("while 0:\n    step()\nelse:\n    done()\n", "done()\n"),
         ("y = new if False else old\n", "y = old\n"),
-        ("z = (a if True else b) + 1\n", "z = a + 1\n"),
-        ("z = (a if True else b or c) * 2\n", "z = a * 2\n"),
+        ("z = (a if True else b) + 1\n", "z = (a) + 1\n"),
+        ("z = (a if True else b or c) * 2\n", "z = (a) * 2\n"),
         ("z = (x + 1 if () else -x) * 2\n", "z = (-x) * 2\n"),
         ("def f():\n    if None:\n        pass\n", "def f():\n    pass\n"),
         (
@@ -53,6 +53,15 @@ def _fixed(text: str) -> str:
             "def f():\n    if True:\n        s = '''a\n  b'''\n    else:\n        s = ''\n",
             "def f():\n    s = '''a\n  b'''\n",
         ),
+        (  # comment lines above an arm stay where they are
+            "# keep\nif x:\n    a()\n# about b\nelif 0:\n    b()\n# about c\nelse:\n    c()\n",
+            "# keep\nif x:\n    a()\n# about b\n# about c\nelse:\n    c()\n",
+        ),
+        (
+            "if x:\r\n    a()\r\nelif True:\r\n    b()\r\n",
+            "if x:\r\n    a()\r\nelse:\r\n    b()\r\n",
+        ),
+        ("class C:\n    while False:\n        pass\n", "class C:\n    pass\n"),
     ],
 )
 def test_the_fix_keeps_only_the_live_arm(before: str, after: str) -> None:
