@@ -80,6 +80,12 @@ class Reparser:
             self.spliced += 1
         return module
 
+    def parsed(self, text: str) -> Optional[cst.Module]:
+        """The module parsed last, when it was parsed from ``text`` (readable from any
+        thread: the module is never changed, only replaced)."""
+        last = self._last
+        return last.module if last is not None and last.text == text else None
+
     def forget(self) -> None:
         """Drop the previous parse (the next one is a full parse)."""
         self._last = None

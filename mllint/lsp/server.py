@@ -25,7 +25,7 @@ from pygls.workspace import TextDocument
 
 from mllint import __version__
 from mllint.analyze import analyze_path
-from mllint.fixes import fix_for
+from mllint.fixes import Fix, fix_for, has_fix
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
 from mllint.lsp.linting import Lint, WorkspaceIndex, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
@@ -426,7 +426,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def code_action(
+    async def code_action(
         ls: MllintServer, params: types.CodeActionParams
     ) -> Optional[List[Union[types.Command, types.CodeAction]]]:
         buffer = ls.workspace.get_text_document(params.text_document.uri)
@@ -440,7 +440,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             if key in offered:
                 continue  # one action per code and line
             offered.add(key)
-            fix = _fix_action(ls, buffer, lines, diagnostic)
+            fix = await _fix_action(ls, buffer, lines, diagnostic)
             if fix is not None:
                 actions.append(fix)
             action = _noqa_action(ls, buffer, lines, diagnostic)
@@ -512,21 +512,34 @@ def _is_python(language_id: str, uri: str) -> bool:
     return language_id == "python" or uri.endswith((".py", ".pyi"))
 
 
-def _fix_action(
+def _fix(reparser: Reparser, text: str, finding: Finding) -> Optional[Fix]:
+    """:func:`fix_for` with what the last lint of ``text`` left (on the lint thread)."""
+    module = reparser.parsed(text)
+    tree = reparser.ast_tree() if module is not None else None
+    return fix_for(text, finding, module, tree, reparser.memo if module is not None else None)
+
+
+async def _fix_action(
     ls: MllintServer, buffer: TextDocument, lines: Sequence[str], diagnostic: types.Diagnostic
 ) -> Optional[types.CodeAction]:
     """The rule's fix of the finding behind ``diagnostic``, when the rule has one and the
-    finding is from the buffer's current text."""
+    finding is from the buffer's current text. Computed on the lint thread, with the
+    buffer's last parse and memo."""
     document = ls.documents.get(buffer.uri)
-    lint = document.latest if document is not None else None
-    if lint is None or lint.version != buffer.version or lint.text != buffer.source:
+    if document is None or document.latest is None:
+        return None
+    lint = document.latest
+    if lint.version != buffer.version or lint.text != buffer.source:
         return None
     for finding in lint.findings:
         if finding.code != diagnostic.code:
             continue
         if ls.diagnostic(finding, lines).range != diagnostic.range:
             continue
-        fix = fix_for(lint.text, finding)
+        if not has_fix(finding.code):
+            return None
+        loop = asyncio.get_running_loop()
+        fix = await loop.run_in_executor(ls.linter, _fix, document.reparser, lint.text, finding)
         if fix is None:
             return None
         start = types.Position(*position_of(lint.text, fix.start, ls.encoding))
