@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from mllint.evaluate import literal_truth
-from mllint.locate import Locator
+from mllint.locate import Locator, code_at
 from mllint.memo import Memo
 from mllint.model import Finding
 from mllint.source import split_lines
@@ -133,7 +132,7 @@ def _fix_constant_condition(
         if indent.strip():
             return None  # not at the start of its line
         start = offsets[span.line - 1]
-        old = _code(module, node.with_changes(leading_lines=()), indent, is_elif)
+        old = code_at(module, node.with_changes(leading_lines=()), [indent], is_elif)
         if text[start : start + len(old)] != old:
             return None
         title, new = _live_arm(module, node, indent, is_elif)
@@ -154,11 +153,13 @@ def _live_arm(
     if is_elif:
         if truth:
             arm = cst.Else(body=node.body, whitespace_before_colon=node.whitespace_after_test)
-            return "Turn the `elif` whose test is always true into `else`", _code(
-                module, arm, indent
+            return "Turn the `elif` whose test is always true into `else`", code_at(
+                module, arm, [indent]
             )
         orelse = node.orelse
-        new = "" if orelse is None else _code(module, orelse, indent, isinstance(orelse, cst.If))
+        new = (
+            "" if orelse is None else code_at(module, orelse, [indent], isinstance(orelse, cst.If))
+        )
         return "Delete the dead `elif` arm: its test is never true", new
     if truth:
         return "Keep the body of the `if`: its test is always true", _statements(
@@ -166,7 +167,7 @@ def _live_arm(
         )
     if isinstance(node.orelse, cst.If):
         plain = node.orelse.with_changes(leading_lines=())
-        return "Delete the dead `if` arm: its test is never true", _code(module, plain, indent)
+        return "Delete the dead `if` arm: its test is never true", code_at(module, plain, [indent])
     return "Delete the dead `if` branch: its test is never true", _arm(module, node.orelse, indent)
 
 
@@ -175,21 +176,7 @@ def _arm(module: cst.Module, arm: Optional[cst.Else], indent: str) -> str:
 
 
 def _statements(module: cst.Module, statements: Sequence[cst.BaseStatement], indent: str) -> str:
-    return "".join(_code(module, s, indent) for s in statements)
-
-
-def _code(module: cst.Module, node: cst.CSTNode, indent: str, is_elif: bool = False) -> str:
-    """The text of ``node`` at the indentation ``indent`` (an ``if`` as ``elif``)."""
-    state = CodegenState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        indent_tokens=[indent] if indent else [],
-    )
-    if is_elif and isinstance(node, cst.If):
-        node._codegen(state, is_elif=True)
-    else:
-        node._codegen(state)
-    return "".join(state.tokens)
+    return "".join(code_at(module, s, [indent]) for s in statements)
 
 
 def _body(suite: cst.BaseSuite) -> List[cst.BaseStatement]:

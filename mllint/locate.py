@@ -17,9 +17,10 @@ trees disagree, the whole-module ``PositionProvider`` is used instead.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst._position import CodeRange
 from libcst.metadata import MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
@@ -49,6 +50,23 @@ def ast_statements(tree: ast.AST) -> Iterator[ast.stmt]:
             else []
         )
         stack.extend(reversed(children))
+
+
+def code_at(
+    module: cst.Module, node: cst.CSTNode, indents: Sequence[str] = (), is_elif: bool = False
+) -> str:
+    """The text of ``node`` of ``module`` inside bodies indented by ``indents`` (an ``if`` as
+    the ``elif`` it is), as it stands in the module's text."""
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=list(indents),
+    )
+    if is_elif and isinstance(node, cst.If):
+        node._codegen(state, is_elif=True)
+    else:
+        node._codegen(state)
+    return "".join(state.tokens)
 
 
 def _as_list(value: object) -> List[object]:

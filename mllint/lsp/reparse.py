@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
+from mllint.locate import code_at
 from mllint.memo import Memo
 from mllint.source import looks_deep
 
@@ -34,11 +34,11 @@ class _Parsed:
 
 
 def _render(module: cst.Module, nodes: Sequence[cst.CSTNode]) -> List[str]:
-    return [module.code_for_node(node) for node in nodes]
+    return [code_at(module, node) for node in nodes]
 
 
 def _lines_code(module: cst.Module, lines: Sequence[cst.EmptyLine]) -> str:
-    return "".join(module.code_for_node(line) for line in lines)
+    return "".join(_render(module, lines))
 
 
 def _starts(module: cst.Module, text: str) -> Optional[Tuple[int, ...]]:
@@ -224,13 +224,13 @@ class Reparser:
         high = min(len(block.body) - 1, _statement_at(offsets, max(old_end - 1, prefix)) + 1)
         begin, end = offsets[low], offsets[high + 1]
         replaced = block.body[low : high + 1]
-        if "".join(_render_in(module, s, indents) for s in replaced) != last.text[begin:end]:
+        if "".join(code_at(module, s, indents) for s in replaced) != last.text[begin:end]:
             return None  # the offsets are wrong: never splice blind
         segment = text[begin : end + delta]
         statements = _parse_at(segment, indents, module)
         if statements is None:
             return None
-        codes = [_render_in(module, s, indents) for s in statements]
+        codes = [code_at(module, s, indents) for s in statements]
         if "".join(codes) != segment:
             return None
         # rebuild the bodies from the inside out
@@ -273,10 +273,10 @@ class Reparser:
         if known is not None:
             return known
         empty = block.with_changes(body=(), footer=())
-        bare = _render_in(module, owner.with_changes(body=empty), indents)
+        bare = code_at(module, owner.with_changes(body=empty), indents)
         offsets = [len(bare) - len("".join(inner)) - len("pass" + module.default_newline)]
         for statement in block.body:
-            offsets.append(offsets[-1] + len(_render_in(module, statement, inner)))
+            offsets.append(offsets[-1] + len(code_at(module, statement, inner)))
         self._remember(owner, tuple(offsets))
         return tuple(offsets)
 
@@ -337,17 +337,6 @@ def _parse_at(
         else:
             return list(block.body) or None
     return None
-
-
-def _render_in(module: cst.Module, node: cst.CSTNode, indents: Sequence[str]) -> str:
-    """The text of ``node`` in ``module``, inside bodies indented by ``indents``."""
-    state = CodegenState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        indent_tokens=list(indents),
-    )
-    node._codegen(state)
-    return "".join(state.tokens)
 
 
 def _common_prefix(a: str, b: str) -> int:
