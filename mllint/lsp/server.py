@@ -526,7 +526,7 @@ async def _fix_action(
     finding is from the buffer's current text. Computed on the lint thread, with the
     buffer's last parse and memo."""
     document = ls.documents.get(buffer.uri)
-    if document is None or document.latest is None:
+    if not has_fix(str(diagnostic.code)) or document is None or document.latest is None:
         return None
     lint = document.latest
     if lint.version != buffer.version or lint.text != buffer.source:
@@ -536,27 +536,14 @@ async def _fix_action(
             continue
         if ls.diagnostic(finding, lines).range != diagnostic.range:
             continue
-        if not has_fix(finding.code):
-            return None
         loop = asyncio.get_running_loop()
         fix = await loop.run_in_executor(ls.linter, _fix, document.reparser, lint.text, finding)
         if fix is None:
             return None
         start = types.Position(*position_of(lint.text, fix.start, ls.encoding))
         end = types.Position(*position_of(lint.text, fix.end, ls.encoding))
-        return types.CodeAction(
-            title=f"{fix.title} ({finding.code})",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            is_preferred=True,
-            edit=types.WorkspaceEdit(
-                changes={
-                    buffer.uri: [
-                        types.TextEdit(range=types.Range(start, end), new_text=fix.replacement)
-                    ]
-                }
-            ),
-        )
+        title = f"{fix.title} ({finding.code})"
+        return _quick_fix(title, buffer, diagnostic, types.Range(start, end), fix.replacement)
     return None
 
 
@@ -571,14 +558,26 @@ def _noqa_action(
         return None
     start = types.Position(number - 1, to_client(text, edit.start + 1, ls.encoding))
     end = types.Position(number - 1, to_client(text, edit.end + 1, ls.encoding))
+    title = f"Suppress {code} on this line"
+    return _quick_fix(title, buffer, diagnostic, types.Range(start, end), edit.text, False)
+
+
+def _quick_fix(
+    title: str,
+    buffer: TextDocument,
+    diagnostic: types.Diagnostic,
+    where: types.Range,
+    text: str,
+    preferred: bool = True,
+) -> types.CodeAction:
+    """A quick fix of ``diagnostic``: one edit that puts ``text`` at ``where``."""
     return types.CodeAction(
-        title=f"Suppress {code} on this line",
+        title=title,
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
+        is_preferred=preferred or None,
         edit=types.WorkspaceEdit(
-            changes={
-                buffer.uri: [types.TextEdit(range=types.Range(start, end), new_text=edit.text)]
-            }
+            changes={buffer.uri: [types.TextEdit(range=where, new_text=text)]}
         ),
     )
 
