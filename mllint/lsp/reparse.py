@@ -137,14 +137,12 @@ class Reparser:
             inner = self._splice_inside(text, at, prefix, old_end, delta)
             if inner is not None:
                 return inner
-        # statements overlapping the change, and one neighbour on each side
-        first = max(0, _statement_at(starts, prefix) - 1)
-        last_index = min(len(body) - 1, _statement_at(starts, max(old_end - 1, prefix)) + 1)
+        first, last_index = _window(starts, len(body), prefix, old_end)
         begin, end = starts[first], starts[last_index + 1]
         if "".join(_render(last.module, body[first : last_index + 1])) != old[begin:end]:
             return None  # the offsets kept from the last parse are wrong: never splice blind
         segment = text[begin : end + delta]
-        if not segment or "\x00" in segment or looks_deep(segment):
+        if not _parseable(segment):
             return None
         try:
             piece = cst.parse_module(segment)
@@ -176,11 +174,8 @@ class Reparser:
         codes = _render(module, statements)
         if lead + "".join(codes) != segment:
             return None
-        new_starts = [*starts[:first], starts[first] + len(lead)]
-        for code in codes:
-            new_starts.append(new_starts[-1] + len(code))
-        new_starts.extend(offset + delta for offset in starts[last_index + 2 :])
-        self._last = _Parsed(text, module, tuple(new_starts))
+        new_starts = _shifted(starts, first, last_index, starts[first] + len(lead), codes, delta)
+        self._last = _Parsed(text, module, new_starts)
         return module
 
     # -- inside a class or function --------------------------------------------------------
@@ -220,8 +215,7 @@ class Reparser:
         owner, block, owner_start, _ = levels[-1]
         relative = self._offsets(module, owner, block, indents[:-1], indents)
         offsets = tuple(owner_start + o for o in relative)
-        low = max(0, _statement_at(offsets, prefix) - 1)
-        high = min(len(block.body) - 1, _statement_at(offsets, max(old_end - 1, prefix)) + 1)
+        low, high = _window(offsets, len(block.body), prefix, old_end)
         begin, end = offsets[low], offsets[high + 1]
         replaced = block.body[low : high + 1]
         if "".join(code_at(module, s, indents) for s in replaced) != last.text[begin:end]:
@@ -238,11 +232,7 @@ class Reparser:
             body=(*block.body[:low], *statements, *block.body[high + 1 :])
         )
         node: cst.CSTNode = owner.with_changes(body=new_block)
-        new_relative = [*relative[: low + 1]]
-        for code in codes:
-            new_relative.append(new_relative[-1] + len(code))
-        new_relative.extend(o + delta for o in relative[high + 2 :])
-        self._remember(node, tuple(new_relative))
+        self._remember(node, _shifted(relative, low, high, relative[low], codes, delta))
         for outer, outer_block, _, at in reversed(levels[:-1]):
             outer_body = (*outer_block.body[:at], node, *outer_block.body[at + 1 :])
             outer_offsets = self._known(outer)
@@ -304,7 +294,7 @@ def _parse_at(
     """The statements of ``segment``, which sits in a body indented by ``indents``, parsed
     there: inside one wrapping class per level of indentation, each as indented as that
     level. ``None`` when it does not parse, or not into exactly what it would be in place."""
-    if not segment or "\x00" in segment or looks_deep(segment):
+    if not _parseable(segment):
         return None
     newline = module.default_newline
     wrapper = "".join(
@@ -339,6 +329,33 @@ def _parse_at(
     return None
 
 
+def _window(offsets: Sequence[int], count: int, prefix: int, old_end: int) -> Tuple[int, int]:
+    """The first and last of ``count`` statements starting at ``offsets`` to parse again for a
+    change of ``[prefix, old_end)``: those it overlaps, and one neighbour on each side."""
+    low = max(0, _statement_at(offsets, prefix) - 1)
+    high = min(count - 1, _statement_at(offsets, max(old_end - 1, prefix)) + 1)
+    return low, high
+
+
+def _shifted(
+    offsets: Sequence[int], low: int, high: int, start: int, codes: Sequence[str], delta: int
+) -> Tuple[int, ...]:
+    """``offsets`` once statements ``low..high`` are replaced by new ones with the texts
+    ``codes``, the first of them starting at ``start``, and the text after them moved by
+    ``delta``."""
+    new = [*offsets[:low], start]
+    for code in codes:
+        new.append(new[-1] + len(code))
+    new.extend(offset + delta for offset in offsets[high + 2 :])
+    return tuple(new)
+
+
+def _parseable(segment: str) -> bool:
+    """Whether ``segment`` may go to the parser on its own (the full parse handles, and
+    words, NUL bytes and nesting deep enough to crash the native parser)."""
+    return bool(segment) and "\x00" not in segment and not looks_deep(segment)
+
+
 def _common_prefix(a: str, b: str) -> int:
     limit = min(len(a), len(b))
     low, high = 0, limit
@@ -363,7 +380,7 @@ def _common_suffix(a: str, b: str, prefix: int) -> int:
     return low
 
 
-def _statement_at(starts: Tuple[int, ...], offset: int) -> int:
+def _statement_at(starts: Sequence[int], offset: int) -> int:
     """Index of the statement whose text holds ``offset``."""
     low, high = 0, len(starts) - 2
     while low < high:
