@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import threading
 import tokenize
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -44,9 +44,9 @@ class Lint:
     text: str
     result: FileResult
     findings: Tuple[Finding, ...]
-    flags: Mapping[str, Flag] = field(default_factory=dict)
-    """The flags the findings are about, by :attr:`Flag.key` (a finding names its flag's key
-    in the ``flagKey`` property)."""
+    project: Optional[Project] = None
+    """The project the buffer was linted in, for what a hover asks of it later (see
+    :func:`about_flag`)."""
 
 
 def buffer_bytes(text: str) -> bytes:
@@ -219,14 +219,14 @@ class WorkspaceIndex:
         found = list(result.findings)
         project = Project(settings=self.settings, files=files)
         found.extend(f for f in run_project_rules(project) if f.path == path)
-        kept, flags = _with_flag_facts(suppress(found, {path: result}, self.settings_for), project)
+        kept = suppress(found, {path: result}, self.settings_for)
         return Lint(
             path=path,
             version=version,
             text=text,
             result=result,
             findings=tuple(sorted(kept, key=Finding.sort_key)),
-            flags=flags,
+            project=project,
         )
 
     def flag_ages(
@@ -288,13 +288,20 @@ class WorkspaceIndex:
             return None
 
 
+def about_flag(lint: Lint, name: str) -> Tuple[List[Finding], Dict[str, Flag]]:
+    """The findings of ``lint`` about the flag ``name``, with what the project's inventory
+    knows of it (kind, value, definition, reads; the ``flagKey`` property names it), and
+    those flags by key. Asked by a hover, not by every lint: the inventory is built from
+    the whole project. Run it where lints run (it reads the shared flag index)."""
+    findings = [f for f in lint.findings if f.properties.get("flag") == name]
+    if not findings or lint.project is None:
+        return findings, {}
+    return _with_flag_facts(findings, lint.project)
+
+
 def _with_flag_facts(
     findings: List[Finding], project: Project
 ) -> Tuple[List[Finding], Dict[str, Flag]]:
-    """Findings about a flag, with what the inventory knows of it (for hover), and those
-    flags by key."""
-    if not any("flag" in f.properties for f in findings):
-        return findings, {}
     from mllint.ages import flag_of
 
     flags = project_flags(project)

@@ -16,7 +16,7 @@ import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -26,8 +26,9 @@ from pygls.workspace import TextDocument
 from mllint import __version__
 from mllint.analyze import analyze_path
 from mllint.fixes import Fix, fix_for, has_fix
+from mllint.flags.inventory import Flag
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
-from mllint.lsp.linting import Lint, WorkspaceIndex, findings_on_line
+from mllint.lsp.linting import Lint, WorkspaceIndex, about_flag, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
 from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding, NoqaMap, Severity
@@ -459,9 +460,11 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         buffer = ls.workspace.get_text_document(params.text_document.uri)
         word = buffer.word_at_position(params.position)
         parts: List[str] = []
-        about = [f for f in findings if word and f.properties.get("flag") == word]
-        if about:
-            about = await _with_ages(ls, document, lint, about)
+        about: List[Finding] = []
+        if word and any(f.properties.get("flag") == word for f in findings):
+            loop = asyncio.get_running_loop()
+            about, flags = await loop.run_in_executor(ls.linter, about_flag, lint, word)
+            about = await _with_ages(ls, document, flags, about)
         flag = flag_text(word, about, markdown) if about else None
         if flag is not None:
             parts.append(flag)
@@ -489,16 +492,15 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
 
 
 async def _with_ages(
-    ls: MllintServer, document: OpenDocument, lint: Lint, findings: List[Finding]
+    ls: MllintServer, document: OpenDocument, flags: Mapping[str, Flag], findings: List[Finding]
 ) -> List[Finding]:
-    """``findings`` (about one flag) with the flag's age from git, as ``mllint check`` gives
+    """``findings`` about ``flags`` with each flag's age from git, as ``mllint check`` gives
     it: introduced, last modified, age in days. Unchanged outside git."""
-    flags = [lint.flags[k] for k in {f.properties.get("flagKey") for f in findings} if k]
     if not flags:
         return findings
     index = await ls.index_for(document.path)
     loop = asyncio.get_running_loop()
-    ages = await loop.run_in_executor(ls.git, index.flag_ages, flags)
+    ages = await loop.run_in_executor(ls.git, index.flag_ages, list(flags.values()))
     out: List[Finding] = []
     for finding in findings:
         age = ages.get(finding.properties.get("flagKey", ""))
