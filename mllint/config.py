@@ -51,6 +51,8 @@ class Settings:
     flag_patterns: Tuple[str, ...] = DEFAULT_FLAG_PATTERNS
     glue_modules: Tuple[str, ...] = ()
     algorithm_modules: Tuple[str, ...] = ()
+    max_file_size: int = 1_048_576
+    """Files larger than this many bytes are reported as ML000 "too large", not parsed."""
     root: str = "."
     """Folder that relative paths in the settings are anchored to (the config file's)."""
     config_file: Optional[str] = None
@@ -62,6 +64,7 @@ class Settings:
             "glue_modules": self.glue_modules,
             "algorithm_modules": self.algorithm_modules,
             "glue_threshold": self.glue_threshold,
+            "max_file_size": self.max_file_size,
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -99,6 +102,7 @@ _KEYS: Dict[str, Tuple[str, str]] = {
     "flag-patterns": ("flag_patterns", "regexes"),
     "glue-modules": ("glue_modules", "strings"),
     "algorithm-modules": ("algorithm_modules", "strings"),
+    "max-file-size": ("max_file_size", "int"),
 }
 
 
