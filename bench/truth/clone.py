@@ -1,7 +1,7 @@
 """Clone the repositories of ``manifest.tsv`` at their pinned commits (never committed here).
 
     python bench/truth/clone.py DEST                       # from GitHub
-    python bench/truth/clone.py DEST --mirrors DIR         # from local mirrors DIR/<owner>+<name>/repo
+    python bench/truth/clone.py DEST --mirrors DIR   # from mirrors DIR/<owner>+<name>/repo
 
 Each clone is checked out at the manifest's commit; files missing from a partial mirror (large
 binaries) are left out, which does not matter to a linter of Python code.

@@ -114,7 +114,7 @@ def main() -> int:
             for r in repos
         ]
         total, n_read, n_useful = (sum(c[code].values()) for c in (found, read, useful))
-        precision = f"{100 * n_useful / n_read:.0f} %" if n_read else "–"
+        precision = f"{100 * n_useful / n_read:.0f} %" if n_read else "-"
         print(
             f"| {code} | "
             + " | ".join(cells)
