@@ -78,7 +78,8 @@ class GlueAnalysis:
         self.functions: List[Tuple[str, Counts]] = []
         self.finished: Dict[int, Counts] = {}
         self.scopes: List[_Scope] = []
-        self.classes: List[str] = []
+        self.path: List[str] = []
+        """Plain names of the enclosing classes and functions, outermost first."""
         self.record: Optional[List[Tuple[cst.CSTNode, int, Verdict]]] = None
 
     def function_id(self) -> int:
@@ -142,9 +143,9 @@ class GlueAnalysis:
 
     def enter_function(self, node: cst.FunctionDef) -> None:
         """A function's body starts: count its statements on their own."""
-        prefix = ".".join([*(s.name for s in self.scopes), *self.classes])
-        name = f"{prefix}.{node.name.value}" if prefix else node.name.value
-        scope = _Scope(name, node)
+        # plain names only: joining already-qualified names doubles the length per level
+        self.path.append(node.name.value)
+        scope = _Scope(".".join(self.path), node)
         for param in _parameters(node.params):
             scope.locals.add(param)
         self.scopes.append(scope)
@@ -152,6 +153,7 @@ class GlueAnalysis:
     def leave_function(self, node: cst.FunctionDef) -> None:
         """A function's body ended: keep its counts."""
         scope = self.scopes.pop()
+        self.path.pop()
         self.functions.append((scope.name, scope.counts))
         self.finished[id(node)] = scope.counts
 
@@ -278,13 +280,13 @@ class GlueHeavyModule(FileRule):
         if isinstance(node, cst.FunctionDef):
             self.analysis.enter_function(node)
         elif isinstance(node, cst.ClassDef):
-            self.analysis.classes.append(node.name.value)
+            self.analysis.path.append(node.name.value)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.analysis.leave_function(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self.analysis.classes.pop()
+        self.analysis.path.pop()
 
     def leave_Module(self, node: cst.Module) -> None:
         counts = self.analysis.module

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import List
 
@@ -175,3 +177,36 @@ def test_ml204_pickle_round_trip_in_tests_is_a_picklability_check(tmp_path: Path
     code = "import pickle\nclone = pickle.loads(pickle.dumps(est))\n"
     write_tree(tmp_path, {"tests/test_est.py": code, "est.py": code})
     assert _codes(".", "--select", "ML204", cwd=tmp_path) == ["est.py:2:9: ML204"]
+
+
+_BOUNDED_RUN = """
+import resource, sys, tracemalloc
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a runaway dies, never swaps
+tracemalloc.start()
+from mllint.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    print("peak", tracemalloc.get_traced_memory()[1], file=sys.stderr)
+"""
+
+
+def test_nested_functions_cost_memory_linear_in_depth(tmp_path: Path) -> None:
+    # 99 levels: the deepest indentation CPython's tokenizer accepts (its limit is 100).
+    # Joining already-qualified scope names doubled the function name per level: 3 GB at 30.
+    depth = 99
+    body = "".join(" " * i + f"def f{i}(x):\n" for i in range(depth))
+    body += " " * depth + "return x\n"
+    write_tree(tmp_path, {"deep.py": body})
+    for command in (["check", "deep.py", "--exit-zero"], ["stats", "deep.py"]):
+        run = subprocess.run(
+            [sys.executable, "-c", _BOUNDED_RUN, *command, "--no-cache", "--jobs", "1"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert "ML000" not in run.stdout
+        peak = int(run.stderr.rsplit("peak ", 1)[1].split()[0])
+        assert peak < 100 << 20, f"{command[0]}: peak {peak / 2**20:.0f} MiB"
