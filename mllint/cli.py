@@ -327,9 +327,12 @@ def stats(
 
     targets = list(paths) or ([explain] if explain is not None else [Path(".")])
     settings = load_run_settings(targets, config)
-    code, text, problems = run_stats(
-        targets, settings, output_format, explain=explain, jobs=jobs, use_cache=not no_cache
-    )
+    try:
+        code, text, problems = run_stats(
+            targets, settings, output_format, explain=explain, jobs=jobs, use_cache=not no_cache
+        )
+    except ConfigError as exc:  # a nested pyproject.toml found while walking
+        _fail(str(exc))
     for problem in problems:
         click.echo(f"mllint: error: {problem}", err=True)
     if text:

@@ -10,9 +10,17 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from mllint.safeio import TooLarge, UnsafePath, read_limited
+
 if sys.version_info >= (3, 11):
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+
     import tomllib
 else:  # pragma: no cover - exercised on older Pythons only
+    import sre_constants
+    import sre_parse
+
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 DEFAULT_FLAG_PATTERNS: Tuple[str, ...] = (
@@ -31,6 +39,23 @@ DEFAULT_FLAG_PATTERNS: Tuple[str, ...] = (
 """Regexes (searched case-insensitively) that mark a name as an experiment switch."""
 
 _CODE_SELECTOR = re.compile(r"^(ALL|ML[0-9]{0,3})$")
+
+MAX_CONFIG_SIZE = 1_048_576
+"""A configuration file larger than this many bytes is an error (never read to the end)."""
+
+MAX_PATTERN_LENGTH = 200
+"""The longest ``flag-patterns`` entry accepted, in characters."""
+
+MAX_NAME_LENGTH = 128
+"""Names longer than this are never matched against ``flag-patterns`` (they are not flags);
+with :data:`MAX_PATTERN_PATHS`, this bounds the cost of every match."""
+
+MAX_PATTERN_PATHS = 512
+"""The most ways a ``flag-patterns`` entry may have of matching at one position of a name
+(the product of its alternatives and of the counts its quantifiers allow, a quantifier
+counting up to :data:`MAX_NAME_LENGTH` + 1): Python's backtracking engine may try each of
+them, so a pattern such as ``^(a+)+$`` or ``(a|a)(a|a)...`` would take forever on a hostile
+name. One open-ended quantifier, as in ``^use_.*_v2$``, is allowed."""
 
 
 class ConfigError(Exception):
@@ -121,15 +146,22 @@ def apply_overrides(settings: Settings, overrides: Mapping[str, Tuple[str, ...]]
 
 
 def config_in(folder: Path) -> Optional[Path]:
-    """``folder/pyproject.toml`` if it exists and has a ``[tool.mllint]`` table."""
+    """``folder/pyproject.toml`` if it is a regular file with a ``[tool.mllint]`` table.
+
+    A folder that cannot be read, and a pyproject.toml that is a FIFO, a device, too large
+    or unreadable, hold no configuration: this never raises and never blocks.
+    """
     candidate = folder / "pyproject.toml"
-    return candidate if candidate.is_file() and _has_mllint_table(candidate) else None
+    return candidate if _has_mllint_table(candidate) else None
 
 
 def find_config(paths: Sequence[Path]) -> Optional[Path]:
     """The nearest pyproject.toml with a ``[tool.mllint]`` table above the linted paths."""
     starts = [p.resolve() for p in paths] or [Path.cwd().resolve()]
-    start = starts[0] if starts[0].is_dir() else starts[0].parent
+    try:
+        start = starts[0] if starts[0].is_dir() else starts[0].parent
+    except OSError:  # a path inside a folder we may not look into
+        start = starts[0].parent
     for folder in (start, *start.parents):
         found = config_in(folder)
         if found is not None:
@@ -139,10 +171,43 @@ def find_config(paths: Sequence[Path]) -> Optional[Path]:
 
 def _has_mllint_table(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        data = read_limited(path, MAX_CONFIG_SIZE)
+    except OSError:  # missing, unreadable, not a regular file, too large
         return False
+    text = data.decode("utf-8", errors="replace")
     return re.search(r"^\s*\[\s*tool\s*\.\s*mllint\b", text, re.MULTILINE) is not None
+
+
+def read_config(config: Path) -> Dict[str, Any]:
+    """The TOML document of a configuration file; :class:`ConfigError` names the file.
+
+    Only a regular file of at most :data:`MAX_CONFIG_SIZE` bytes is read (``--config
+    /dev/zero`` or a FIFO is refused at once), and it must be UTF-8.
+    """
+    name = str(config)
+    try:
+        data = read_limited(config, MAX_CONFIG_SIZE)
+    except TooLarge as exc:
+        raise ConfigError(
+            f"{name}: cannot read configuration: larger than {exc.limit} bytes"
+        ) from None
+    except UnsafePath:
+        raise ConfigError(f"{name}: cannot read configuration: not a regular file") from None
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read configuration: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{name}: invalid TOML: not UTF-8 (byte {exc.start + 1} of the file)"
+        ) from None
+    try:
+        document: Dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{name}: invalid TOML: arrays or tables nested too deeply") from None
+    return document
 
 
 def load_settings(config: Optional[Path], fallback_root: Path) -> Settings:
@@ -150,16 +215,13 @@ def load_settings(config: Optional[Path], fallback_root: Path) -> Settings:
     if config is None:
         return Settings(root=str(fallback_root.resolve()))
     name = str(config)
-    try:
-        with open(config, "rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{name}: cannot read configuration: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
-    table = document.get("tool", {}).get("mllint", {})
+    document = read_config(config)
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{name}: 'tool' must be a table, got {_toml_type(tool)}")
+    table = tool.get("mllint", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{name}: [tool.mllint] must be a table")
+        raise ConfigError(f"{name}: [tool.mllint] must be a table, got {_toml_type(table)}")
     values = validate_table(table, name)
     return replace(Settings(), root=str(config.parent.resolve()), config_file=name, **values)
 
@@ -185,10 +247,9 @@ def _convert(key: str, kind: str, value: Any, name: str) -> Any:
             return tuple(check_selectors(value, where))
         if kind == "regexes":
             for pattern in value:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ConfigError(f"{where}: invalid regex {pattern!r}: {exc}") from None
+                problem = check_pattern(pattern)
+                if problem is not None:
+                    raise ConfigError(f"{where}: invalid regex {_shown(pattern)}: {problem}")
         return tuple(value)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -226,3 +287,100 @@ def check_selectors(selectors: Iterable[str], where: str) -> List[str]:
 
 def _type(value: Any) -> str:
     return type(value).__name__
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array (`[[tool]]` or `tool = [...]`)"
+    return f"a {_type(value)}"
+
+
+def _shown(pattern: str) -> str:
+    return repr(pattern if len(pattern) <= 60 else pattern[:57] + "...")
+
+
+class _Rejected(Exception):
+    """A construct whose matching cost cannot be bounded."""
+
+
+def check_pattern(pattern: str) -> Optional[str]:
+    """Why ``pattern`` cannot be a ``flag-patterns`` entry, or ``None`` when it can.
+
+    Python's regex engine backtracks: nested quantifiers (``(a+)+``), a quantified or
+    repeated alternation, or many quantifiers in a row make it try exponentially or
+    polynomially many ways on a hostile name. Rather than depend on another engine, mllint
+    accepts the patterns whose number of ways to match (see :data:`MAX_PATTERN_PATHS`) is
+    small, which covers the prefixes, suffixes and words flag patterns are made of.
+    """
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"longer than {MAX_PATTERN_LENGTH} characters"
+    try:
+        re.compile(pattern, re.IGNORECASE)
+        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return str(exc)
+    try:
+        paths = _paths(parsed)
+    except _Rejected as exc:
+        return str(exc)
+    if paths > MAX_PATTERN_PATHS:
+        return (
+            "too costly to match (nested or repeated quantifiers or alternatives, e.g. "
+            "`(a+)+` or `.*_.*_`); use at most one open-ended quantifier (`*`, `+`, `{n,}`), "
+            "none inside another: patterns are searched anywhere in the name, so a leading "
+            "or trailing `.*` is not needed"
+        )
+    return None
+
+
+_LIMIT = MAX_PATTERN_PATHS + 1
+_SINGLE = {
+    sre_constants.LITERAL,
+    sre_constants.NOT_LITERAL,
+    sre_constants.ANY,
+    sre_constants.IN,
+    sre_constants.AT,
+    sre_constants.CATEGORY,
+}
+_REPEATS = {
+    sre_constants.MAX_REPEAT,
+    sre_constants.MIN_REPEAT,
+    *([sre_constants.POSSESSIVE_REPEAT] if hasattr(sre_constants, "POSSESSIVE_REPEAT") else []),
+}
+
+
+def _paths(items: Any) -> int:
+    """How many ways a parsed sequence may match at one position, saturated at ``_LIMIT``."""
+    total = 1
+    for op, argument in items:
+        total = min(_LIMIT, total * _item_paths(op, argument))
+    return total
+
+
+def _item_paths(op: Any, argument: Any) -> int:
+    if op in _SINGLE:
+        return 1
+    if op is sre_constants.BRANCH:
+        return min(_LIMIT, sum(_paths(arm) for arm in argument[1]))
+    if op is sre_constants.SUBPATTERN:
+        return _paths(argument[-1])
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return _paths(argument[1])
+    if getattr(sre_constants, "ATOMIC_GROUP", None) is op:
+        return _paths(argument)
+    if op in _REPEATS:
+        low, high, body = (int(argument[0]), int(argument[1]), argument[2])
+        high = max(low, min(high, MAX_NAME_LENGTH))
+        each = _paths(body)
+        if each == 1:
+            return min(_LIMIT, high - low + 1)
+        ways, power = 0, min(_LIMIT, each ** min(low, 64))
+        for _ in range(low, high + 1):
+            ways = min(_LIMIT, ways + power)
+            power = min(_LIMIT, power * each)
+            if ways >= _LIMIT:
+                break
+        return ways
+    if op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
+        raise _Rejected("back-references are not supported (they can take exponential time)")
+    raise _Rejected(f"unsupported construct {op}")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
+from mllint.config import MAX_NAME_LENGTH
 from mllint.flags.facts import NAMESPACE_NAMES, leaves
 
 FAMILY = "flags"
@@ -429,7 +430,12 @@ def _compare(op: str, left: Any, right: Any) -> Any:
 
 
 def matches(name: str, patterns: Sequence[str]) -> bool:
-    """Whether ``name`` matches one of the ``flag-patterns`` (case-insensitively)."""
+    """Whether ``name`` matches one of the ``flag-patterns`` (case-insensitively).
+
+    A name longer than ``MAX_NAME_LENGTH`` never does: that bound, with the patterns checked
+    by :func:`mllint.config.check_pattern`, keeps every match cheap on hostile names."""
+    if len(name) > MAX_NAME_LENGTH:
+        return False
     return any(_compiled(p).search(name) for p in patterns)
 
 
