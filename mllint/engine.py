@@ -4,6 +4,7 @@ suppression. Formatting is left to :mod:`mllint.output`."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -11,7 +12,7 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -20,10 +21,9 @@ from mllint.ages import History
 from mllint.analyze import analyze_path, parse_error
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
-from mllint.discover import discover
+from mllint.discover import discover, matches_globs
 from mllint.flags.index import flag_index
 from mllint.flags.inventory import Flag, inventory
-from mllint.gitignore import compile_globs
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.rules.age import StaleExperiment
@@ -49,6 +49,8 @@ class CheckResult:
     """Findings hidden because the ``--baseline`` holds them (see :mod:`mllint.baseline`)."""
     silenced: Tuple[Finding, ...] = ()
     """Findings of selected rules silenced by ``# noqa`` or ``per-file-ignores``."""
+    notices: Tuple[str, ...] = ()
+    """What discovery skipped and why (see :attr:`Discovery.notices`): warnings, not errors."""
 
 
 def default_jobs() -> int:
@@ -109,6 +111,52 @@ def _pool_context(start_method: Optional[str] = None) -> multiprocessing.context
     return multiprocessing.get_context()
 
 
+_child_folder: Optional[str] = None
+
+
+def child_start_folder() -> str:
+    """The folder child interpreters are started in: the standard library's own.
+
+    multiprocessing starts spawn and forkserver workers and its resource tracker as
+    ``python -c "from multiprocessing... import ..."``, and ``-c`` puts the working folder
+    first on the child's ``sys.path``: started inside a linted tree, a child would import
+    the tree's ``multiprocessing.py``. Isolated mode (``-I``, ``-P``) is passed on to children
+    only from the parent's own ``sys.flags`` and ``PYTHONSAFEPATH`` needs Python 3.11, so
+    children are started elsewhere: in the folder multiprocessing itself comes from, every
+    importable name is the standard library itself (a fresh private folder when the library
+    is not a folder, as in a zip). Workers then take ``sys.path`` from the parent, which holds
+    no working folder (see ``mllint/__main__.py``).
+    """
+    global _child_folder
+    if _child_folder is None:
+        stdlib = os.path.dirname(os.path.dirname(os.path.abspath(multiprocessing.__file__)))
+        if not os.path.isdir(os.path.join(stdlib, "multiprocessing")):
+            import tempfile
+
+            stdlib = tempfile.mkdtemp(prefix="mllint-")
+        _child_folder = stdlib
+    return _child_folder
+
+
+@contextlib.contextmanager
+def _outside_tree(context: multiprocessing.context.BaseContext) -> Iterator[None]:
+    """Start the processes of a pool in :func:`child_start_folder` (forked workers start no
+    interpreter and stay where they are)."""
+    if context.get_start_method() == "fork":
+        yield
+        return
+    before = os.getcwd()
+    os.chdir(child_start_folder())
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _at(found: Optional[FileResult], path: str) -> Optional[FileResult]:
+    return None if found is None else _relocate(found, path)
+
+
 def analyze_files(
     paths: Sequence[str], jobs: int, start_method: Optional[str] = None
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
@@ -125,17 +173,22 @@ def analyze_files(
             gc.set_threshold(*threshold)
         return done
     cst.parse_module("warm = 1\n")  # load the native parser once, before the fork
+    context = _pool_context(start_method)
+    given = {os.path.abspath(p): p for p in paths}  # workers may not share our working folder
     try:
-        with concurrent.futures.ProcessPoolExecutor(
-            jobs,
-            mp_context=_pool_context(start_method),
-            initializer=_init_worker,
-            initargs=(glue.active_options(),),
-        ) as pool:
-            futures = [pool.submit(_analyze_chunk, chunk) for chunk in _chunks(paths, jobs)]
-            for future in concurrent.futures.as_completed(futures):
-                for path, result, error in future.result():
-                    done[path] = (result, error)
+        with _outside_tree(context):
+            pool = concurrent.futures.ProcessPoolExecutor(
+                jobs,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(glue.active_options(),),
+            )
+            with pool:
+                chunks = _chunks(list(given), jobs)
+                futures = [pool.submit(_analyze_chunk, chunk) for chunk in chunks]
+                for future in concurrent.futures.as_completed(futures):
+                    for path, result, error in future.result():
+                        done[given[path]] = (_at(result, given[path]), error)
     except BrokenProcessPool:
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
@@ -149,11 +202,15 @@ def _analyze_isolated(
 ) -> Tuple[Optional[FileResult], Optional[str]]:
     context = _pool_context(start_method)
     try:
-        with concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=context, initializer=_init_worker, initargs=(glue.active_options(),)
-        ) as pool:
-            ((_, result, error),) = pool.submit(_analyze_chunk, [path]).result()
-            return result, error
+        with _outside_tree(context):
+            pool = concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=context, initializer=_init_worker, initargs=(glue.active_options(),)
+            )
+            with pool:
+                ((_, result, error),) = pool.submit(
+                    _analyze_chunk, [os.path.abspath(path)]
+                ).result()
+                return _at(result, path), error
     except BrokenProcessPool:
         return parse_error(path, "the parser crashed on this file"), None
 
@@ -207,6 +264,7 @@ def run_check(
         parsed=tree.parsed,
         lines=sum(results[p].lines for p in files),
         silenced=tuple(sorted(silenced, key=Finding.sort_key)),
+        notices=tree.notices,
     )
 
 
@@ -255,7 +313,7 @@ def _per_file_codes(path: str, settings: Settings) -> Tuple[str, ...]:
         relative = Path(path).name
     codes: List[str] = []
     for glob, glob_codes in settings.per_file_ignores:
-        if compile_globs([glob]).match(relative, False):
+        if matches_globs((glob,), relative):
             codes.extend(glob_codes)
     return tuple(codes)
 
@@ -275,6 +333,8 @@ class AnalyzedTree:
     """The files with a result, in discovery order."""
     parsed: int = 0
     """How many files were analysed rather than taken from the cache."""
+    notices: Tuple[str, ...] = ()
+    """What discovery skipped and why (see :attr:`Discovery.notices`)."""
 
 
 def analyze_tree(
@@ -329,6 +389,7 @@ def analyze_tree(
         missing=discovery.missing,
         files=tuple(str(f) for f in discovery.files if str(f) in results),
         parsed=len(analysed),
+        notices=discovery.notices,
     )
 
 
