@@ -14,20 +14,25 @@ import concurrent.futures
 import gc
 import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, BinaryIO, Dict, List, Mapping, Optional, Sequence, Union
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from mllint import __version__
 from mllint.analyze import analyze_path
+from mllint.engine import child_start_folder
 from mllint.fixes import Fix, fix_for, has_fix
 from mllint.flags.inventory import Flag
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
+from mllint.lsp.framing import Event, Framing, ProtocolError
 from mllint.lsp.linting import Lint, WorkspaceIndex, about_flag, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
 from mllint.lsp.reparse import Reparser
@@ -54,6 +59,8 @@ _THAW_EVERY = 64
 """Idle collections between two that look at every object again (see
 :meth:`MllintServer.collect_garbage`)."""
 _WATCHED = ("**/pyproject.toml", "**/*.py", "**/*.pyi")
+_READ = 64 * 1024
+"""Bytes asked of standard input at a time."""
 
 
 @dataclass
@@ -111,6 +118,102 @@ class MllintServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors go to the log, never to a pop-up."""
         logger.error("mllint lsp: %s: %s", type(error).__name__, error)
+
+    # -- the wire -------------------------------------------------------------------------
+
+    def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None) -> None:
+        """Serve over standard input and output until the client exits or hangs up.
+
+        Messages are framed by :class:`~mllint.lsp.framing.Framing` rather than pygls's
+        reader, and checked by :meth:`receive` before pygls sees them.
+        """
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(self._serve_stream(stdin or sys.stdin.buffer))
+        except BrokenPipeError:
+            logger.error("mllint lsp: the client hung up")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    async def _serve_stream(self, stdin: BinaryIO) -> None:
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=16)
+        try:
+            fd: Optional[int] = stdin.fileno()
+        except (OSError, ValueError, AttributeError):
+            fd = None
+
+        def pump() -> None:
+            # A daemon thread, so that a read blocked on a silent client does not hold up the
+            # exit; reading the file descriptor, not the buffered stream, takes no lock that
+            # the interpreter's shutdown would wait for.
+            while True:
+                try:
+                    data = os.read(fd, _READ) if fd is not None else stdin.read(_READ)
+                except (OSError, ValueError):
+                    data = b""
+                asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                if not data:
+                    return
+
+        threading.Thread(target=pump, name="mllint-stdin", daemon=True).start()
+        framing = Framing()
+        assert self._stop_event is not None
+        while not self._stop_event.is_set():
+            data = await chunks.get()
+            if not data:
+                return
+            framing.feed(data)
+            while (event := framing.next_event()) is not None:
+                self.receive(event)
+
+    def receive(self, event: Event) -> None:
+        """Hand a message to pygls, or answer it as JSON-RPC says when it is not one: -32700
+        (parse error) for bytes that are not a JSON message, -32600 (invalid request) for a
+        request of the wrong shape, -32602 (invalid params) for a request whose params do
+        not fit its method. Notifications and responses are never answered."""
+        if isinstance(event, ProtocolError):
+            logger.warning("mllint lsp: %s", event.reason)
+            self.reply_error(None, types.ErrorCodes.ParseError, f"Parse error: {event.reason}")
+            return
+        value = event.value
+        if not isinstance(value, dict):
+            self.reply_error(
+                None, types.ErrorCodes.InvalidRequest, "Invalid request: not an object"
+            )
+            return
+        request = "id" in value and "method" in value
+        msg_id = value.get("id")
+        if request and (isinstance(msg_id, bool) or not isinstance(msg_id, (int, str))):
+            self.reply_error(None, types.ErrorCodes.InvalidRequest, "Invalid request: bad id")
+            return
+        if value.get("jsonrpc") != "2.0" or not isinstance(value.get("method", ""), str):
+            logger.warning("mllint lsp: not a JSON-RPC 2.0 message")
+            if request:
+                self.reply_error(msg_id, types.ErrorCodes.InvalidRequest, "Invalid request")
+            return
+        if "method" in value:
+            value.setdefault("params", None)  # optional in JSON-RPC; pygls's generic type needs it
+        try:
+            message = self.protocol.structure_message(value)
+        except Exception as exc:
+            logger.warning("mllint lsp: %s: invalid params (%s)", value.get("method"), exc)
+            if request:
+                self.reply_error(msg_id, types.ErrorCodes.InvalidParams, "Invalid params")
+            return
+        try:
+            self.protocol.handle_message(message)
+        except Exception as exc:  # pygls answers a failing request itself; keep serving
+            logger.exception("mllint lsp: %s: %s", value.get("method"), exc)
+
+    def reply_error(self, msg_id: Union[int, str, None], code: int, message: str) -> None:
+        """Send a JSON-RPC error response (``id`` null when the request's is unknown)."""
+        self.protocol._send_data(
+            {"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}}
+        )
 
     # -- workspace folders ------------------------------------------------------------------
 
@@ -618,6 +721,23 @@ async def _refresh_files(
         ls.workspace_changed(None)
 
 
+def leave_workspace() -> None:
+    """Make sure no process the server starts imports code from its working folder.
+
+    Editors start the server in the workspace, and the processes multiprocessing starts for
+    the workspace scan (forkserver, resource tracker, workers) run ``python -c ...``, which
+    puts the working folder first on their ``sys.path``. The server needs no working folder
+    (every path it handles comes from an absolute URI), so it moves to
+    :func:`~mllint.engine.child_start_folder` for good before any thread or child starts.
+    A ``''`` entry of ``sys.path`` (the server embedded in ``python -c``) would be handed to
+    spawned workers as the original working folder: it goes. ``PYTHONSAFEPATH`` tells
+    Python 3.11+ children the same again.
+    """
+    os.chdir(child_start_folder())
+    sys.path[:] = [entry for entry in sys.path if entry != ""]
+    os.environ["PYTHONSAFEPATH"] = "1"
+
+
 def serve(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> None:
     """Run the language server over standard input and output until the client exits.
 
@@ -625,6 +745,7 @@ def serve(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> None:
     on its own only after a million more objects than it freed (a safety net for a session
     of hovers and code actions without lints; a lint makes far fewer).
     """
+    leave_workspace()
     gc.set_threshold(*_GC_THRESHOLD)
     create_server(debounce=debounce, use_cache=use_cache).start_io()
 
