@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from mllint.flags.inventory import Flag, FlagDates
-from mllint.history import Commit, Probe, Repository, age_days, uncommitted_now
+from mllint.history import Commit, Probe, Repository, age_days
 from mllint.model import Finding, Span
 from mllint.rules.age import StaleExperiment
 
@@ -72,7 +72,8 @@ def flag_of(finding: Finding, flags: Sequence[Flag]) -> Optional[Flag]:
     name = finding.properties.get("flag")
     if not isinstance(name, str):
         return None
-    candidates = [f for f in flags if f.name == name]
+    variable = finding.properties.get("variable")  # an env flag read through a name
+    candidates = [f for f in flags if f.name == name or (f.kind == "env" and f.name == variable)]
     if not candidates:
         return None
     here = [f for f in candidates if f.defined_at == (finding.path, finding.span.line)]
@@ -95,6 +96,8 @@ class History:
         self.max_age_days = max_age_days
         self.jobs = max(1, jobs)
         self._flag_ages: Dict[str, FlagAge] = {}
+        self._unknown: Set[str] = set()
+        """Flags whose age git could not tell."""
         self._blamed: Dict[Tuple[str, int], Commit] = {}
         self._blamed_ranges: Dict[str, List[Tuple[int, int]]] = {}
 
@@ -103,24 +106,31 @@ class History:
     def flag_ages(self, flags: Iterable[Flag]) -> Dict[str, FlagAge]:
         """Introduction and last change of each flag (one ``git log`` for those not known)."""
         wanted = {f.key: f for f in flags if location(f) is not None}
-        missing = [f for k, f in wanted.items() if k not in self._flag_ages]
+        missing = [
+            f for k, f in wanted.items() if k not in self._flag_ages and k not in self._unknown
+        ]
         if missing:
             introduced = self.repo.introductions([probe_for(f, self.repo) for f in missing])
             blamed = self._blame_ranges(
                 _ranges([], [loc for loc in map(location, missing) if loc is not None])
             )
-            fresh = uncommitted_now(self.now)
             for flag in missing:
                 key = flag.key
                 path, line = location(flag)  # type: ignore[misc]
                 last = blamed.get((path, line))
                 first = introduced.get(key)
+                if key in introduced and first is None:
+                    self._unknown.add(key)  # git could not answer: no age, rather than a wrong one
+                    continue
                 if first is None or (last is not None and last.timestamp < first.timestamp):
                     # not found in history (uncommitted, untracked, or a shape the probe
                     # misses): the line's own commit is the best evidence there is
-                    first = last or fresh
+                    first = last
+                if first is None:
+                    self._unknown.add(key)
+                    continue
                 self._flag_ages[key] = FlagAge(first, last)
-        return {k: self._flag_ages[k] for k in wanted}
+        return {k: self._flag_ages[k] for k in wanted if k in self._flag_ages}
 
     def inventory_ages(self, flags: Sequence[Flag]) -> Dict[str, FlagDates]:
         """Ages for ``mllint flags``, by flag key."""
@@ -138,7 +148,7 @@ class History:
         """ML301 for every flag of an ML102/ML103/ML104 finding older than the limit."""
         involved: Dict[str, Flag] = {}
         for finding in findings:
-            if finding.code in FLAG_RULES:
+            if finding.code in FLAG_RULES and finding.properties.get("experiment") is not False:
                 flag = flag_of(finding, flags)
                 if flag is not None and location(flag) is not None:
                     involved[flag.key] = flag
@@ -148,7 +158,9 @@ class History:
         ages = self.flag_ages(involved.values())
         out: List[Finding] = []
         for key, flag in sorted(involved.items()):
-            age = ages[key]
+            age = ages.get(key)
+            if age is None:
+                continue
             days = age_days(age.introduced, self.now)
             if days <= self.max_age_days:
                 continue
@@ -193,6 +205,9 @@ class History:
             flag = flag_of(f, flags)
             if flag is not None and flag.key in ages:
                 introduced = ages[flag.key].introduced
+            elif flag is not None and flag.key in self._unknown:
+                aged.append(f)  # the flag's age is unknown: its line's commit is not it
+                continue
             aged.append(
                 replace(f, properties={**f.properties, **self._properties(introduced, last)})
             )

@@ -1,7 +1,7 @@
 """Git history at the edge of the pipeline: when a flag was introduced, when lines last changed.
 
-Everything here runs the git command (through GitPython) and nothing else does. It is built
-to stay cheap on large histories:
+Everything here runs the git command and nothing else does. It is built to stay cheap on
+large histories:
 
 - *last modified*: one ``git blame --porcelain`` per file that has findings, with all of that
   file's line ranges batched as repeated ``-L`` options; results cached per (path, blob id);
@@ -9,8 +9,16 @@ to stay cheap on large histories:
   restricted by git itself (``-G``) to commits whose diff touches one of the flag names, and
   scanned for the oldest added line that defines each flag.
 
-No git, no repository, a file git does not track: no ages, never an error. Uncommitted lines
-have age 0. In a shallow clone an age that reaches the shallow boundary is a lower bound.
+The repository is as untrusted as the code in it. Git runs through :func:`run_git` only: no
+system configuration, no hooks, fsmonitor, textconv, external diff or transport, no prompt,
+no lock, stdin closed, a time limit; a file in a work tree that differs from ``HEAD`` is
+blamed from the bytes mllint read, with the clean filter its attributes name turned off.
+
+Each file is asked about in the repository that owns it (a submodule's files in the
+submodule). No git, no repository, a file git does not track: no ages, never an error.
+Uncommitted lines have age 0. When git cannot answer (missing objects, a corrupt index...)
+the age is absent, never 0. In a shallow clone an age that reaches the shallow boundary is a
+lower bound.
 """
 
 from __future__ import annotations
@@ -20,14 +28,14 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH must not break import
-
-import git
+from mllint.cache import Store
+from mllint.safeio import read_limited
 
 UNCOMMITTED = "0" * 40
 
@@ -82,39 +90,135 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
 
 
+GIT_TIMEOUT = 600.0
+"""Seconds after which a git command is stopped and counts as failed (a hang guard)."""
+
+_SAFE_CONFIG = (
+    "core.quotepath=off",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "diff.external=",
+    "log.showSignature=false",
+    "protocol.allow=never",
+)
+"""Configuration that overrides the repository's: nothing it names runs."""
+
+_SAFE_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_PAGER": "cat",
+    "LC_ALL": "C",
+}
+_DROPPED_ENV = (
+    "GIT_EXTERNAL_DIFF",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    # these point git at another repository than the folder's own (a hook's)
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+)
+
+
+class GitError(Exception):
+    """Git could not answer: not installed, failed, timed out."""
+
+
+def git_command(args: Sequence[str], config: Sequence[str] = ()) -> List[str]:
+    """The command line that runs ``git ARGS`` with the repository's command hooks off
+    (``config`` adds ``-c`` settings)."""
+    options: List[str] = ["--no-pager"]
+    for setting in (*_SAFE_CONFIG, *config):
+        options += ["-c", setting]
+    return ["git", *options, *args]
+
+
+def git_environment() -> Dict[str, str]:
+    """The environment git runs in: no system configuration, prompt, optional lock or lazy
+    fetch; the caller's own git settings otherwise kept."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env.update(_SAFE_ENV)
+    return env
+
+
+def run_git(
+    cwd: Path,
+    *args: str,
+    data: Optional[bytes] = None,
+    config: Sequence[str] = (),
+    timeout: float = GIT_TIMEOUT,
+) -> str:
+    """The output of ``git ARGS`` run in ``cwd`` (see :func:`git_command`), ``data`` on its
+    stdin (else none). Raises :class:`GitError` on any failure."""
+    try:
+        done = subprocess.run(
+            git_command(args, config),
+            cwd=cwd,
+            env=git_environment(),
+            input=data,
+            stdin=None if data is not None else subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        raise GitError(f"git {args[0] if args else ''}: {exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]}: {message[-1] if message else done.returncode}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def tracks_files_under(root: Path, name: str) -> bool:
+    """Whether the git repository around ``root`` tracks a file under ``root/name``."""
+    try:
+        return bool(run_git(root, "ls-files", "-z", "--", f":(literal){name}"))
+    except GitError:
+        return False
+
+
 class Repository:
     """A git work tree around the linted files."""
 
-    def __init__(self, repo: git.Repo, cache_dir: Optional[Path] = None) -> None:
-        self._repo = repo
-        self.root = Path(repo.working_tree_dir or ".").resolve()
-        self._cache_dir = cache_dir
+    def __init__(self, root: Path, shallow_file: Path, cache: Optional[Store] = None) -> None:
+        self.root = root
+        self._shallow_file = shallow_file
+        self._store = cache
         self._shallow: Optional[Set[str]] = None
         self._head_blobs: Optional[Dict[str, str]] = None
+        self._head_failed = False
         self._root_commits: Optional[Set[str]] = None
+        self._owners: Dict[Path, Optional[Repository]] = {}
+        self._found: Dict[Path, Optional[Repository]] = {}
 
     @classmethod
     def find(cls, path: Path, cache_dir: Optional[Path] = None) -> Optional[Repository]:
-        """The repository holding ``path``; ``None`` outside git or without a git binary."""
+        """The repository holding ``path``; ``None`` outside git, without a git binary or
+        without a commit. Cache entries go to ``cache_dir`` (see :meth:`Store.at`)."""
+        store = None if cache_dir is None else Store.at(cache_dir)
+        return cls._find(Path(path), store)
+
+    @classmethod
+    def _find(cls, path: Path, store: Optional[Store]) -> Optional[Repository]:
+        start = path if path.is_dir() else path.parent
         try:
-            repo = git.Repo(path, search_parent_directories=True)
-            if repo.bare or repo.working_tree_dir is None:
-                return None
-            repo.git.rev_parse("--verify", "HEAD")  # an empty repository has no history
-            return cls(repo, cache_dir)
-        except (git.exc.GitError, OSError, ValueError):
+            out = run_git(start, "rev-parse", "--show-toplevel", "--git-path", "shallow")
+            run_git(start, "rev-parse", "-q", "--verify", "HEAD")  # no commit, no history
+        except (GitError, OSError):
             return None
+        rows = out.split("\n")
+        if len(rows) < 2 or not rows[0]:
+            return None
+        root = Path(os.path.realpath(rows[0]))
+        return cls(root, start / rows[1], store)
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _git(self, *args: str) -> str:
-        return str(
-            self._repo.git.execute(
-                ["git", "-c", "core.quotepath=off", *args],
-                stdout_as_string=True,
-                strip_newline_in_stdout=False,
-            )
-        )
+    def _git(self, *args: str, data: Optional[bytes] = None, config: Sequence[str] = ()) -> str:
+        return run_git(self.root, *args, data=data, config=config)
 
     def relative(self, path: Path) -> Optional[str]:
         """``path`` relative to the work tree, ``/``-separated; ``None`` when outside."""
@@ -127,22 +231,25 @@ class Repository:
     def shallow_boundary(self) -> Set[str]:
         """Commits at the shallow boundary (empty for a full clone)."""
         if self._shallow is None:
-            shallow_file = Path(self._repo.git_dir) / "shallow"
             try:
-                self._shallow = set(shallow_file.read_text().split())
+                text = read_limited(self._shallow_file, 64 << 20).decode("ascii", "replace")
+                self._shallow = set(text.split())
             except OSError:
                 self._shallow = set()
         return self._shallow
 
-    def head(self) -> str:
-        """The commit checked out."""
-        return self._git("rev-parse", "HEAD").strip()
+    def head(self) -> Optional[str]:
+        """The commit checked out; ``None`` when git cannot tell."""
+        try:
+            return self._git("rev-parse", "-q", "--verify", "HEAD").strip() or None
+        except GitError:
+            return None
 
     def branch(self) -> Optional[str]:
         """The branch checked out; ``None`` on a detached HEAD."""
         try:
             return self._git("symbolic-ref", "-q", "--short", "HEAD").strip() or None
-        except git.exc.GitError:
+        except GitError:
             return None
 
     def remote_url(self) -> Optional[str]:
@@ -153,14 +260,19 @@ class Repository:
                 return None
             name = "origin" if "origin" in remotes else remotes[0]
             return self._git("remote", "get-url", name).strip() or None
-        except git.exc.GitError:
+        except GitError:
             return None
 
-    def head_blobs(self) -> Dict[str, str]:
-        """Blob id of every file in HEAD, by path (one ``git ls-tree`` for the run)."""
-        if self._head_blobs is None:
+    def head_blobs(self) -> Optional[Dict[str, str]]:
+        """Blob id of every file in HEAD, by path (one ``git ls-tree`` for the run); ``None``
+        when git cannot list HEAD (missing objects)."""
+        if self._head_blobs is None and not self._head_failed:
+            try:
+                out = self._git("ls-tree", "-r", "-z", "--full-tree", "HEAD")
+            except GitError:
+                self._head_failed = True
+                return None
             blobs: Dict[str, str] = {}
-            out = self._git("ls-tree", "-r", "-z", "--full-tree", "HEAD")
             for entry in out.split("\0"):
                 if "\t" not in entry:
                     continue
@@ -171,6 +283,48 @@ class Repository:
             self._head_blobs = blobs
         return self._head_blobs
 
+    def owner(self, path: Path) -> Optional[Repository]:
+        """The repository that owns ``path``: this one, a submodule or a repository nested in
+        this work tree (found by its ``.git``), ``None`` when that one is unusable."""
+        folder = Path(os.path.realpath(path)).parent
+        seen: List[Path] = []
+        found: Optional[Repository] = self
+        while folder != self.root and self.root in folder.parents:
+            if folder in self._owners:
+                found = self._owners[folder]
+                break
+            seen.append(folder)
+            if os.path.lexists(folder / ".git"):
+                found = self._nested(folder)
+                break
+            folder = folder.parent
+        for visited in seen:
+            self._owners[visited] = found
+        return found
+
+    def _nested(self, folder: Path) -> Optional[Repository]:
+        if folder not in self._found:
+            nested = Repository._find(folder, self._store)
+            self._found[folder] = nested if nested is not None and nested.root == folder else None
+        return self._found[folder]
+
+    def _clean_filter_off(self, relative: str) -> Optional[List[str]]:
+        """Settings that turn off the filter driver the attributes give ``relative`` (git
+        applies its clean command to the bytes it blames); ``None`` when git cannot say."""
+        try:
+            out = self._git("check-attr", "-z", "filter", "--", relative)
+        except GitError:
+            return None
+        fields = out.split("\0")
+        driver = fields[2] if len(fields) >= 3 else "unspecified"
+        if driver in ("unspecified", "unset", "set"):
+            return []
+        if not driver or any(c in driver for c in "=\n\r\0"):
+            return None
+        return [f"filter.{driver}.{key}=" for key in ("clean", "smudge", "process")] + [
+            f"filter.{driver}.required=false"
+        ]
+
     # -- last modified ------------------------------------------------------------------
 
     def blame(
@@ -179,58 +333,84 @@ class Repository:
         """The commit that last changed each line in ``ranges`` (1-based, inclusive).
 
         Lines changed in the work tree map to an uncommitted pseudo-commit (age 0); a file git
-        does not track gives every line that pseudo-commit.
+        does not track gives every line that pseudo-commit. A file of a submodule is blamed in
+        the submodule. Lines git cannot answer about are left out.
         """
         wanted = sorted(set(ranges))
         relative = self.relative(path)
-        if not wanted or relative is None:
+        blobs = self.head_blobs()
+        if not wanted or relative is None or blobs is None:
             return {}
+        if relative not in blobs:
+            owner = self.owner(path)
+            if owner is not self:
+                return {} if owner is None else owner.blame(path, wanted, now)
         try:
             data = path.read_bytes()
         except OSError:
             return {}
         line_count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
         wanted = [(max(1, a), min(b, line_count)) for a, b in wanted if a <= line_count]
-        clean = self.head_blobs().get(relative) == blob_id(data)
-        if relative not in self.head_blobs():
+        if relative not in blobs:
             fresh = uncommitted_now(now)
             return {line: fresh for a, b in wanted for line in range(a, b + 1)}
-        cache_key = f"blame-{blob_id(relative.encode())}-{blob_id(data)}"
+        clean = blobs[relative] == blob_id(data)
+        where = blob_id(
+            str(self.root).encode("utf-8", "surrogateescape")
+            + b"\0"
+            + relative.encode("utf-8", "surrogateescape")
+        )
+        cache_key = f"blame-{where}-{blob_id(data)}"
         cached = self._cache_read(cache_key) if clean else None
         lines: Dict[int, Commit] = {}
         if cached is not None:
-            lines = {int(k): Commit.from_json(v) for k, v in cached.items()}
+            lines = _commits(cached, digits=True)
         missing = [(a, b) for a, b in wanted if any(n not in lines for n in range(a, b + 1))]
         if missing:
-            args = ["blame", "--porcelain"]
-            for a, b in _merge(missing):
-                args += ["-L", f"{a},{b}"]
-            try:
-                out = self._git(*args, "--", relative)
-            except git.exc.GitCommandError:
-                fresh = uncommitted_now(now)
-                return {line: fresh for a, b in wanted for line in range(a, b + 1)}
-            lines.update(self._parse_blame(out, now))
+            found = self._blame(relative, missing, data, clean, now)
+            if found is None:
+                return {}
+            lines.update(found)
             if clean:
                 self._cache_write(cache_key, {str(k): v.to_json() for k, v in lines.items()})
         return lines
 
+    def _blame(
+        self,
+        relative: str,
+        ranges: Sequence[Tuple[int, int]],
+        data: bytes,
+        clean: bool,
+        now: datetime,
+    ) -> Optional[Dict[int, Commit]]:
+        """``git blame`` of the committed file, or of ``data`` for a changed one."""
+        args = ["blame", "--porcelain", "--no-textconv"]
+        for a, b in _merge(ranges):
+            args += ["-L", f"{a},{b}"]
+        try:
+            if clean:  # git reads the committed blob, never the work tree
+                out = self._git(*args, "HEAD", "--", relative)
+            else:
+                config = self._clean_filter_off(relative)
+                if config is None:
+                    return None
+                out = self._git(*args, "--contents", "-", "--", relative, data=data, config=config)
+            return self._parse_blame(out, now)
+        except (GitError, ValueError, IndexError):
+            return None
+
     def _parse_blame(self, out: str, now: datetime) -> Dict[int, Commit]:
         commits: Dict[str, Dict[str, str]] = {}
-        found: Dict[int, Commit] = {}
+        found: Dict[int, str] = {}
         current: Optional[str] = None
-        final_line = 0
         for row in out.split("\n"):
-            if not row:
-                continue
-            if row.startswith("\t"):
+            if not row or row.startswith("\t"):
                 continue
             head = row.split(" ")
             if len(head[0]) == 40 and len(head) >= 3 and head[1].isdigit() and head[2].isdigit():
                 current = head[0]
-                final_line = int(head[2])
                 commits.setdefault(current, {})
-                found[final_line] = Commit(current, 0, "")  # filled below
+                found[int(head[2])] = current
                 continue
             if current is None:
                 continue
@@ -238,22 +418,55 @@ class Repository:
             if key in ("author-time", "author-tz", "boundary"):
                 commits[current][key] = value or "1"
         result: Dict[int, Commit] = {}
-        for line, stub in found.items():
-            meta = commits.get(stub.sha, {})
-            if stub.sha == UNCOMMITTED:
+        for line, sha in found.items():
+            if sha == UNCOMMITTED:
                 result[line] = uncommitted_now(now)
                 continue
-            timestamp = int(meta.get("author-time", "0"))
-            boundary = "boundary" in meta and stub.sha in self.shallow_boundary
+            meta = commits.get(sha, {})
+            if "author-time" not in meta:
+                continue
+            timestamp = int(meta["author-time"])
+            boundary = "boundary" in meta and sha in self.shallow_boundary
             result[line] = Commit(
-                stub.sha, timestamp, _iso(timestamp, meta.get("author-tz", "+0000")), boundary
+                sha, timestamp, _iso(timestamp, meta.get("author-tz", "+0000")), boundary
             )
         return result
 
     # -- introduced ---------------------------------------------------------------------
 
-    def introductions(self, probes: Sequence[Probe]) -> Dict[str, Commit]:
-        """For each probe, the oldest commit whose diff adds a line matching it.
+    def introductions(self, probes: Sequence[Probe]) -> Dict[str, Optional[Commit]]:
+        """For each probe, the oldest commit whose diff adds a line matching it; ``None``
+        when git could not answer, no entry when no commit adds such a line.
+
+        Each probe is asked in the repository that owns its file (see :meth:`owner`).
+        """
+        if not probes:
+            return {}
+        mine: List[Probe] = []
+        theirs: Dict[int, Tuple[Repository, List[Probe]]] = {}
+        found: Dict[str, Optional[Commit]] = {}
+        blobs = self.head_blobs()
+        for probe in probes:
+            if not probe.path or (blobs is not None and probe.path in blobs):
+                mine.append(probe)
+                continue
+            owner = self.owner(self.root / probe.path)
+            relative = None if owner is None else owner.relative(self.root / probe.path)
+            if owner is None or relative is None:
+                found[probe.key] = None
+            elif owner is self:
+                mine.append(probe)
+            else:
+                moved = Probe(probe.key, relative, probe.literals, probe.pattern)
+                theirs.setdefault(id(owner), (owner, []))[1].append(moved)
+        if mine:
+            found.update(self._introductions(mine))
+        for owner, owned in theirs.values():
+            found.update(owner._introductions(owned))
+        return found
+
+    def _introductions(self, probes: Sequence[Probe]) -> Dict[str, Optional[Commit]]:
+        """:meth:`introductions` in this repository.
 
         First the history of each file that holds definitions (``git log --follow``, all of a
         file's flags at once, files in parallel). A flag first seen in the commit that created
@@ -261,29 +474,36 @@ class Repository:
         another file: those few are looked up once more across the whole history, with git
         narrowing the commits down by their names (``-G``).
         """
-        if not probes:
-            return {}
         head = self.head()
+        if head is None:
+            return {p.key: None for p in probes}
         cache_key = (
             "intro-"
             + hashlib.sha256(
                 json.dumps(
-                    [head, [(p.key, p.literals, p.pattern, p.path) for p in probes]]
-                ).encode()
+                    [
+                        str(self.root),
+                        head,
+                        [(p.key, p.literals, p.pattern, p.path) for p in probes],
+                    ]
+                ).encode("utf-8", "surrogateescape")
             ).hexdigest()[:32]
         )
         cached = self._cache_read(cache_key)
         if cached is not None:
-            return {k: Commit.from_json(v) for k, v in cached.items()}
+            return dict(_commits(cached, digits=False))
         by_file: Dict[str, List[Probe]] = {}
         for probe in probes:
             by_file.setdefault(probe.path, []).append(probe)
-        found: Dict[str, Commit] = {}
+        found: Dict[str, Optional[Commit]] = {}
         suspects: List[Probe] = []
+        failed: List[Probe] = []
 
-        def one_file(path: str) -> Tuple[Dict[str, Commit], List[Probe]]:
+        def one_file(path: str) -> Tuple[Dict[str, Commit], List[Probe], bool]:
             file_probes = by_file[path]
             history = self._log(["--follow", "--", path]) if path else []
+            if history is None:
+                return {}, file_probes, False
             hits = _scan(history, file_probes)
             created = history[0][0] if history else None
             doubtful = [
@@ -296,81 +516,125 @@ class Repository:
                     and created.sha not in self._roots()
                 )
             ]
-            return hits, doubtful
+            return hits, doubtful, True
 
         with concurrent.futures.ThreadPoolExecutor(min(8, len(by_file))) as pool:
-            for hits, doubtful in pool.map(one_file, sorted(by_file)):
+            for hits, doubtful, answered in pool.map(one_file, sorted(by_file)):
                 found.update(hits)
-                suspects.extend(doubtful)
+                (suspects if answered else failed).extend(doubtful)
         if suspects:
             names = sorted({literal for p in suspects for literal in p.literals})
             prefilter = "|".join(_ere_escape(n) for n in names)
-            wide = _scan(self._log(["-E", f"-G{prefilter}", "--"]), suspects)
-            for key, commit in wide.items():
-                if key not in found or commit.timestamp < found[key].timestamp:
-                    found[key] = commit
-        self._cache_write(cache_key, {k: v.to_json() for k, v in found.items()})
+            wide = self._log(["-E", f"-G{prefilter}", "--"])
+            if wide is None:
+                failed.extend(suspects)
+            else:
+                for key, commit in _scan(wide, suspects).items():
+                    known = found.get(key)
+                    if known is None or commit.timestamp < known.timestamp:
+                        found[key] = commit
+        for probe in failed:
+            found[probe.key] = None
+        if not failed:
+            self._cache_write(
+                cache_key, {k: v.to_json() for k, v in found.items() if v is not None}
+            )
         return found
 
     def _roots(self) -> Set[str]:
         if self._root_commits is None:
             try:
                 self._root_commits = set(self._git("rev-list", "--max-parents=0", "HEAD").split())
-            except git.exc.GitCommandError:
+            except GitError:
                 self._root_commits = set()
         return self._root_commits
 
-    def _log(self, args: List[str]) -> List[Tuple[Commit, List[str]]]:
-        """Commits (oldest first) with the lines their diffs add, for ``git log ARGS``."""
+    def _log(self, args: List[str]) -> Optional[List[Tuple[Commit, List[str]]]]:
+        """Commits (oldest first) with the lines their diffs add, for ``git log ARGS``;
+        ``None`` when git fails."""
         try:
             out = self._git(
                 "log",
                 "--no-color",
                 "--no-ext-diff",
+                "--no-textconv",
+                "--no-show-signature",
+                "--submodule=short",
                 "-p",
                 "--unified=0",
                 "--format=%x00%H %at %ai",
                 "HEAD",
                 *args,
             )
-        except git.exc.GitCommandError:
-            return []
-        commits: List[Tuple[Commit, List[str]]] = []
-        for record in out.split("\0")[1:]:
-            header, _, body = record.partition("\n")
-            sha, timestamp, date = header.split(" ", 2)
-            commit = Commit(sha, int(timestamp), _iso_from_git(date), sha in self.shallow_boundary)
-            added = [
-                row[1:]
-                for row in body.split("\n")
-                if row.startswith("+") and not row.startswith("+++")
-            ]
-            commits.append((commit, added))
+            commits: List[Tuple[Commit, List[str]]] = []
+            for record in out.split("\0")[1:]:
+                header, _, body = record.partition("\n")
+                sha, timestamp, date = header.split(" ", 2)
+                commit = Commit(
+                    sha, int(timestamp), _iso_from_git(date), sha in self.shallow_boundary
+                )
+                added = [
+                    row[1:]
+                    for row in body.split("\n")
+                    if row.startswith("+") and not row.startswith("+++")
+                ]
+                commits.append((commit, added))
+        except (GitError, ValueError):
+            return None
         commits.reverse()
         return commits
 
     # -- cache ----------------------------------------------------------------------------
 
     def _cache_read(self, key: str) -> Optional[Dict[str, Any]]:
-        if self._cache_dir is None:
+        if self._store is None:
+            return None
+        payload = self._store.read((), f"{key}.json")
+        if payload is None:
             return None
         try:
-            with open(self._cache_dir / f"{key}.json", encoding="utf-8") as handle:
-                data = json.load(handle)
-            return data if isinstance(data, dict) else None
-        except (OSError, ValueError):
+            data = json.loads(payload)
+        except ValueError:
             return None
+        return data if isinstance(data, dict) else None
 
     def _cache_write(self, key: str, value: Mapping[str, object]) -> None:
-        if self._cache_dir is None:
-            return
-        try:
-            self._cache_dir.mkdir(parents=True, exist_ok=True)
-            temporary = self._cache_dir / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(value), encoding="utf-8")
-            os.replace(temporary, self._cache_dir / f"{key}.json")
-        except OSError:
-            self._cache_dir = None
+        if self._store is not None:
+            self._store.write((), f"{key}.json", json.dumps(value).encode())
+
+
+def _commit_from_json(data: object) -> Optional[Commit]:
+    """A cached commit, checked: anything of another shape is ``None``."""
+    if not (isinstance(data, list) and len(data) == 4):
+        return None
+    sha, timestamp, date, boundary = data
+    if not (
+        isinstance(sha, str)
+        and len(sha) == 40
+        and all(c in "0123456789abcdef" for c in sha)
+        and isinstance(timestamp, int)
+        and not isinstance(timestamp, bool)
+        and isinstance(date, str)
+        and isinstance(boundary, bool)
+    ):
+        return None
+    return Commit(sha, timestamp, date, boundary)
+
+
+def _commits(data: Mapping[str, Any], digits: bool) -> Dict[Any, Commit]:
+    """A cached ``{key: commit}`` map; entries of the wrong shape are dropped (misses)."""
+    out: Dict[Any, Commit] = {}
+    for key, value in data.items():
+        commit = _commit_from_json(value)
+        if commit is None:
+            continue
+        if digits:
+            if not (isinstance(key, str) and key.isdigit()):
+                continue
+            out[int(key)] = commit
+        else:
+            out[key] = commit
+    return out
 
 
 def _merge(ranges: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
