@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+import os
+import stat
 from pathlib import Path
 
-from mllint.cache import CACHE_DIR_NAME, Cache
+import pytest
+
+from mllint.cache import CACHE_DIR_NAME, Cache, code_version, content_hash
 from mllint.config import Settings
 from mllint.engine import run_check
-from tests.conftest import CliCaller, write_tree
+from tests.conftest import CliCaller, run_subprocess, write_tree
+
+
+@pytest.fixture(autouse=True)
+def _own_key_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
 
 DEAD = "if False:\n    pass\n"
 
@@ -106,3 +118,86 @@ def test_cache_folder_names_the_build(tmp_path: Path) -> None:
     run_check([tmp_path], _settings(tmp_path), jobs=1)
     (folder,) = [p for p in (tmp_path / CACHE_DIR_NAME).iterdir() if p.is_dir()]
     assert folder.name == code_version() and folder.name.startswith(__version__ + "-")
+
+
+# -- the signing key ------------------------------------------------------------------------
+
+FORGED_KEY = "ab" * 32
+
+
+def _use_key_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "mllint" / "key"
+
+
+def _forge(root: Path, source: str, key_hex: str) -> None:
+    """An entry for ``source`` that hides its findings, signed with ``key_hex``."""
+    digest = content_hash(source.encode())
+    parts = [code_version(), _settings(root).analysis_key(), digest[:2], f"{digest}.json"]
+    payload = json.dumps(
+        {"findings": [], "noqa": {"lines": {}, "file": None}, "facts": {}, "lines": 2}
+    ).encode()
+    mac = hmac.new(bytes.fromhex(key_hex), "/".join(parts).encode() + b"\0" + payload, "sha256")
+    entry = root.joinpath(CACHE_DIR_NAME, *parts)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_bytes(mac.hexdigest().encode() + b"\n" + payload)
+
+
+def test_the_key_is_created_private_and_reused_by_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _use_key_folder(monkeypatch, tmp_path / "xdg")
+    project = write_tree(tmp_path / "p", {"a.py": DEAD, "b.py": DEAD + "\n"})
+    run = run_subprocess(["check", "."], project)
+    assert run.exit_code == 1 and run.stderr == ""
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert len(bytes.fromhex(key.read_text().strip())) == 32
+    assert run_check([project], _settings(project), jobs=1).parsed == 0
+
+
+def test_entries_signed_with_the_users_key_are_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _use_key_folder(monkeypatch, tmp_path / "xdg")
+    key.parent.mkdir(parents=True, mode=0o700)
+    key.write_text(FORGED_KEY + "\n")
+    key.chmod(0o600)
+    project = write_tree(tmp_path / "p", {"a.py": DEAD})
+    _forge(project, DEAD, FORGED_KEY)
+    result = run_check([project], _settings(project), jobs=1)
+    assert result.parsed == 0 and not result.findings  # the control: forging needs the key
+
+
+@pytest.mark.parametrize("how", ["linked-file", "linked-folder", "foreign-owner", "readable"])
+def test_a_key_anyone_else_could_know_is_not_used(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+) -> None:
+    key = _use_key_folder(monkeypatch, tmp_path / "xdg")
+    planted = tmp_path / "planted" / "key"
+    planted.parent.mkdir(mode=0o700)
+    planted.write_text(FORGED_KEY + "\n")
+    planted.chmod(0o600)
+    key.parent.parent.mkdir()
+    if how == "linked-folder":
+        key.parent.symlink_to(planted.parent)
+    else:
+        key.parent.mkdir(mode=0o700)
+        if how == "linked-file":
+            key.symlink_to(planted)
+        else:
+            key.write_text(FORGED_KEY + "\n")
+            key.chmod(0o644 if how == "readable" else 0o600)
+            if how == "foreign-owner":
+                if os.getuid() != 0:
+                    pytest.skip("giving a file away needs root")
+                os.chown(key, 12345, 12345)
+    project = write_tree(tmp_path / "p", {"a.py": DEAD})
+    _forge(project, DEAD, FORGED_KEY)
+    result = run_check([project], _settings(project), jobs=1)
+    assert result.parsed == 1 and [f.code for f in result.findings] == ["ML101"]
+    assert "cannot keep the cache key" in capsys.readouterr().err
+    assert planted.read_text() == FORGED_KEY + "\n"
