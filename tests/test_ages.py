@@ -10,8 +10,16 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
+
 from tests.conftest import CliCaller
 from tests.gitrepo import GitRepo
+
+
+@pytest.fixture(autouse=True)
+def _own_key_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
 
 REF = "--reference-date=2026-06-01T12:00:00"  # tests.gitrepo.NOW
 

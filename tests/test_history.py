@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from mllint.cache import Store
 from mllint.history import Probe, Repository, age_days, blob_id
 from tests.gitrepo import NOW, GitRepo
+
+
+@pytest.fixture(autouse=True)
+def _own_key_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
 
 
 def _probe(name: str, path: str = "") -> Probe:
@@ -115,3 +125,66 @@ def test_paths_with_spaces_and_leading_dash(tmp_path: Path) -> None:
 
 def test_blob_id_matches_git() -> None:
     assert blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_git_that_cannot_answer_gives_no_age(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit({"cfg.py": "USE_X = 1\n"}, days_ago=40)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo.root), str(clone)], check=True)
+    shutil.rmtree(repo.root)  # the objects the clone borrows are gone
+    found = Repository.find(clone)
+    assert found is not None and found.head() is not None
+    assert found.head_blobs() is None
+    assert found.blame(clone / "cfg.py", [(1, 1)], NOW) == {}
+    assert found.introductions([_probe("USE_X", "cfg.py")]) == {"USE_X": None}
+
+
+def test_cached_git_answers_of_the_wrong_shape_are_misses(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    sha = repo.commit({"a.py": "A = 1\nB = 2\n"}, days_ago=20)
+    cache = tmp_path / "cache"
+    found = Repository.find(repo.root, cache)
+    assert found is not None
+    assert found.blame(repo.root / "a.py", [(1, 2)], NOW)[2].sha == sha
+    (entry,) = cache.glob("blame-*.json")
+    store = Store.at(cache)
+    wrongs = [{"1": [1, 2], "2": "x"}, {"x": [], "2": [sha, "1", "d", 0]}, []]
+    for wrong in wrongs:
+        store.write((), entry.name, json.dumps(wrong).encode())
+        again = Repository.find(repo.root, cache)
+        assert again is not None
+        lines = again.blame(repo.root / "a.py", [(1, 2)], NOW)
+        assert lines[1].sha == lines[2].sha == sha and age_days(lines[1], NOW) == 20
+
+
+def test_each_file_is_asked_in_the_repository_that_owns_it(tmp_path: Path) -> None:
+    lib = GitRepo(tmp_path / "lib")
+    inner = lib.commit({"cfg.py": "EXP_A = 1\n"}, days_ago=300)
+    top = GitRepo(tmp_path / "top")
+    top.commit({"main.py": "EXP_B = 1\n"}, days_ago=50)
+    top.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib.root), "lib")
+    top.git("commit", "-q", "-m", "lib", days_ago=2)
+    found = Repository.find(top.root)
+    assert found is not None and found.root == top.root.resolve()
+    line = found.blame(top.root / "lib" / "cfg.py", [(1, 1)], NOW)[1]
+    assert line.sha == inner and age_days(line, NOW) == 300
+    intro = found.introductions([_probe("EXP_A", "lib/cfg.py"), _probe("EXP_B", "main.py")])
+    assert intro["EXP_A"] is not None and intro["EXP_A"].sha == inner
+    assert intro["EXP_B"] is not None and age_days(intro["EXP_B"], NOW) == 50
+    inside = Repository.find(top.root / "lib")
+    assert inside is not None and inside.root == (top.root / "lib").resolve()
+
+
+def test_git_is_asked_about_the_folder_not_a_repository_named_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = GitRepo(tmp_path / "other")
+    other.commit({"x.py": "X = 1\n"}, days_ago=9)
+    repo = GitRepo(tmp_path / "r")
+    repo.commit({"a.py": "A = 1\n"}, days_ago=20)
+    monkeypatch.setenv("GIT_DIR", str(other.root / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", "hook-index")
+    found = Repository.find(repo.root)
+    assert found is not None and found.root == repo.root.resolve()
+    assert age_days(found.blame(repo.root / "a.py", [(1, 1)], NOW)[1], NOW) == 20
