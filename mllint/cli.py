@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, NoReturn, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    Iterable,
+    NoReturn,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import click
 
@@ -21,6 +32,8 @@ from mllint.config import (
     find_config,
     load_settings,
 )
+from mllint.display import printable
+from mllint.safeio import write_atomic
 
 if TYPE_CHECKING:
     from mllint.ages import History
@@ -54,19 +67,36 @@ def load_run_settings(paths: Sequence[Path], config: Optional[Path]) -> Settings
 def _report_problems(missing: Iterable[str], errors: Iterable[str]) -> None:
     """Name each path that does not exist and each file that hit an internal error."""
     for path in missing:
-        click.echo(f"mllint: error: {path}: no such file or folder", err=True)
+        click.echo(f"mllint: error: {printable(path)}: no such file or folder", err=True)
     for error in errors:
-        click.echo(f"mllint: error: {error}", err=True)
+        click.echo(f"mllint: error: {printable(error)}", err=True)
 
 
 def _write(text: str, output: Optional[str]) -> None:
+    """Print a report, or write it to ``output`` atomically: a failed write (a full disk)
+    leaves the file as it was. Anything the encoding cannot hold is backslash-escaped."""
     if output is None:
-        click.echo(text, nl=False)
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        click.echo(text.encode(encoding, errors="backslashreplace"), nl=False)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        mode = stat.S_IMODE(os.stat(output).st_mode)
+    except OSError:
+        mode = 0o644
+    try:
+        write_atomic(Path(output), text.encode("utf-8", errors="backslashreplace"), mode)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        _fail(f"cannot write {printable(output)}: {exc.strerror or exc}")
+
+
+def _same_file(first: Union[str, Path], second: Union[str, Path]) -> bool:
+    """Whether two spellings name one file (through links, ``..`` or a hard link)."""
+    try:
+        if os.path.samefile(first, second):
+            return True
+    except OSError:  # one of them does not exist yet
+        pass
+    return os.path.realpath(first) == os.path.realpath(second)
 
 
 _config_option = click.option(
@@ -221,6 +251,11 @@ def check(
     from mllint.output import Report, formatters
     from mllint.output.text import statistics as render_statistics
 
+    if write_baseline is not None and output is not None and _same_file(write_baseline, output):
+        raise click.UsageError(
+            f"--write-baseline and --output name the same file ({printable(output)}): "
+            "the report would overwrite the baseline"
+        )
     targets = list(paths) or [Path(".")]
     settings = load_run_settings(targets, config)
     overrides: Dict[str, Tuple[str, ...]] = {}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from mllint.display import display_value, json_value
 from mllint.flags.index import Constant, FlagIndex, matches
 
 
@@ -165,7 +166,7 @@ def to_json(
             "defined_at": None
             if flag.defined_at is None
             else {"path": _relative(flag.defined_at[0], cwd), "line": flag.defined_at[1]},
-            "value": flag.value,
+            "value": json_value(flag.value, flag.name),
             "references": [{"path": _relative(p, cwd), "line": n} for p, n in flag.references],
             "constant": flag.constant,
             "introduced_date": _date(dates, flag, "introduced_date"),
@@ -204,7 +205,8 @@ def to_text(
             if flag.defined_at is None
             else f"{_relative(flag.defined_at[0], cwd)}:{flag.defined_at[1]}"
         )
-        value = "-" if flag.value is None and flag.kind != "constant" else repr(flag.value)
+        shown = display_value(flag.value, flag.name)
+        value = "-" if flag.value is None and flag.kind != "constant" else shown
         if len(value) > 30:
             value = value[:27] + "..."
         reads = _reads(flag.references, cwd)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Dict
 
 from mllint.config import Settings
+from mllint.display import printable
 from mllint.engine import CheckResult
 
 
@@ -26,12 +27,13 @@ class Report:
     """Whether git may be asked (SARIF provenance); ``--no-git`` says no."""
 
     def display_path(self, path: str) -> str:
-        """A finding's path as printed: relative to the current folder, ``/``-separated."""
+        """A finding's path as printed: relative to the current folder, ``/``-separated,
+        undecodable bytes and control characters escaped (see :func:`printable`)."""
         try:
             relative = os.path.relpath(path, self.cwd)
         except ValueError:  # another drive on Windows
             relative = path
-        return relative.replace(os.sep, "/")
+        return printable(relative.replace(os.sep, "/"))
 
 
 Formatter = Callable[[Report], str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mllint.display import printable
 from mllint.model import Severity
 from mllint.output import Report
 
@@ -30,5 +31,6 @@ def render(report: Report) -> str:
                 f"title={_property(f'{f.code} {f.name}')}",
             ]
         )
-        out.append(f"::{_LEVELS[f.severity]} {fields}::{_data(f'{f.code} {f.message}')}\n")
+        message = _data(f"{f.code} {printable(f.message)}")
+        out.append(f"::{_LEVELS[f.severity]} {fields}::{message}\n")
     return "".join(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
+from mllint.display import printable
 from mllint.fingerprint import SourceLines, fingerprints
 from mllint.output import Report
 from mllint.repository import root_of
@@ -28,7 +29,7 @@ def render(report: Report) -> str:
             "end_column": f.span.end_column,
             "code": f.code,
             "name": f.name,
-            "message": f.message,
+            "message": printable(f.message),
             "severity": f.severity.value,
             "properties": dict(f.properties),
             "fingerprint": fingerprint,

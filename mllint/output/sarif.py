@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 from urllib.parse import quote
 
 from mllint import __version__
+from mllint.display import printable
 from mllint.fingerprint import (
     FINGERPRINT_KEY,
     SourceLines,
@@ -172,7 +173,7 @@ def _result(
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": printable(finding.message)},
         "locations": [_location(finding, root, lines)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
@@ -207,7 +208,8 @@ def artifact_location(path: str, root: Path) -> Dict[str, Any]:
             relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
         except ValueError:
             return {"uri": Path(os.path.abspath(path)).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    # the file name's own bytes, percent-encoded: a name that is not UTF-8 stays exact
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def region(finding: Finding, lines: SourceLines) -> Dict[str, int]:
@@ -248,17 +250,20 @@ def _invocation(
         notifications.append(
             {
                 "level": "warning",
-                "message": {"text": f"{finding.message}; the file was not analysed."},
+                "message": {"text": f"{printable(finding.message)}; the file was not analysed."},
                 "locations": [_location(finding, root, lines)],
                 "associatedRule": {"id": finding.code, "index": rule_index[finding.code]},
             }
         )
     for missing in report.result.missing:
         notifications.append(
-            {"level": "error", "message": {"text": f"{missing}: no such file or folder."}}
+            {
+                "level": "error",
+                "message": {"text": f"{printable(missing)}: no such file or folder."},
+            }
         )
     for error in report.result.errors:
-        notifications.append({"level": "error", "message": {"text": error}})
+        notifications.append({"level": "error", "message": {"text": printable(error)}})
     invocation: Dict[str, Any] = {
         "executionSuccessful": not (report.result.missing or report.result.errors),
         "workingDirectory": {"uri": _folder_uri(report.cwd)},

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import List
 
+from mllint.display import printable
 from mllint.model import Finding
 from mllint.output import Report
 
 
 def render(report: Report) -> str:
-    """One finding a line, with its age when git history gave one."""
+    """One finding a line, with its age when git history gave one; nothing in a path or a
+    message can start another line."""
     lines = [
-        f"{report.display_path(f.path)}:{f.span.line}:{f.span.column}: {f.code} {f.message}"
-        + age_suffix(f)
+        f"{report.display_path(f.path)}:{f.span.line}:{f.span.column}: {f.code} "
+        f"{printable(f.message)}" + age_suffix(f)
         for f in report.result.findings
     ]
     return "".join(line + "\n" for line in lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from mllint.display import display_value, json_value
 from mllint.flags.facts import extract_facts
 from mllint.flags.index import FAMILY, Constant, FlagIndex, RuntimeFlag, flag_index, matches
 from mllint.model import Finding, Severity, Span
@@ -165,7 +166,7 @@ class StaleFlagBranch(ProjectRule):
             first = decision.constants[0]
             names = sorted({c.name for c in decision.constants})
             values = ", ".join(
-                f"{c.name} = {c.value!r} at {_where(index, c, path)}"
+                f"{c.name} = {display_value(c.value, c.name)} at {_where(index, c, path)}"
                 for c in _unique(decision.constants)
             )
             keyword, source = _keyword(test), test.get("src", "")
@@ -191,7 +192,7 @@ class StaleFlagBranch(ProjectRule):
                     flag=first.name,
                     flags=names,
                     deadArm=arm,
-                    value=first.value,
+                    value=json_value(first.value, first.name),
                 )
             )
         return findings
