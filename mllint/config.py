@@ -76,6 +76,10 @@ class Settings:
     flag_patterns: Tuple[str, ...] = DEFAULT_FLAG_PATTERNS
     glue_modules: Tuple[str, ...] = ()
     algorithm_modules: Tuple[str, ...] = ()
+    glue_roles: Tuple[Tuple[str, str], ...] = ()
+    """``glue-roles``: (glob, role) pairs that set a module's role for ML201/ML202."""
+    max_glue_ratio: Optional[float] = None
+    """``max-glue-ratio``: ML205 reports a package whose glue ratio exceeds it (off: None)."""
     max_file_size: int = 1_048_576
     """Files larger than this many bytes are reported as ML000 "too large", not parsed."""
     root: str = "."
@@ -89,6 +93,7 @@ class Settings:
             "glue_modules": self.glue_modules,
             "algorithm_modules": self.algorithm_modules,
             "glue_threshold": self.glue_threshold,
+            "glue_roles": self.glue_roles,
             "max_file_size": self.max_file_size,
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
@@ -127,6 +132,8 @@ _KEYS: Dict[str, Tuple[str, str]] = {
     "flag-patterns": ("flag_patterns", "regexes"),
     "glue-modules": ("glue_modules", "strings"),
     "algorithm-modules": ("algorithm_modules", "strings"),
+    "glue-roles": ("glue_roles", "roles"),
+    "max-glue-ratio": ("max_glue_ratio", "ratio"),
     "max-file-size": ("max_file_size", "int"),
 }
 
@@ -259,6 +266,17 @@ def _convert(key: str, kind: str, value: Any, name: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ConfigError(f"{where} must be a number between 0 and 1, got {value!r}")
         return float(value)
+    if kind == "roles":
+        from mllint.glue.roles import ROLES
+
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{where} must be a table of glob = role, got {_type(value)}")
+        for glob, role in value.items():
+            if role not in ROLES:
+                raise ConfigError(
+                    f"{where}: '{glob}' has unknown role '{role}' (known: {', '.join(ROLES)})"
+                )
+        return tuple(value.items())
     assert kind == "table"
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a table of glob = [codes], got {_type(value)}")

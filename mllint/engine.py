@@ -400,5 +400,7 @@ def configure_analysis(settings: Settings) -> None:
             glue_modules=settings.glue_modules,
             algorithm_modules=settings.algorithm_modules,
             threshold=settings.glue_threshold,
+            roles=settings.glue_roles,
+            root=str(Path(settings.root).resolve()),
         )
     )

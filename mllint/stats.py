@@ -13,10 +13,12 @@ import libcst as cst
 from mllint.config import Settings
 from mllint.engine import analyze_tree, configure_analysis
 from mllint.glue import Verdict, glue_ratio
+from mllint.glue.system import PackageTally, package_tallies
 from mllint.locate import Locator
 from mllint.model import FileResult
 from mllint.rules.base import FileContext
 from mllint.rules.glue import GLUE_FACTS, GlueHeavyModule, analysis_for
+from mllint.safeio import read_limited
 from mllint.source import SourceError, check_nesting, decode, looks_deep, split_lines
 from mllint.walker import Walker, callbacks_of
 
@@ -29,6 +31,8 @@ class Tally:
     glue: int
     algorithm: int
     other: int
+    role: str = ""
+    """The module's role (files only): ``algorithm``, ``general`` or a glue-by-design role."""
 
     @property
     def glue_ratio(self) -> Optional[float]:
@@ -44,6 +48,7 @@ class Tally:
             "algorithm": self.algorithm,
             "other": self.other,
             "glue_ratio": None if ratio is None else round(ratio, 4),
+            **({"role": self.role} if self.role else {}),
         }
 
 
@@ -53,6 +58,8 @@ class Stats:
 
     files: Tuple[Tally, ...]
     folders: Tuple[Tally, ...]
+    packages: Tuple[PackageTally, ...]
+    """Per import package, tests left out: the system-level figure (ML205)."""
     total: Tally
     unparsed: Tuple[Tuple[str, str], ...]
     """(path, reason) of files that could not be classified."""
@@ -68,8 +75,15 @@ def tally(results: Mapping[str, FileResult], display: Mapping[str, str]) -> Stat
             reasons = [f.message for f in results[path].findings if f.code == "ML000"]
             unparsed.append((display[path], reasons[0] if reasons else "not analysed"))
             continue
+        role = facts.get("role")
         files.append(
-            Tally(display[path], int(facts["glue"]), int(facts["algorithm"]), int(facts["other"]))
+            Tally(
+                display[path],
+                int(facts["glue"]),
+                int(facts["algorithm"]),
+                int(facts["other"]),
+                str(role[0]) if isinstance(role, list) and role else "",
+            )
         )
     total = Tally(
         "total",
@@ -77,7 +91,8 @@ def tally(results: Mapping[str, FileResult], display: Mapping[str, str]) -> Stat
         sum(f.algorithm for f in files),
         sum(f.other for f in files),
     )
-    return Stats(tuple(files), _folders(files), total, tuple(unparsed))
+    packages = package_tallies((f.path, f.glue, f.algorithm, f.other, f.role) for f in files)
+    return Stats(tuple(files), _folders(files), tuple(packages), total, tuple(unparsed))
 
 
 def _folders(files: Sequence[Tally]) -> Tuple[Tally, ...]:
@@ -103,7 +118,19 @@ def _folders(files: Sequence[Tally]) -> Tuple[Tally, ...]:
             if up == folder:
                 break
             folder = up
-    return tuple(Tally(path, *counts) for path, counts in sorted(sums.items()))
+    return tuple(Tally(path, c[0], c[1], c[2]) for path, c in sorted(sums.items()))
+
+
+@dataclass(frozen=True)
+class FunctionRole:
+    """One function of ``stats --explain``: its counts and role."""
+
+    name: str
+    glue: int
+    algorithm: int
+    other: int
+    role: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -117,8 +144,27 @@ class Explained:
     source: str
 
 
-def explain_source(data: bytes) -> List[Explained]:
+@dataclass(frozen=True)
+class Explanation:
+    """``stats --explain`` of one file: its statements, its role and its functions' roles."""
+
+    rows: Tuple[Explained, ...]
+    role: str
+    role_reason: str
+    functions: Tuple[FunctionRole, ...]
+
+
+def explain_source(data: bytes, path: str = "<explain>") -> List[Explained]:
     """Classify every statement of one file's source, with positions and reasons.
+
+    Raises :class:`SourceError` when the file cannot be decoded or parsed.
+    """
+    return list(explain_file(data, path).rows)
+
+
+def explain_file(data: bytes, path: str) -> Explanation:
+    """Every statement of one file with its class and reason, and the roles of the module
+    and its functions (``path`` decides the roles that follow path conventions).
 
     Raises :class:`SourceError` when the file cannot be decoded or parsed.
     """
@@ -133,7 +179,7 @@ def explain_source(data: bytes) -> List[Explained]:
         raise SourceError("nests too deeply for the parser") from None
     walker = Walker()
     locator = Locator(module, text, tree)
-    context = FileContext("<explain>", module, locator, walker)
+    context = FileContext(path, module, locator, walker)
     rule = GlueHeavyModule(context)
     analysis = analysis_for(context)
     analysis.record = []
@@ -145,7 +191,17 @@ def explain_source(data: bytes) -> List[Explained]:
         span = locator.span(node, node, index, walker.statement_count)
         source = lines[span.line - 1].strip() if 0 < span.line <= len(lines) else ""
         out.append(Explained(span.line, span.column, verdict.kind, verdict.reason, source))
-    return out
+    role, why = analysis.role()
+    functions = []
+    for scope in analysis.functions:
+        function_role, function_why = analysis.function_role(scope)
+        counts = scope.counts
+        functions.append(
+            FunctionRole(
+                scope.name, counts.glue, counts.algorithm, counts.other, function_role, function_why
+            )
+        )
+    return Explanation(tuple(out), role, why, tuple(functions))
 
 
 def _display(path: str, cwd: str) -> str:
@@ -173,14 +229,15 @@ def run_stats(
         configure_analysis(settings)
         shown = _display(str(explain), cwd)
         try:
-            rows = explain_source(explain.read_bytes())
+            data = read_limited(explain, settings.max_file_size)
+            explanation = explain_file(data, str(explain))
         except OSError as exc:
             return 2, "", [f"{shown}: cannot read file: {exc.strerror or exc}"]
         except SourceError as exc:
             return 2, "", [f"{shown}:{exc.line}:{exc.column}: cannot parse: {exc.reason}"]
         if output_format == "json":
-            return 0, stats_format.render_explanation_json(shown, rows), []
-        return 0, stats_format.render_explanation(shown, rows), []
+            return 0, stats_format.render_explanation_json(shown, explanation), []
+        return 0, stats_format.render_explanation(shown, explanation), []
     tree = analyze_tree(paths, settings, jobs=jobs, use_cache=use_cache, needs_facts=GLUE_FACTS)
     problems = [f"{m}: no such file or folder" for m in tree.missing]
     problems.extend(tree.errors)

@@ -16,7 +16,7 @@ def test_stats_json_matches_the_spec_and_adds_up() -> None:
     assert "sample_project/serve.py" in paths
     assert not any(p.startswith("notebooks/") or p.startswith("outputs/") for p in paths)
     for entry in data["files"]:
-        assert set(entry) == {"path", "glue", "algorithm", "other", "glue_ratio"}
+        assert set(entry) == {"path", "glue", "algorithm", "other", "glue_ratio", "role"}
     total = data["total"]
     assert set(total) == {"glue", "algorithm", "other", "glue_ratio"}
     for key in ("glue", "algorithm", "other"):
@@ -33,11 +33,12 @@ def test_stats_text_table_is_sorted_by_glue_ratio() -> None:
     run = _cli("stats", "sample_project", "--no-cache", cwd=SAMPLE)
     assert run.exit_code == 0
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["glue", "algo", "other", "ratio", "file"]
+    assert lines[0].split() == ["glue", "algo", "other", "ratio", "role", "file"]
     file_rows = lines[1 : lines.index("")]
     ratios = [int(row.split()[3].rstrip("%")) for row in file_rows]
     assert ratios == sorted(ratios, reverse=True)
-    assert any(row.endswith("sample_project/model.py") and "###" in row for row in file_rows)
+    model = next(row for row in file_rows if row.endswith("sample_project/model.py"))
+    assert model.split()[-2] == "algorithm" and model.split()[3] == "4%"
     assert lines[-1].split()[-1] == "total"
 
 
@@ -82,8 +83,10 @@ def test_explain_prints_every_statement_with_class_and_reason() -> None:
 def test_explain_json_and_bad_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {"m.py": "import torch\nloss.backward()\n", "bad.py": "x = (\n"})
     run = _cli("stats", "--explain", "m.py", "--format", "json", cwd=tmp_path)
-    rows = json.loads(run.stdout)
+    data = json.loads(run.stdout)
+    rows = data["statements"]
     assert [(r["line"], r["class"]) for r in rows] == [(1, "other"), (2, "algorithm")]
+    assert data["role"] == "general" and data["functions"] == []
     bad = _cli("stats", "--explain", "bad.py", cwd=tmp_path)
     assert bad.exit_code == 2 and "bad.py:" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -110,3 +113,54 @@ def test_stats_reanalyses_cached_results_without_glue_facts(tmp_path: Path) -> N
         entry.write_text(json.dumps(data))
     run = invoke(["stats", ".", "--format", "json"], tmp_path)
     assert json.loads(run.stdout)["files"][0]["glue"] == 1
+
+
+def test_stats_shows_roles_and_packages(tmp_path: Path) -> None:
+    model = (
+        "import json\nfrom torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, n):\n        super().__init__()\n        self.n = n\n"
+        "        self.fc = nn.Linear(n, n)\n"
+        "    def forward(self, x):\n        h = self.fc(x)\n        return h.relu()\n"
+        "def save(net, path):\n    json.dump(net.n, open(path, 'w'))\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/model.py": model,
+            "pkg/config.py": (
+                "import os\nROOT = os.environ.get('ROOT')\nOUT = os.path.join(ROOT, 'o')\n"
+            ),
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/io.py": "import json\ndef read(p):\n    return json.load(open(p))\n",
+            "tests/test_model.py": "import json\ndef test_it():\n    json.loads('1')\n",
+            "script.py": "print('hi')\n",
+        },
+    )
+    data = json.loads(_cli("stats", ".", "--format", "json", "--no-cache", cwd=tmp_path).stdout)
+    roles = {f["path"]: f["role"] for f in data["files"]}
+    assert roles["pkg/model.py"] == "algorithm"
+    assert roles["pkg/config.py"] == "config"
+    assert roles["pkg/sub/io.py"] == "io"
+    assert roles["tests/test_model.py"] == "test"
+    (package,) = data["packages"]  # one package, tests and scripts left out
+    assert package["path"] == "pkg" and package["modules"] == 5
+    files = {f["path"]: f for f in data["files"] if f["path"].startswith("pkg/")}
+    assert package["glue"] == sum(f["glue"] for f in files.values())
+    text = _cli("stats", ".", "--no-cache", cwd=tmp_path).stdout
+    assert "package (tests left out)" in text and "pkg (5 modules)" in text
+    explained = _cli("stats", "--explain", "pkg/model.py", cwd=tmp_path).stdout.splitlines()
+    assert explained[0] == ("pkg/model.py: role algorithm (defines class Net(torch.nn.Module))")
+    assert "pkg/model.py: function Net.__init__: 0 glue, 1 algorithm, 2 other; role wiring" in (
+        "\n".join(explained)
+    )
+    assert any(
+        line.startswith("pkg/model.py: function Net.forward:") and "role algorithm" in line
+        for line in explained
+    )
+    assert any(
+        line.startswith("pkg/model.py: function save:") and "role io" in line for line in explained
+    )
+    stored = next(line for line in explained if ":6:9:" in line)
+    assert " other " in stored and "stores an attribute" in stored

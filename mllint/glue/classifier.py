@@ -107,21 +107,19 @@ to_numpy to_list tolist tobytes to_string to_frame to_arrow to_pandas from_panda
 rename rename_axis merge join concat reset_index set_index reindex drop dropna fillna
 drop_duplicates sort_values sort_index assign query pivot pivot_table melt unstack explode
 groupby set_axis add_prefix add_suffix infer_objects convert_dtypes select with_columns
-filter_columns numpy cpu cuda to detach item half float double long int bool contiguous
-pin_memory read write readline readlines writelines close flush open encode decode format
-format_map strip lstrip rstrip split rsplit splitlines lower upper title replace startswith
-endswith zfill get items keys values update append extend insert pop popitem setdefault copy
+filter_columns numpy item read write readline readlines writelines close flush open encode
+decode format format_map strip lstrip rstrip split rsplit splitlines lower upper title replace
+startswith endswith zfill get items keys values pop popitem setdefault copy
 info debug warning warn error exception critical log log_dict log_metrics log_hyperparams
 add_argument add_argument_group add_mutually_exclusive_group parse_args parse_known_args
 add_scalar add_scalars add_histogram add_image add_text add_figure save load save_pretrained
 from_pretrained push_to_hub load_state_dict state_dict mkdir makedirs exists is_file is_dir
 joinpath glob rglob iterdir unlink rmdir touch read_text write_text read_bytes write_bytes
-with_suffix with_name resolve relative_to expanduser as_posix head tail sample json
+with_suffix with_name resolve relative_to expanduser as_posix head tail json
 raise_for_status upload_file download_file put_object get_object send_response send_header
 end_headers tokenize batch_decode convert_tokens_to_ids convert_ids_to_tokens
 apply_chat_template toarray todense plot set_xlabel set_ylabel set_title
-legend savefig imshow scatter hist subplots writerow writerows to_tensor to_device
-map_location register_buffer
+legend savefig imshow scatter hist subplots writerow writerows to_tensor map_location
 """
 
 _ALGORITHM_METHODS = """
@@ -132,7 +130,7 @@ prod sigmoid tanh relu gelu reshape view permute transpose squeeze unsqueeze fla
 expand_as repeat repeat_interleave gather scatter scatter_add topk masked_fill masked_fill_
 mul mul_ sub sub_ div div_ add_ pow corr cov quantile diff pct_change rolling ewm cumsum
 agg aggregate evaluate generate apply_gradients minimize compute_loss loss train_step einsum
-lerp baddbmm
+lerp baddbmm register_buffer register_parameter
 addmm split_with_sizes chunk narrow roll flip logsumexp median mode nansum nanmean all_reduce
 """
 
@@ -140,8 +138,25 @@ _OTHER_METHODS = """
 train eval requires_grad_ parameters named_parameters modules children named_modules
 """
 
-AMBIGUOUS_METHODS = frozenset({"update", "init", "apply", "get", "copy", "step", "transform"})
-"""Generic method names where a receiver known to be a model or glue object decides."""
+AMBIGUOUS_METHODS = frozenset(
+    {"update", "init", "apply", "get", "copy", "step", "transform", "sample", "append", "extend"}
+    | {"insert", "add"}
+)
+"""Generic method names where a receiver known to be a model or glue object decides
+(``buffer.sample()``, ``ema.update()``, ``outputs.append(logits)``)."""
+DEVICE_METHODS = frozenset(
+    {"to", "cuda", "cpu", "detach", "half", "float", "double", "long", "int", "bool"}
+    | {"contiguous", "pin_memory", "to_device", "type_as", "clone"}
+)
+"""Moves a value to a device or a dtype: the value's kind decides (a tensor stays a tensor)."""
+COLLECTING_METHODS = frozenset({"append", "extend", "insert", "add"})
+"""Put a value into a container: collecting tensors is algorithm, collecting records glue."""
+MODEL_METHODS = frozenset({"forward", "call", "backward"})
+"""A class that defines one of these computes: its submodules are models, its inputs tensors."""
+TENSOR_ANNOTATIONS = frozenset(
+    {"Tensor", "ndarray", "Array", "FloatTensor", "LongTensor", "BoolTensor", "ArrayLike"}
+)
+"""Parameter annotations (last dotted part) that make the parameter algorithm data."""
 FACTORY_METHODS = frozenset(
     {"from_pretrained", "from_config", "load_from_checkpoint", "from_dict", "from_json_file"}
 )
@@ -153,6 +168,17 @@ CALLABLE_MODEL_NAMES = frozenset(
 """Names conventionally bound to a model or a loss: calling one is a forward pass."""
 
 PATH_SUFFIXES = ("dir", "path", "root", "folder", "file")
+
+MODEL_CLASS = "<model class>"
+"""Key of :attr:`ModuleNames.bound` set while the walk is inside a model class."""
+MODEL_FUNCTION = "<model function>"
+CLASS_METHODS = "<class methods>"
+"""Key of :attr:`ModuleNames.bound` holding the enclosing class's method names, comma-joined."""
+_PACKING = frozenset(
+    {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset"}
+)
+
+"""Key of :attr:`ModuleNames.bound` set while the walk is inside a model's forward/call."""
 
 
 def _words(text: str) -> List[str]:
@@ -175,6 +201,9 @@ class GlueOptions:
     glue_modules: Tuple[str, ...] = ()
     algorithm_modules: Tuple[str, ...] = ()
     threshold: float = 0.8
+    roles: Tuple[Tuple[str, str], ...] = ()
+    """``glue-roles``: (glob, role) pairs, matched against paths relative to ``root``."""
+    root: str = ""
 
 
 _active = GlueOptions()
@@ -246,6 +275,12 @@ class Verdict:
 
     kind: str
     reason: str
+    weak: bool = False
+    """Packing or plumbing (a dict literal, ``dict(...)``) that an enclosing call of unknown
+    purpose does not inherit: ``Model(depth=12, **dict(a=1))`` builds a model."""
+
+
+_NOTHING = Verdict(OTHER, "no evidence")
 
 
 _BUILTINS = frozenset(
@@ -344,6 +379,12 @@ class ModuleNames:
             self.bound[dotted] = (kind, constructor)
             self._snapshot = None
 
+    def restore_bound(self, bound: Dict[str, Tuple[str, str]]) -> None:
+        """Make the bindings ``bound`` (a scope ended)."""
+        if bound != self.bound:
+            self.bound = bound
+            self._snapshot = None
+
     def unbind(self, dotted: str) -> None:
         """``dotted`` was assigned something unknown."""
         if self.bound.pop(dotted, None) is not None:
@@ -402,11 +443,94 @@ class ModuleNames:
 
 
 class Classifier:
-    """Classifies statements of one module, in walk order."""
+    """Classifies statements of one module, in walk order.
+
+    Besides the import table, :class:`ModuleNames` carries the local dataflow: the kind of
+    value (algorithm data such as tensors, arrays, models; glue data such as paths, records)
+    each name holds, learnt from the statement that bound it and propagated through plain
+    assignments. Function-local names are forgotten when the function ends; ``self.*``
+    attributes live as long as their class. The enclosing class's nature (a model: it has an
+    algorithm base or defines ``forward``/``call``) is kept under :data:`MODEL_CLASS`.
+    """
 
     def __init__(self, names: ModuleNames, vocab: Vocabulary) -> None:
         self.names = names
         self.vocab = vocab
+        self._saved: List[Dict[str, Tuple[str, str]]] = []
+
+    # -- scopes ---------------------------------------------------------------------------
+
+    def enter_class(self, node: cst.ClassDef) -> None:
+        """A class body starts: remember whether it is a model, and bind its name if so."""
+        names = self.names
+        self._saved.append(dict(names.bound))
+        model = self._model_class_reason(node)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        methods = sorted(s.name.value for s in body if isinstance(s, cst.FunctionDef))
+        names.bind(CLASS_METHODS, OTHER, ",".join(methods))
+        if model is not None:
+            names.bind(node.name.value, ALGORITHM, model)
+            names.bind(MODEL_CLASS, ALGORITHM, node.name.value)
+        else:
+            names.unbind(MODEL_CLASS)
+
+    def leave_class(self, node: cst.ClassDef) -> None:
+        """A class body ended: its ``self.*`` bindings go; its own name stays bound."""
+        saved = self._saved.pop() if self._saved else {}
+        own = self.names.bound.get(node.name.value)
+        if own is not None:
+            saved[node.name.value] = own
+        self.names.restore_bound(saved)
+
+    def enter_function(self, node: cst.FunctionDef) -> None:
+        """A function body starts: its parameters get kinds from annotations, and the
+        inputs of a model's ``forward``/``call`` are tensors."""
+        names = self.names
+        self._saved.append(dict(names.bound))
+        in_model = MODEL_CLASS in names.bound
+        computes = in_model and node.name.value in MODEL_METHODS
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            annotation = param.annotation
+            if annotation is not None:
+                dotted = dotted_name(annotation.annotation) or ""
+                if dotted.rsplit(".", 1)[-1] in TENSOR_ANNOTATIONS:
+                    names.bind(name, ALGORITHM, f"parameter `{name}: {dotted}`")
+                    continue
+                if computes:
+                    continue  # `forward(self, x, mask: bool)`: a flag, not a tensor
+            if computes and name not in ("self", "cls") and param.default is None:
+                names.bind(name, ALGORITHM, f"input of {node.name.value}()")
+            elif name != "self":
+                names.unbind(name)
+        names.unbind(MODEL_FUNCTION)
+        if computes:
+            names.bind(MODEL_FUNCTION, ALGORITHM, node.name.value)
+
+    def leave_function(self, node: cst.FunctionDef) -> None:
+        """A function body ended: its local names are forgotten, ``self.*`` stays."""
+        saved = self._saved.pop() if self._saved else {}
+        for key, value in self.names.bound.items():
+            if key.startswith("self.") and key not in saved:
+                saved[key] = value
+        self.names.restore_bound(saved)
+
+    def _model_class_reason(self, node: cst.ClassDef) -> Optional[str]:
+        for base in node.bases:
+            qualified = self.names.qualify(base.value)
+            if qualified is not None:
+                hit = self.vocab.lookup(qualified)
+                if hit is not None and hit[0] == ALGORITHM:
+                    return f"a model: class {node.name.value}({qualified})"
+            dotted = dotted_name(base.value)
+            if dotted is not None and self.names.bound.get(dotted, ("", ""))[0] == ALGORITHM:
+                return f"a model: class {node.name.value}({dotted})"
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value in MODEL_METHODS:
+                return f"a model: class {node.name.value} defines {statement.name.value}()"
+        return None
 
     # -- statements -----------------------------------------------------------------------
 
@@ -430,11 +554,16 @@ class Classifier:
         if isinstance(node, cst.Return):
             if node.value is None:
                 return Verdict(OTHER, "return")
-            return self.expression(node.value) or self._plain_value(node.value, "returns")
+            judged = self.expression(node.value)
+            if judged is None and self._holds_algorithm(node.value):
+                return Verdict(OTHER, "returns a value")
+            return judged or self._plain_value(node.value, "returns")
         if isinstance(node, (cst.If, cst.While)):
             return self.expression(node.test) or Verdict(OTHER, "control flow")
         if isinstance(node, cst.For):
-            return self.expression(node.iter) or Verdict(OTHER, "loop")
+            judged = self.expression(node.iter)
+            self._bind([node.target], node.iter, judged)
+            return judged or Verdict(OTHER, "loop")
         if isinstance(node, cst.With):
             for item in node.items:
                 judged = self.expression(item.item)
@@ -459,10 +588,41 @@ class Classifier:
         if value is None:
             return Verdict(OTHER, "annotation")
         judged = self.expression(value)
+        if judged is not None and judged.weak and _stores_state(targets):
+            judged = None  # `self.cfg = dict(a=1)`: wiring a constructor, not moving data
+        array = self._array_target(targets)
         self._bind(targets, value, judged)
         if judged is not None:
             return judged
+        if array is not None:
+            return Verdict(ALGORITHM, f"writes into `{array}` (algorithm data)")
+        if _stores_state(targets) and not isinstance(value, cst.Tuple):
+            return Verdict(OTHER, "stores an attribute")
+        if self._holds_algorithm(value):
+            return Verdict(OTHER, "names algorithm data")
+        if MODEL_CLASS in self.names.bound and isinstance(value, (cst.Name, cst.Attribute)):
+            return Verdict(OTHER, "copies a value inside a model")
         return self._plain_value(value, "binds")
+
+    def _array_target(self, targets: Sequence[cst.BaseExpression]) -> Optional[str]:
+        """The algorithm-data container a subscript target writes into (``buf[i] = obs``)."""
+        for target in targets:
+            if isinstance(target, cst.Subscript):
+                dotted = dotted_name(target.value)
+                if dotted is not None and self.names.bound.get(dotted, ("",))[0] == ALGORITHM:
+                    return dotted
+        return None
+
+    def _holds_algorithm(self, value: cst.BaseExpression) -> bool:
+        """A name, attribute or tuple of them holding algorithm data (``return x, logits``)."""
+        if isinstance(value, cst.Tuple):
+            return bool(value.elements) and all(
+                self._holds_algorithm(e.value) for e in value.elements
+            )
+        if isinstance(value, cst.Subscript):
+            value = value.value
+        dotted = dotted_name(value)
+        return dotted is not None and self.names.bound.get(dotted, ("",))[0] == ALGORITHM
 
     def _plain_value(self, value: cst.BaseExpression, verb: str) -> Verdict:
         if is_literal(value):
@@ -486,6 +646,15 @@ class Classifier:
         if constructor is not None and constructor.rsplit(".", 1)[-1] in FACTORY_METHODS:
             hit = self.vocab.lookup(constructor.rsplit(".", 1)[0])
             kind = hit[0] if hit is not None else kind
+        source = None if constructor is None else f"bound to {constructor}(...)"
+        if source is None:
+            # the local dataflow: a computed value, or a copy of a name whose kind is known
+            copied = dotted_name(value)
+            held = self.names.bound.get(copied) if copied is not None else None
+            if held is not None and held[0] != OTHER:
+                kind, source = held[0], held[1]
+            elif judged is not None and kind == ALGORITHM and not judged.weak:
+                source = "computed by an algorithm statement"
         flat: List[cst.BaseExpression] = []
         for target in targets:
             if isinstance(target, (cst.Tuple, cst.List)):
@@ -493,13 +662,15 @@ class Classifier:
             else:
                 flat.append(target)
         for target in flat:
+            if isinstance(target, cst.StarredElement):
+                target = target.value
             if isinstance(target, cst.Name):
                 self.names.forget(target.value)
             dotted = dotted_name(target)
             if dotted is None:
                 continue
-            if constructor is not None and kind != OTHER:
-                self.names.bind(dotted, kind, constructor)
+            if source is not None and kind != OTHER:
+                self.names.bind(dotted, kind, source)
             else:
                 self.names.unbind(dotted)
 
@@ -544,7 +715,7 @@ class Classifier:
             values = [e.value for e in node.elements]
             judged = self._first(values, deeper)
             if judged is None and not is_literal(node) and isinstance(node, (cst.List, cst.Set)):
-                return Verdict(GLUE, "packs values into a container")
+                return Verdict(GLUE, "packs values into a container", weak=True)
             return judged
         if isinstance(node, cst.Dict):
             values = [e.value for e in node.elements]
@@ -553,7 +724,7 @@ class Classifier:
             judged = self._first(values, deeper)
             if judged is not None and judged.kind == ALGORITHM:
                 return judged
-            return Verdict(GLUE, "packs values into a dict")
+            return Verdict(GLUE, "packs values into a dict", weak=True)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._first([node.elt, node.for_in.iter], deeper)
         if isinstance(node, cst.DictComp):
@@ -589,7 +760,8 @@ class Classifier:
     def call_kind(self, node: cst.Call) -> Optional[Verdict]:
         """The verdict of a call from its own name alone (qualified name, method, binding)."""
         func = node.func
-        qualified = self.names.qualify(func)
+        names = self.names
+        qualified = names.qualify(func)
         if qualified is not None:
             last = qualified.rsplit(".", 1)[-1]
             if last in _LOADING_METHODS and "." in qualified:
@@ -600,23 +772,37 @@ class Classifier:
                 if kind == OTHER:
                     return Verdict(OTHER, f"calls {qualified}")
                 source = " (configured)" if user else ""
-                return Verdict(kind, f"calls {qualified}{source}")
+                return Verdict(kind, f"calls {qualified}{source}", qualified in _PACKING)
         dotted = dotted_name(func)
-        if dotted is not None and dotted in self.names.bound:
-            kind, constructor = self.names.bound[dotted]
-            return Verdict(kind, f"calls `{dotted}`, bound to {constructor}(...)")
+        if dotted is not None and dotted in names.bound:
+            kind, source = names.bound[dotted]
+            return Verdict(kind, f"calls `{dotted}` ({source})")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             receiver = dotted_name(func.value)
-            if method in AMBIGUOUS_METHODS and receiver in self.names.bound:
-                kind, constructor = self.names.bound[receiver]
-                return Verdict(kind, f"method of `{receiver}`, bound to {constructor}(...)")
+            held = names.bound.get(receiver) if receiver is not None else None
+            if held is not None and (method in AMBIGUOUS_METHODS or method in DEVICE_METHODS):
+                return Verdict(held[0], f".{method}() of `{receiver}` ({held[1]})")
+            if method in COLLECTING_METHODS:
+                for arg in node.args:
+                    if self._holds_algorithm(arg.value) or (
+                        (self.expression(arg.value) or _NOTHING).kind == ALGORITHM
+                    ):
+                        return Verdict(ALGORITHM, f".{method}() collects algorithm data")
+                return Verdict(GLUE, f".{method}() collects values into a container")
+            if method in DEVICE_METHODS:
+                return None  # the receiver's kind decides: `torch.zeros(n).to(device)`
             by_name = METHOD_TABLE.get(method)
             if by_name is not None:
                 return Verdict(by_name, f".{method}() is {by_name} by method name")
-            if receiver is not None and receiver in self.names.bound:
-                kind, constructor = self.names.bound[receiver]
-                return Verdict(kind, f"method of `{receiver}`, bound to {constructor}(...)")
+            if held is not None:
+                return Verdict(held[0], f"method of `{receiver}` ({held[1]})")
+            if (
+                receiver == "self"
+                and node.args
+                and method not in names.bound.get(CLASS_METHODS, ("", ""))[1].split(",")
+            ):
+                return Verdict(ALGORITHM, f"calls `self.{method}`, an attribute (a model)")
         if isinstance(func, cst.Name) and func.value in CALLABLE_MODEL_NAMES:
             return Verdict(ALGORITHM, f"calls `{func.value}` (a model or loss by name)")
         if (
@@ -639,13 +825,24 @@ class Classifier:
                 inner = self._first([a.value for a in node.args], depth)
                 return inner or judged
             return judged
+        for arg in node.args:
+            if self._holds_algorithm(arg.value):
+                shown = dotted_name(arg.value) or "its argument"
+                return Verdict(ALGORITHM, f"computes on `{shown}` (algorithm data)")
         parts: List[cst.BaseExpression] = []
         if isinstance(node.func, cst.Call):  # `nn.Dense(8)(x)`, `jax.grad(f)(x)`
             parts.append(node.func)
         if isinstance(node.func, cst.Attribute):
             parts.append(node.func.value)
+        receiver = len(parts)
         parts.extend(a.value for a in node.args)
-        return self._first(parts, depth)
+        for index, part in enumerate(parts):
+            judged = self.expression(part, depth)
+            # an unknown callee does not inherit the packing of its arguments:
+            # `VisionTransformer(depth=12, **dict(a=1))` builds a model
+            if judged is not None and not (judged.weak and index >= receiver):
+                return judged
+        return None
 
     def _binary(self, node: cst.BinaryOperation, depth: int) -> Optional[Verdict]:
         op = type(node.operator)
@@ -665,6 +862,14 @@ class Classifier:
         if symbol == "/" and (_looks_like_path(left) or _looks_like_path(right)):
             return Verdict(GLUE, "joins a path (/)")
         return Verdict(ALGORITHM, f"arithmetic ({symbol})")
+
+
+def _stores_state(targets: Sequence[cst.BaseExpression]) -> bool:
+    """Every target is an attribute of ``self`` (``self.fc = fc``): wiring an object."""
+    return bool(targets) and all(
+        isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
+        for t in targets
+    )
 
 
 def _looks_like_path(node: cst.BaseExpression) -> bool:

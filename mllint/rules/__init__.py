@@ -15,7 +15,13 @@ from mllint.rules.flags import (
     StaleFlagBranch,
     UnusedFlag,
 )
-from mllint.rules.glue import FormatRoundTrip, GlueHeavyFunction, GlueHeavyModule, PipelineJungle
+from mllint.rules.glue import (
+    FormatRoundTrip,
+    GlueHeavyFunction,
+    GlueHeavyModule,
+    GlueHeavySystem,
+    PipelineJungle,
+)
 from mllint.rules.parse import ParseError
 
 ALL_RULES: List[Type[Rule]] = sorted(
@@ -24,6 +30,7 @@ ALL_RULES: List[Type[Rule]] = sorted(
         ConstantCondition,
         GlueHeavyModule,
         GlueHeavyFunction,
+        GlueHeavySystem,
         PipelineJungle,
         FormatRoundTrip,
         StaleFlagBranch,

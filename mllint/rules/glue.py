@@ -9,6 +9,7 @@ table, the enclosing function) through :func:`analysis_for`.
 
 from __future__ import annotations
 
+import os
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
@@ -16,11 +17,12 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from mllint import glue
-from mllint.glue import ALGORITHM, GLUE, OTHER, Verdict
+from mllint.glue import ALGORITHM, GLUE, OTHER, Verdict, dotted_name, roles
+from mllint.glue.system import package_tallies
 from mllint.locate import STATEMENT_TYPES
 from mllint.memo import Memo
-from mllint.model import Severity
-from mllint.rules.base import FileContext, FileRule, Invalid
+from mllint.model import Finding, Severity, Span
+from mllint.rules.base import FileContext, FileRule, Invalid, ProjectRule, Valid
 
 MIN_MODULE_STATEMENTS = 20
 """ML201 stays quiet on modules with fewer glue + algorithm statements than this."""
@@ -58,7 +60,9 @@ class Counts:
 @dataclass
 class _Scope:
     name: str
-    node: cst.CSTNode
+    node: cst.FunctionDef
+    index: int = 0
+    in_model: bool = False
     counts: Counts = field(default_factory=Counts)
     locals: Set[str] = field(default_factory=set)
     versions: Dict[str, int] = field(default_factory=dict)
@@ -69,17 +73,25 @@ class _Scope:
 class GlueAnalysis:
     """The per-file state the ML2xx rules share during one walk."""
 
-    def __init__(self, options: glue.GlueOptions, memo: Optional[Memo] = None) -> None:
+    def __init__(
+        self, options: glue.GlueOptions, memo: Optional[Memo] = None, path: str = ""
+    ) -> None:
         self.options = options
         self.memo = memo
+        self.path = _relative(path, options.root)
         self.names = glue.ModuleNames()
         self.classifier = glue.Classifier(self.names, glue.vocabulary())
         self.module = Counts()
-        self.functions: List[Tuple[str, Counts]] = []
+        self.functions: List[_Scope] = []
         self.finished: Dict[int, Counts] = {}
         self.scopes: List[_Scope] = []
-        self.path: List[str] = []
+        self.qualname: List[str] = []
         """Plain names of the enclosing classes and functions, outermost first."""
+        self.model_classes: List[bool] = []
+        self.model_class: Optional[str] = None
+        self.algorithm_function: Optional[str] = None
+        self.script = False
+        self._role: Optional[Tuple[str, str]] = None
         self.record: Optional[List[Tuple[cst.CSTNode, int, Verdict]]] = None
 
     def function_id(self) -> int:
@@ -141,11 +153,34 @@ class GlueAnalysis:
                 scope.locals.add(name)
                 scope.versions[name] = scope.versions.get(name, 0) + 1
 
-    def enter_function(self, node: cst.FunctionDef) -> None:
+    def enter_class(self, node: cst.ClassDef) -> None:
+        """A class body starts: note whether it is a model (evidence of an algorithm module)."""
+        self.qualname.append(node.name.value)
+        self.classifier.enter_class(node)
+        model = glue.MODEL_CLASS in self.names.bound
+        self.model_classes.append(model)
+        if model and self.model_class is None:
+            self.model_class = self.names.bound[node.name.value][1].split(": ", 1)[-1]
+
+    def leave_class(self, node: cst.ClassDef) -> None:
+        """A class body ended."""
+        self.qualname.pop()
+        self.model_classes.pop()
+        self.classifier.leave_class(node)
+
+    def enter_function(self, node: cst.FunctionDef, index: int) -> None:
         """A function's body starts: count its statements on their own."""
         # plain names only: joining already-qualified names doubles the length per level
-        self.path.append(node.name.value)
-        scope = _Scope(".".join(self.path), node)
+        self.qualname.append(node.name.value)
+        self.classifier.enter_function(node)
+        in_model = bool(self.model_classes) and self.model_classes[-1]
+        scope = _Scope(".".join(self.qualname), node, index=index, in_model=in_model)
+        if (
+            self.algorithm_function is None
+            and len(self.qualname) == 1
+            and roles.algorithm_name(node.name.value, strong=True)
+        ):
+            self.algorithm_function = node.name.value
         for param in _parameters(node.params):
             scope.locals.add(param)
         self.scopes.append(scope)
@@ -153,19 +188,59 @@ class GlueAnalysis:
     def leave_function(self, node: cst.FunctionDef) -> None:
         """A function's body ended: keep its counts."""
         scope = self.scopes.pop()
-        self.path.pop()
-        self.functions.append((scope.name, scope.counts))
+        self.qualname.pop()
+        self.classifier.leave_function(node)
+        self.functions.append(scope)
         self.finished[id(node)] = scope.counts
 
+    def role(self) -> Tuple[str, str]:
+        """``(role, reason)`` of the module (once the walk is over)."""
+        if self._role is None:
+            self._role = roles.module_role(
+                self.path,
+                self.options.roles,
+                self.model_class,
+                self.algorithm_function,
+                self.script,
+            )
+        return self._role
+
+    def function_role(self, scope: _Scope) -> Tuple[str, str]:
+        """``(role, reason)`` of a finished function."""
+        return roles.function_role(scope.node.name.value, scope.in_model, self.role()[0])
+
     def facts(self) -> Dict[str, Any]:
-        """The counts as JSON data: the module's and each function's."""
+        """The counts as JSON data: the module's and each function's, with their roles."""
         module = self.module
         return {
             "glue": module.glue,
             "algorithm": module.algorithm,
             "other": module.other,
-            "functions": [[n, c.glue, c.algorithm, c.other] for n, c in self.functions],
+            "role": list(self.role()),
+            "functions": [
+                [
+                    s.name,
+                    s.counts.glue,
+                    s.counts.algorithm,
+                    s.counts.other,
+                    self.function_role(s)[0],
+                ]
+                for s in self.functions
+            ],
         }
+
+
+def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` with ``/`` separators (as given when outside it)."""
+    shown = path
+    if root and not path.startswith("<"):
+        try:
+            relative = os.path.relpath(os.path.abspath(path), root)
+        except ValueError:  # another drive
+            relative = path
+        if not relative.startswith(".."):
+            shown = relative
+    return shown.replace(os.sep, "/")
 
 
 def _parameters(params: cst.Parameters) -> List[str]:
@@ -193,8 +268,21 @@ def analysis_for(context: FileContext) -> GlueAnalysis:
     """The shared glue state of the file being walked (created on first use)."""
     analysis = _ANALYSES.get(context)
     if analysis is None:
-        analysis = _ANALYSES[context] = GlueAnalysis(glue.active_options(), context.memo)
+        analysis = _ANALYSES[context] = GlueAnalysis(
+            glue.active_options(), context.memo, context.path
+        )
     return analysis
+
+
+def _is_main_guard(node: cst.If) -> bool:
+    """``if __name__ == "__main__":``."""
+    test = node.test
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    sides = [test.left, test.comparisons[0].comparator]
+    names = [s.value for s in sides if isinstance(s, cst.Name)]
+    strings = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+    return names == ["__name__"] and strings == ["__main__"]
 
 
 def _percent(ratio: Optional[float]) -> str:
@@ -208,8 +296,23 @@ class GlueHeavyModule(FileRule):
     (de)serialisation, type and format conversion, dataframe reshaping, logging, argument and
     config plumbing, paths), algorithm (computes on model data: array and tensor math, model
     and loss calls, gradients, optimizer steps) or other (imports, definitions, control flow),
-    and reports modules whose glue ratio, `glue / (glue + algorithm)`, exceeds
+    and reports **algorithm modules** whose glue ratio, `glue / (glue + algorithm)`, exceeds
     `glue-threshold` (default 0.8).
+
+    Statements are classified by the kind of value they handle, followed through a small
+    local dataflow: tensors, arrays, models and losses are algorithm data (a name bound from
+    `torch.*`/`np.*`, a model class, a parameter annotated `Tensor`, an attribute bound in
+    `__init__`, the inputs of a model's `forward`), paths, strings and records glue data.
+    `buffer.sample()`, `ema.update(model)`, `outs.append(logits)`, `x.to(device)`,
+    `self.register_buffer(...)`, `self.fc = fc` in a constructor and `self.actor(obs)` are not
+    glue.
+
+    A module's role decides whether it is reported: configs, tests, loggers and monitors,
+    dataset builders and readers, downloaders and checkpoint I/O, utilities and CLI scripts are
+    glue by design (`mllint stats --explain` shows the role and why). An algorithm module
+    defines a model (a subclass of a modelling class such as `nn.Module`, or a class with
+    `forward`/`call`) or a module-level loss, training step or sampler. The `glue-roles`
+    setting assigns roles by glob.
 
     ## Why is this bad?
     Sculley et al. estimate that in mature ML systems only a small fraction of the code is ML;
@@ -244,7 +347,14 @@ class GlueHeavyModule(FileRule):
 
     ## Notes
     Modules with fewer than 20 glue + algorithm statements are not reported, so small helper
-    modules stay quiet. The finding is placed at line 1; silence it with `# noqa: ML201` on
+    modules stay quiet. Roles from the path: `tests/`, `test_*.py` (test); `config*.py`,
+    `configs/` (config); `log*.py`, `*logger.py`, `*monitor.py`, `callbacks.py`, `plot*.py`
+    (logging); `data/`, `datasets.py`, `*loader.py`, `*reader.py`, `*tokenizer.py`,
+    `*transforms.py` (data); `download*.py`, `*hub.py`, `*checkpoint.py`, `save*.py`,
+    `load*.py` (io); `main*.py`, `run*.py`, `launch*.py`, `scripts/`, `tools/`, `examples/`
+    (cli); `utils.py`, `misc.py`, `*helpers.py`, `*distributed.py` (utility). A module with
+    an `if __name__ == "__main__":` guard and no model is a cli script. The finding is placed
+    at line 1; silence it with `# noqa: ML201` on
     line 1 or `# mllint: noqa: ML201` anywhere in the file. `mllint stats --explain FILE`
     shows each statement's class and the reason, and the `glue-modules` /
     `algorithm-modules` settings extend the vocabulary (see the README).
@@ -260,14 +370,19 @@ class GlueHeavyModule(FileRule):
         + "".join(f"x{i} = np.mean(a) * {i}\n" for i in range(25))
         + "".join(f'print("step {i}")\n' for i in range(5)),
         "import json\n" + "".join(f"d{i} = json.loads(s)\n" for i in range(10)),
+        # a reader is glue by design: no model, no loss, no step
+        "import json\nimport numpy as np\n"
+        + "".join(f"d{i} = json.loads(s{i})\n" for i in range(24))
+        + "y = np.mean(x)\n",
     )
     INVALID = (
         Invalid(
-            "import json\nimport numpy as np\n"
+            "import json\nimport numpy as np\nfrom torch import nn\n"
+            "class Net(nn.Module):\n    def forward(self, x):\n        return x * 2\n"
             + "".join(f"d{i} = json.loads(s{i})\n" for i in range(24))
             + "y = np.mean(x)\n",
             line=1,
-            message="96% glue",
+            message="92% glue",
         ),
     )
 
@@ -276,17 +391,20 @@ class GlueHeavyModule(FileRule):
         self.analysis = analysis_for(context)
 
     def _statement(self, node: cst.CSTNode) -> None:
-        self.analysis.classify(node, self.context.walker.statement_index)
+        index = self.context.walker.statement_index
+        self.analysis.classify(node, index)
         if isinstance(node, cst.FunctionDef):
-            self.analysis.enter_function(node)
+            self.analysis.enter_function(node, index)
         elif isinstance(node, cst.ClassDef):
-            self.analysis.path.append(node.name.value)
+            self.analysis.enter_class(node)
+        elif isinstance(node, cst.If) and not self.analysis.scopes and _is_main_guard(node):
+            self.analysis.script = True
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.analysis.leave_function(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self.analysis.path.pop()
+        self.analysis.leave_class(node)
 
     def leave_Module(self, node: cst.Module) -> None:
         counts = self.analysis.module
@@ -294,11 +412,14 @@ class GlueHeavyModule(FileRule):
         threshold = self.analysis.options.threshold
         if ratio is None or counts.classified < MIN_MODULE_STATEMENTS or ratio <= threshold:
             return
+        role, why = self.analysis.role()
+        if role != roles.ALGORITHM_ROLE:
+            return  # a config, a test, a logger, a reader, a CLI: glue by design
         self.context.report_file(
             self,
-            f"Module is {_percent(ratio)} glue ({counts.glue} glue, {counts.algorithm} "
-            f"algorithm statements; threshold {threshold:.0%})",
-            properties={"glueRatio": round(ratio, 4), "glue": counts.glue},
+            f"Algorithm module is {_percent(ratio)} glue ({counts.glue} glue, "
+            f"{counts.algorithm} algorithm statements; threshold {threshold:.0%}; {why})",
+            properties={"glueRatio": round(ratio, 4), "glue": counts.glue, "role": role},
         )
 
     def facts(self) -> Any:
@@ -321,38 +442,49 @@ for _name in dir(cst):
 class GlueHeavyFunction(FileRule):
     """
     ## What it does
-    Reports functions whose own statements (nested functions count on their own) have a glue
-    ratio above `glue-threshold` (default 0.8), like ML201 does for modules.
+    Reports **algorithm functions** (a model's methods, a loss, a training or evaluation step,
+    an optimiser's update, a sampler) whose own statements (nested functions count on their
+    own) have a glue ratio above `glue-threshold` (default 0.8): I/O, format conversion and
+    bookkeeping in-line in the computation.
 
     ## Why is this bad?
-    A function that is nearly all conversion, renaming, serialisation and logging around one
-    model call is where ML systems accumulate debt: every new data source or output format
-    adds another layer, and the one line of real work is hard to find and to test.
+    An evaluation step that also restores checkpoints, writes summaries, dumps three JSON
+    files and exports the model is where ML systems accumulate debt: every new data source or
+    output format adds another layer, and the few lines of real work are hard to find and to
+    test.
 
     ## Example
     ```python
-    def handle(body):
-        payload = json.loads(body)
-        image = base64.b64decode(payload["image"])
-        meta = dict(payload.get("meta", {}))
-        meta["brand"] = str(meta.get("brand")).lower()
-        logger.info("request %s", meta)
-        frame = pd.DataFrame([meta])
-        frame = frame.astype({"price": "float32"})
-        result = model.predict(frame)
-        return json.dumps({"label": str(result[0]), "meta": meta})
+    def evaluate(model, loader, out_dir, step):
+        summary = {"step": step}
+        logger.info("evaluating step %d", step)
+        path = os.path.join(out_dir, f"eval_{step}.json")
+        with open(path, "w") as fh:
+            json.dump(summary, fh)
+        shutil.copy(path, os.path.join(out_dir, "latest.json"))
+        return summary
     ```
 
     Use instead:
     ```python
-    def handle(body):
-        request = Request.parse(body)      # one tested place for the plumbing
-        return Response(model.predict(request.features)).to_json()
+    def evaluate(model, loader):
+        return {"accuracy": accuracy(model, loader)}   # the computation, returned
+
+    write_report(evaluate(model, loader), out_dir, step)  # the plumbing, once, elsewhere
     ```
 
     ## Notes
+    A function's role comes from its name and its class: a method of a model class, or a
+    name with a word such as `forward`, `loss`, `train`, `step`, `update`, `sample`,
+    `evaluate`, `predict`, `policy`, `gradient` is algorithm. Glue by design, never reported:
+    `main`, `parse_args`, argument-parser builders (cli), `load_*`, `save_*`, `*checkpoint*`,
+    `download*`, functions about files and paths (io), `log_*`, `print*`, `on_*` callbacks
+    (logging), `*config*`, `setup*` (config), `*dataset*`, `*loader*`, `collate*` (data),
+    distributed set-up (runtime), constructors and dunder methods (wiring), tests, and every
+    function of a module whose role is glue by design (except the methods of a model defined
+    there). A script's (cli module's) training and evaluation steps are still reported.
     Functions with fewer than 6 glue + algorithm statements are not reported, so small
-    helpers (getters, converters, `__repr__`) stay quiet. Reported at the `def` line.
+    helpers stay quiet. Reported at the `def` line.
     """
 
     code = "ML202"
@@ -372,22 +504,71 @@ class GlueHeavyFunction(FileRule):
         "        total = loss.item()\n"
         "        print(total)\n"
         "    return model\n",
+        # method names are not meaning: a replay buffer's sample(), an EMA's update(),
+        # collecting tensors, moving to a device and a model called through an attribute
+        "import torch\nclass DDPG:\n"
+        "    def train_step(self, batch_size):\n"
+        "        batch = self.buffer.sample(batch_size)\n"
+        "        obs = batch.obs.to(self.device)\n"
+        "        act = self.actor(obs)\n"
+        "        q = self.critic(obs, act)\n"
+        "        losses = []\n"
+        "        losses.append(q)\n"
+        "        self.ema.update(self.actor)\n"
+        "        self.stats.update(q)\n"
+        "        return torch.stack(losses).mean()\n",
+        # constructor wiring and buffers are not glue; a factory's dict(...) kwargs neither
+        "import torch\nfrom torch import nn\nclass Policy(nn.Module):\n"
+        "    def __init__(self, obs_dim, act_dim, hidden, device, name, cfg):\n"
+        "        super().__init__()\n"
+        "        self.obs_dim = obs_dim\n"
+        "        self.act_dim = act_dim\n"
+        "        self.hidden = hidden\n"
+        "        self.device = device\n"
+        "        self.name = name\n"
+        "        self.register_buffer('mean', torch.zeros(obs_dim))\n"
+        "        self.net = MLP(obs_dim, act_dim, **dict(cfg.net))\n"
+        "    def forward(self, obs):\n"
+        "        x = obs.to(self.mean.device)\n"
+        "        return self.net(x - self.mean)\n",
+        # glue by design: an argument parser, a checkpoint loader, a logger's method
+        "import argparse\ndef parse_args():\n"
+        "    p = argparse.ArgumentParser()\n"
+        + "".join(f"    p.add_argument('--a{i}')\n" for i in range(8))
+        + "    return p.parse_args()\n",
+        "import torch, os, json\ndef load_checkpoint(model, path):\n"
+        "    state = torch.load(path)\n"
+        "    meta = json.load(open(path + '.json'))\n"
+        "    print(meta)\n"
+        "    name = meta['name']\n"
+        "    os.makedirs(name, exist_ok=True)\n"
+        "    model.load_state_dict(state['model'])\n",
     )
     INVALID = (
         Invalid(
-            "import json, logging\nlog = logging.getLogger()\n"
-            "def handle(body):\n"
-            "    payload = json.loads(body)\n"
-            "    meta = dict(payload['meta'])\n"
-            "    meta['brand'] = str(meta.get('brand')).lower()\n"
-            "    log.info('request %s', meta)\n"
-            "    name = meta['name']\n"
-            "    key = f'{name}-x'\n"
-            "    out = {'key': key, 'meta': meta}\n"
-            "    score = model.predict(meta)\n"
-            "    return json.dumps(out)\n",
+            "import json, logging, os, shutil\nlogger = logging.getLogger()\n"
+            "def evaluate(model, loader, out_dir, step):\n"
+            "    summary = {'step': step}\n"
+            "    logger.info('evaluating step %d', step)\n"
+            "    path = os.path.join(out_dir, f'eval_{step}.json')\n"
+            "    with open(path, 'w') as fh:\n"
+            "        json.dump(summary, fh)\n"
+            "    shutil.copy(path, os.path.join(out_dir, 'latest.json'))\n"
+            "    return summary\n",
             line=3,
-            message="`handle`",
+            message="`evaluate`",
+        ),
+        Invalid(
+            "import json\nfrom torch import nn\nclass Net(nn.Module):\n"
+            "    def forward(self, x):\n"
+            "        meta = json.loads(self.meta_text)\n"
+            "        name = meta['name']\n"
+            "        print(f'forward {name}')\n"
+            "        open('trace.txt', 'a').write(name)\n"
+            "        self.log_file.write(json.dumps(meta))\n"
+            "        return self.fc(x)\n",
+            line=4,
+            message="a method of a model class",
         ),
     )
 
@@ -395,21 +576,131 @@ class GlueHeavyFunction(FileRule):
         super().__init__(context)
         self.analysis = analysis_for(context)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        counts = self.analysis.finished.get(id(node))
-        if counts is None or counts.classified < MIN_FUNCTION_STATEMENTS:
-            return
-        ratio = counts.ratio()
-        threshold = self.analysis.options.threshold
-        if ratio is None or ratio <= threshold:
-            return
-        self.report(
-            node,
-            f"Function `{node.name.value}` is {_percent(ratio)} glue ({counts.glue} glue, "
-            f"{counts.algorithm} algorithm statements; threshold {threshold:.0%})",
-            properties={"glueRatio": round(ratio, 4), "glue": counts.glue},
-            header_width=len(f"def {node.name.value}") + (6 if node.asynchronous else 0),
-        )
+    def leave_Module(self, node: cst.Module) -> None:
+        # reported once the module's role is known (a function inherits it)
+        analysis = self.analysis
+        threshold = analysis.options.threshold
+        for scope in analysis.functions:
+            counts = scope.counts
+            ratio = counts.ratio()
+            if counts.classified < MIN_FUNCTION_STATEMENTS or ratio is None or ratio <= threshold:
+                continue
+            role, why = analysis.function_role(scope)
+            if role != roles.ALGORITHM_ROLE:
+                continue
+            function = scope.node
+            self.report(
+                function,
+                f"Function `{function.name.value}` is {_percent(ratio)} glue ({counts.glue} "
+                f"glue, {counts.algorithm} algorithm statements; threshold {threshold:.0%}; "
+                f"{why})",
+                properties={"glueRatio": round(ratio, 4), "glue": counts.glue, "role": role},
+                statement=(function, scope.index),
+                header_width=len(f"def {function.name.value}")
+                + (6 if function.asynchronous else 0),
+            )
+
+
+class GlueHeavySystem(ProjectRule):
+    """
+    ## What it does
+    Measures the glue ratio of every package of the project (a folder with an `__init__.py`,
+    counted with all its modules and subpackages, tests left out) and reports each package
+    whose ratio exceeds `max-glue-ratio`. Off unless `max-glue-ratio` is set in
+    `[tool.mllint]`.
+
+    ## Why is this bad?
+    Sculley et al.'s warning is about systems: a small ML kernel buried in code that moves
+    data in and out of general-purpose packages. One number per package, gated in CI, says
+    whether the system drifts that way, instead of hundreds of per-function notes.
+
+    ## Example
+    ```toml
+    [tool.mllint]
+    max-glue-ratio = 0.6   # mypkg/ is 72% glue: reported once, at mypkg/__init__.py
+    ```
+
+    Use instead:
+    ```python
+    # move the plumbing into shared, tested loaders and writers (or a framework that owns
+    # it), so that the package is mostly the computation it exists for
+    ```
+
+    ## Notes
+    Reported at line 1 of the package's `__init__.py`. `mllint stats` prints the same
+    per-package figures (`packages` in its JSON). Files outside any package (scripts) are
+    not counted.
+    """
+
+    code = "ML205"
+    name = "glue-heavy-system"
+    message = "Package is mostly glue code"
+    severity = Severity.WARNING
+    tags = ("maintainability", "glue-code")
+    # The examples are linted as pkg/mod.py beside an empty pkg/__init__.py, with
+    # max-glue-ratio = 0.5 (tests/rules/test_glue.py).
+    VALID = (
+        Valid(
+            "import numpy as np\nimport json\n"
+            "def fit(x, y):\n    w = np.linalg.lstsq(x, y)[0]\n    r = y - x @ w\n"
+            "    print(json.dumps({'rss': float(r @ r)}))\n    return w\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import json, os\nimport numpy as np\n"
+            "def export(rows, out):\n    os.makedirs(out, exist_ok=True)\n"
+            "    text = json.dumps(rows)\n    path = os.path.join(out, 'rows.json')\n"
+            "    print(path)\n    return np.mean(rows)\n",
+            line=1,
+            message="Package `pkg` is 80% glue",
+        ),
+    )
+
+    def check(self, project: Any) -> List[Finding]:
+        """One finding per package above ``max-glue-ratio``."""
+        limit = project.settings.max_glue_ratio
+        if limit is None or not project.settings.is_enabled(self.code):
+            return []
+        rows = []
+        for path, facts in project.facts(GLUE_FACTS):
+            role = facts.get("role", ["general"])[0] if isinstance(facts, dict) else "general"
+            rows.append(
+                (
+                    path.replace(os.sep, "/"),
+                    int(facts["glue"]),
+                    int(facts["algorithm"]),
+                    int(facts["other"]),
+                    role,
+                )
+            )
+        findings: List[Finding] = []
+        for package in package_tallies(rows):
+            ratio = package.glue_ratio
+            if ratio is None or ratio <= limit:
+                continue
+            init = package.path + "/__init__.py"
+            findings.append(
+                Finding(
+                    path=init.replace("/", os.sep) if os.sep != "/" else init,
+                    span=Span(1, 1, 1, 1),
+                    code=self.code,
+                    name=self.name,
+                    message=(
+                        f"Package `{os.path.basename(package.path)}` is {_percent(ratio)} glue "
+                        f"({package.glue} glue, {package.algorithm} algorithm statements in "
+                        f"{package.modules} modules; max-glue-ratio {limit:.0%})"
+                    ),
+                    severity=self.severity,
+                    properties={
+                        "glueRatio": round(ratio, 4),
+                        "glue": package.glue,
+                        "algorithm": package.algorithm,
+                        "modules": package.modules,
+                    },
+                )
+            )
+        return findings
 
 
 # ML203: what writes a file and what reads one. "receiver" means the receiver is the path
@@ -462,6 +753,17 @@ _READ_FUNCTIONS = frozenset(
     }
 )
 _READ_METHODS = frozenset({"from_pretrained", "load_from_disk"})
+_EXISTENCE_CHECKS: Dict[str, int] = {
+    "os.path.exists": 0,
+    "os.path.isfile": 0,
+    "os.path.isdir": 0,
+    "os.path.getsize": 0,
+    "os.path.lexists": 0,
+    "tensorflow.io.gfile.exists": 0,
+    "tensorflow.gfile.Exists": 0,
+}
+_EXISTENCE_METHODS = frozenset({"exists", "is_file"})
+_HASHING = ("hashlib.", "zlib.crc32", "zlib.adler32", "binascii.crc32", "xxhash.")
 _RESHAPING = frozenset(
     {
         "rename",
@@ -622,7 +924,10 @@ class PipelineJungle(FileRule):
     write and the read names another file. A write and a read in different arms of one `if`
     (`if cached: load() else: compute(); save()`) are a cache, not a round trip. Writes and
     reads are matched by the text of the path expression, so `p = a; write(p); read(a)` is not
-    caught. Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
+    caught. A path whose existence the code tests (`os.path.exists(p)`, `p.exists()`,
+    `os.path.isfile(p)`) before the read is a write-if-missing cache, and a read inside a
+    statement that hashes it (`hashlib.sha256(open(p, "rb").read())`) verifies the file: neither
+    is reported. Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
     intermediate-file check: tests write files to read them back on purpose.
     """
 
@@ -637,6 +942,16 @@ class PipelineJungle(FileRule):
         "def load(path):\n    return torch.load(path)\n",
         "df = df.rename(columns=m).merge(o, on='k').dropna().reset_index(drop=True)\n",
         "t = s" + "".join(f".replace('{c}', ' ')" for c in "abcdefghij") + "\n",
+        # write-if-missing: a cache, not a hand-off
+        "import os, torch\ndef features(path, model, x):\n"
+        "    if not os.path.exists(path):\n"
+        "        torch.save(model(x), path)\n"
+        "    return torch.load(path)\n",
+        # read back what was just saved, to hash it: a check
+        "import hashlib, torch\ndef export(obj, path):\n"
+        "    torch.save(obj, path)\n"
+        "    digest = hashlib.sha256(open(path, 'rb').read()).hexdigest()\n"
+        "    return digest\n",
         "import json, os\ndef save(d, out, m):\n"
         "    path = os.path.join(out, 'a.json')\n"
         "    with open(path, 'w') as f:\n        json.dump(m, f)\n"
@@ -692,6 +1007,8 @@ class PipelineJungle(FileRule):
         self._arm_of: Dict[int, Tuple[int, int]] = {}
         self._arms: List[Tuple[int, int]] = []
         self._reported: Set[int] = set()
+        self._checked: Set[Tuple[int, str]] = set()
+        """Paths whose existence the code tests: what it writes there is a cache."""
         # consecutive `df = df.step(...)` statements: name, steps, first (node, index), last
         self._run: Optional[Tuple[str, int, Tuple[cst.CSTNode, int], int, bool]] = None
 
@@ -773,6 +1090,22 @@ class PipelineJungle(FileRule):
                     write = _path_argument(node, 0)
                 elif mode != "?":
                     read = _path_argument(node, 0)
+        existence = _EXISTENCE_CHECKS.get(qualified or "")
+        if existence is not None or (
+            isinstance(func, cst.Attribute) and func.attr.value in _EXISTENCE_METHODS
+        ):
+            checked: Optional[cst.BaseExpression] = None
+            if existence is not None:
+                checked = _path_argument(node, 0)
+            elif isinstance(func, cst.Attribute):
+                checked = func.value
+            if isinstance(checked, cst.Call) and not checked.args:
+                checked = None
+            if isinstance(checked, cst.Call) and (dotted_name(checked.func) or "").endswith("Path"):
+                checked = checked.args[0].value if checked.args else None  # `Path(p).exists()`
+            if checked is not None:
+                self._checked.add(self._key(checked)[0])
+            return
         if how == "" and isinstance(func, cst.Attribute):
             method = func.attr.value
             how = f".{method}()"
@@ -790,13 +1123,38 @@ class PipelineJungle(FileRule):
         if read is not None and _names_a_file(read):
             key, text = self._key(read)
             written = self._writes.get(key)
-            if written is not None and not _exclusive(written[1], self._arms):
+            if (
+                written is not None
+                and not _exclusive(written[1], self._arms)
+                and key not in self._checked  # write-if-missing: a cache
+                and not self._verifies()  # read back to hash it: a check
+            ):
                 self.report(
                     node,
                     f"Pipeline jungle: `{_short(text)}` is written ({written[0]}) and read back "
                     f"({how}) in the same module; pass the data on instead of through a file",
                     properties={"path": text},
                 )
+
+    def _verifies(self) -> bool:
+        """Whether the statement being walked hashes what it reads (``sha256(open(p).read())``,
+        ``with open(p, "rb") as f: digest = hashlib.md5(f.read())``)."""
+        statement = self.context.walker.statement
+        if statement is None:
+            return False
+        names = self.analysis.names
+        stack: List[cst.CSTNode] = [statement]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                qualified = names.qualify(current.func) or ""
+                if qualified.startswith(_HASHING) or (
+                    isinstance(current.func, cst.Attribute)
+                    and current.func.attr.value in ("hexdigest", "digest")
+                ):
+                    return True
+            stack.extend(current.children)
+        return False
 
     def visit_Assign(self, node: cst.Assign) -> None:
         walker = self.context.walker
@@ -890,6 +1248,24 @@ _SERIALISATION_CHECKS = frozenset(
     {"pickle.loads", "cloudpickle.loads", "json.loads", "yaml.safe_load", "yaml.load"}
 )
 _INNER_FORMS = frozenset(form for forms in _ROUND_TRIPS.values() for form in forms)
+_MUTABLE_FORMS = frozenset({".tolist", ".to_list", ".to_dict", ".to_records", ".numpy"})
+"""Conversions whose result can change in place before it is converted back."""
+_READ_ONLY = frozenset(_ROUND_TRIPS) | frozenset(
+    f"builtins.{name}"
+    for name in ("len", "print", "str", "repr", "isinstance", "sum", "min", "max", "sorted")
+)
+"""Calls that read their argument without changing it."""
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "sort", "reverse", "update", "clear"}
+    | {"setdefault", "popitem", "fill", "resize", "put", "itemset", "__setitem__", "add"}
+)
+
+
+def _container_of(target: cst.BaseExpression) -> List[str]:
+    """``xs`` for ``xs[i]`` or ``xs.attr`` (a target that changes ``xs`` in place)."""
+    while isinstance(target, (cst.Subscript, cst.Attribute)):
+        target = target.value
+    return [target.value] if isinstance(target, cst.Name) else []
 
 
 def _codec(call: cst.Call) -> Optional[str]:
@@ -945,7 +1321,11 @@ class FormatRoundTrip(FileRule):
 
     ## Notes
     Through a variable, the conversion back must take the variable as its only argument and
-    be in the same function as the assignment, with no reassignment in between. It is
+    be in the same function as the assignment, with no reassignment in between and no change
+    in place: a mutating method (`xs.append(v)`), an item or attribute assignment
+    (`xs[0] = v`), `del xs[i]`, or handing a mutable result (of `.tolist()`, `.to_dict()`,
+    `.numpy()`...) to another function that may change it (`random.shuffle(xs)`) means the
+    value converted back is not the one converted out. It is
     reported even if the variable is used elsewhere too: the original value was available all
     along. In test files (`test_*.py`, `*_test.py`, `conftest.py`) serialisation round trips
     (`pickle`, `json`, `yaml`) are not reported: that is how a test checks that an object
@@ -966,6 +1346,13 @@ class FormatRoundTrip(FileRule):
         "    return json.loads(s)\n",
         "ascii_only = text.encode('ascii', 'ignore').decode('ascii')\n",
         "import torch\ndef f(x):\n    x = torch.from_numpy(x)\n    x = x.numpy()\n",
+        # a mutation between the two conversions: the value changed, no round trip
+        "import numpy as np\ndef f(t, v):\n    xs = t.tolist()\n    xs.append(v)\n"
+        "    return np.array(xs)\n",
+        "import numpy as np\ndef f(t, v):\n    xs = t.tolist()\n    xs[0] = v\n"
+        "    return np.array(xs)\n",
+        "import numpy as np, random\ndef f(t):\n    xs = t.tolist()\n    random.shuffle(xs)\n"
+        "    return np.array(xs)\n",
     )
     INVALID = (
         Invalid("import json\ny = json.loads(json.dumps(x))\n", line=2, message="json.dumps"),
@@ -978,6 +1365,12 @@ class FormatRoundTrip(FileRule):
             message="through `s`",
         ),
         Invalid("y = text.encode('utf-8').decode('utf8')\n", line=1, message=".encode()"),
+        Invalid(
+            "import numpy as np\ndef f(t):\n    xs = t.tolist()\n    print(len(xs))\n"
+            "    return np.array(xs)\n",
+            line=5,
+            message="through `xs`",
+        ),
     )
 
     def __init__(self, context: FileContext) -> None:
@@ -996,6 +1389,29 @@ class FormatRoundTrip(FileRule):
         return None
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._round_trip(node)
+        self._mutations(node)
+
+    def _mutations(self, node: cst.Call) -> None:
+        """A held value changed in place, or handed to code that may change it: converting
+        it back is no round trip (`xs = t.tolist(); xs.append(v); np.array(xs)`)."""
+        if not self._held:
+            return
+        scope = self.analysis.function_id()
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in _MUTATING_METHODS
+        ):
+            self._held.pop((scope, func.value.value), None)
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name):
+                key = (scope, arg.value.value)
+                if self._held.get(key) in _MUTABLE_FORMS and self._form(node) not in _READ_ONLY:
+                    del self._held[key]
+
+    def _round_trip(self, node: cst.Call) -> None:
         outer = self._form(node)
         undoes = _ROUND_TRIPS.get(outer or "")
         if outer is None or undoes is None:
@@ -1031,7 +1447,7 @@ class FormatRoundTrip(FileRule):
     ) -> None:
         scope = self.analysis.function_id()
         for target in targets:
-            for name in _names_in(target):
+            for name in _names_in(target) + _container_of(target):
                 self._held.pop((scope, name), None)
         if len(targets) == 1 and isinstance(targets[0], cst.Name) and value is not None:
             form = self._form(value)
@@ -1051,6 +1467,9 @@ class FormatRoundTrip(FileRule):
     def visit_For(self, node: cst.For) -> None:
         self._assigned([node.target], None)
 
+    def visit_Del(self, node: cst.Del) -> None:
+        self._assigned([node.target], None)
+
 
 __all__ = [
     "ALGORITHM",
@@ -1060,6 +1479,7 @@ __all__ = [
     "FormatRoundTrip",
     "GlueHeavyFunction",
     "GlueHeavyModule",
+    "GlueHeavySystem",
     "PipelineJungle",
     "analysis_for",
 ]

@@ -540,6 +540,8 @@ def test_a_live_reference_anywhere_keeps_a_definition(tmp_path: Path) -> None:
 def _examples() -> List[Tuple[Type[Rule], Any]]:
     cases: List[Tuple[Type[Rule], Any]] = []
     for rule in PROJECT_RULES:
+        if rule.code == "ML205":  # needs a package and max-glue-ratio: tests/rules/test_glue.py
+            continue
         valid, invalid = rule.examples()
         cases.extend((rule, example) for example in [*valid, *invalid])
     return cases

@@ -71,7 +71,7 @@ def make_step(apply_fn, optimizer):  # other
 
 
 def train_jax(x, y, epochs: int = 100):  # other
-    model = MLP()  # other
+    model = MLP()  # algorithm
     params = model.init(jax.random.PRNGKey(0), x[:1])  # algorithm
     optimizer = optax.adam(1e-3)  # algorithm
     opt_state = optimizer.init(params)  # algorithm

@@ -80,8 +80,8 @@ def evaluate(model, loader, device) -> float:  # other
     correct = 0  # other
     total = 0  # other
     for images, labels in loader:  # other
-        images = images.to(device, non_blocking=True)  # glue
-        labels = labels.to(device, non_blocking=True)  # glue
+        images = images.to(device, non_blocking=True)  # other
+        labels = labels.to(device, non_blocking=True)  # other
         preds = model(images).argmax(dim=1)  # algorithm
         correct += (preds == labels).sum().item()  # algorithm
         total += labels.numel()  # algorithm
@@ -94,7 +94,7 @@ def main() -> None:  # other
     torch.manual_seed(0)  # glue
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # glue
     train_loader, test_loader = make_loaders(args.data_dir, args.batch_size)  # other
-    model = ConvNet().to(device)  # glue
+    model = ConvNet().to(device)  # algorithm
     optimizer = optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)  # algorithm
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)  # algorithm
     os.makedirs(args.out, exist_ok=True)  # glue

@@ -1,0 +1,238 @@
+"""The role of a module and of a function: algorithm code, or glue by design.
+
+Sculley et al.'s glue-code warning is about glue *inside* the ML system: a model, a loss, a
+training or evaluation step, an optimiser or a sampler that does I/O, format conversion or
+bookkeeping in-line. A config, a test, a logger, a dataset reader, a downloader or a CLI entry
+point is glue by design: ``mllint stats`` still counts it (and shows its role), ML201/ML202 do
+not report it.
+
+A module's role comes, in order, from the ``glue-roles`` setting (glob -> role), from the
+conventions of its path (``tests/``, ``config.py``, ``logger.py``, ``datasets.py``,
+``download.py``, ``main.py``...), and from its content (a model class or an algorithm-named
+function makes it ``algorithm``; a ``__main__`` guard makes it a ``cli`` script). A function's
+role comes from its name and its class: a method of a model class, ``forward``, ``*loss*``,
+``train_step``, ``update``, ``sample``... are algorithm; ``main``, ``parse_args``, ``load_*``,
+``save_*``, ``log_*``, ``build_dataset``, ``__init__`` (constructor wiring)... are glue by design.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Optional, Sequence, Tuple
+
+ALGORITHM_ROLE = "algorithm"
+GENERAL_ROLE = "general"
+"""No evidence either way: counted by ``stats``, not reported by ML201/ML202."""
+GLUE_ROLES = ("cli", "config", "data", "io", "logging", "runtime", "test", "utility", "wiring")
+"""Roles whose code is glue by design."""
+ROLES = (ALGORITHM_ROLE, GENERAL_ROLE, *GLUE_ROLES)
+
+# Path conventions: a role and a regex on the lower-cased path, folders included.
+_PATH_ROLES: Tuple[Tuple[str, str], ...] = (
+    ("test", r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$"),
+    ("config", r"(^|/)(configs?|settings)/|(^|/)[^/]*(config|configs|settings|defaults)\.py$"),
+    (
+        "logging",
+        r"(^|/)(log[^/]*|[^/]*(logger|logging|monitor|callbacks?|plots?|plotting|visuali[sz]e"
+        r"|visuali[sz]ation|tensorboard))\.py$",
+    ),
+    (
+        "data",
+        r"(^|/)(data|datasets?|dataloaders?)/|(^|/)[^/]*(data|datasets?|loaders?|dataloaders?"
+        r"|readers?|tokeni[sz]ers?|bpe|preprocess(ing)?|augment(ation)?|transforms?"
+        r"|data_utils?)\.py$",
+    ),
+    (
+        "io",
+        r"(^|/)[^/]*(download|downloads|hub|checkpoints?|serialization|io|export)\.py$"
+        r"|(^|/)(save|load|convert)[^/]*\.py$",
+    ),
+    (
+        "cli",
+        r"(^|/)(scripts|tools|examples)/|(^|/)(main[^/]*|run[^/]*|launch[^/]*|submit[^/]*"
+        r"|cli|__main__|setup|hubconf|app|server|serve)\.py$",
+    ),
+    ("utility", r"(^|/)([^/]*(dist|distributed|misc|utils?|helpers?)|mpi[^/]*)\.py$"),
+)
+_PATH_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in _PATH_ROLES)
+
+# Function names: glue by design first (a method of a model named `load_state_dict` loads).
+_FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
+    ("test", r"^test_|^test$"),
+    (
+        "wiring",
+        r"^__(init|post_init|new|repr|str|getstate|setstate|len|getitem|iter|contains|eq|hash"
+        r"|reduce|enter|exit|del)__$|^extra_repr$|^__init_subclass__$",
+    ),
+    (
+        "cli",
+        r"^main$|^_?main_|^cli$|^parse_(args|arguments|options?|known_args)|_?args?_?parser"
+        r"|^(get|build|make|create)_(arg|args|argument|option)_?parser|^add_\w*_(args|arguments)$"
+        r"|^run$|^_setup_gpu_args$",
+    ),
+    ("config", r"config|cfg|^setup|^configure|_kwargs$|hparams|hyperparam|^update_config"),
+    (
+        "io",
+        r"^_?(load|save|restore|download|upload|export|import|read|write|dump|open|fetch"
+        r"|serialize|deserialize|to_json|from_json|to_dict|from_dict|push|pull)"
+        r"|checkpoint|state_dict|_to_(json|yaml|file|zip|disk)$|_from_(json|yaml|file|zip|disk)$"
+        r"|(^|_)(load|save|restore|download|export)(_|$)"
+        r"|(^|_)(files?|folders?|dirs?|paths?|urls?|disk|npz|csv|json|yaml|zip)(_|$)"
+        r"|pretrained|resume",
+    ),
+    (
+        "logging",
+        r"^_?(log|print|report|plot|show|render|display|visuali[sz]e|summar|record|monitor"
+        r"|dump_tabular|on_)|_log$|logger|tabular|_info$",
+    ),
+    (
+        "data",
+        r"dataset|loader|^_?(make|build|get|create)_(data|transform|augment)|collate"
+        r"|preprocess|tokeni[sz]|bpe",
+    ),
+    (
+        "runtime",
+        r"distributed|^_?init_(dist|process|mpi|env)|synchroni[sz]e|barrier"
+        r"|^(get|is)_(rank|world|main)"
+        r"|seed|^_?(mpi|proc_id|num_procs)|device|^_setup|fork",
+    ),
+)
+_FUNCTION_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in _FUNCTION_ROLES)
+
+ALGORITHM_WORDS = frozenset(
+    {
+        "forward",
+        "backward",
+        "loss",
+        "losses",
+        "objective",
+        "train",
+        "training",
+        "fit",
+        "update",
+        "updates",
+        "optimize",
+        "optimise",
+        "optimizer",
+        "step",
+        "sample",
+        "samples",
+        "sampler",
+        "sampling",
+        "predict",
+        "prediction",
+        "infer",
+        "inference",
+        "generate",
+        "evaluate",
+        "evaluation",
+        "eval",
+        "validate",
+        "validation",
+        "denoise",
+        "denoising",
+        "diffusion",
+        "attention",
+        "attend",
+        "policy",
+        "actor",
+        "critic",
+        "advantage",
+        "advantages",
+        "gae",
+        "grad",
+        "grads",
+        "gradient",
+        "gradients",
+        "logits",
+        "backprop",
+        "rollout",
+    }
+)
+"""Words of a function name that say it is algorithm code: a model, a loss, a train/eval step,
+an optimiser, a sampler (``train_one_epoch``, ``p_sample_loop``, ``compute_loss``)."""
+MODULE_WORDS = frozenset(
+    {"forward", "backward", "loss", "losses", "objective", "train", "training", "gradient"}
+    | {"attention", "sampler"}
+)
+"""The stronger subset that makes a module-level function evidence of an algorithm module."""
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def name_words(name: str) -> Tuple[str, ...]:
+    """``train_one_epoch`` -> train, one, epoch; ``computeLoss`` -> compute, loss."""
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def match_role(path: str, globs: Sequence[Tuple[str, str]]) -> Optional[str]:
+    """The configured role of ``path`` (relative, ``/``-separated), the last glob winning."""
+    found: Optional[str] = None
+    for glob, role in globs:
+        if fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(path, glob.rstrip("/") + "/*"):
+            found = role
+    return found
+
+
+def path_role(path: str) -> Optional[Tuple[str, str]]:
+    """``(role, reason)`` from the conventions of a path, or ``None``."""
+    lowered = path.replace("\\", "/").lower()
+    for role, pattern in _PATH_PATTERNS:
+        match = pattern.search(lowered)
+        if match is not None:
+            return role, f"path matches `{match.group(0).strip('/')}`"
+    return None
+
+
+def module_role(
+    path: str,
+    configured: Sequence[Tuple[str, str]],
+    model_class: Optional[str],
+    algorithm_function: Optional[str],
+    script: bool,
+) -> Tuple[str, str]:
+    """``(role, reason)`` of a module at ``path`` (relative to the configuration's folder).
+
+    ``model_class`` and ``algorithm_function`` name the evidence found in the module (or are
+    ``None``); ``script`` says whether it has a ``if __name__ == "__main__":`` guard.
+    """
+    chosen = match_role(path, configured)
+    if chosen is not None:
+        return chosen, "configured in glue-roles"
+    by_path = path_role(path)
+    if by_path is not None:
+        return by_path
+    if model_class is not None:
+        return ALGORITHM_ROLE, f"defines {model_class}"
+    if script:
+        return "cli", 'has an `if __name__ == "__main__":` guard'
+    if algorithm_function is not None:
+        return ALGORITHM_ROLE, f"defines {algorithm_function}()"
+    return GENERAL_ROLE, "no model, loss or training step, and no glue convention"
+
+
+def function_role(name: str, in_model: bool, module: str) -> Tuple[str, str]:
+    """``(role, reason)`` of a function named ``name`` (its own name, not qualified) in a
+    module of role ``module``. A helper of no evident role is ``general``."""
+    if module == "test":
+        return "test", "in a test module"
+    if module in GLUE_ROLES and module != "cli" and not in_model:
+        # a script's training loop is still algorithm code; a reader's helpers are not
+        return module, f"in a {module} module"
+    for role, pattern in _FUNCTION_PATTERNS:
+        if pattern.search(name):
+            return role, f"`{name}` is {role} by name"
+    if in_model:
+        return ALGORITHM_ROLE, "a method of a model class"
+    words = set(name_words(name))
+    if words & ALGORITHM_WORDS:
+        return ALGORITHM_ROLE, f"`{name}` names a model, loss, step or sampler"
+    return GENERAL_ROLE, "a helper of no evident role"
+
+
+def algorithm_name(name: str, strong: bool = False) -> bool:
+    """Whether a function's name says it is algorithm code (and no glue convention);
+    ``strong``: evidence enough for the whole module."""
+    if any(pattern.search(name) for _, pattern in _FUNCTION_PATTERNS):
+        return False
+    return bool(set(name_words(name)) & (MODULE_WORDS if strong else ALGORITHM_WORDS))
