@@ -38,6 +38,17 @@ DEFAULT_FLAG_PATTERNS: Tuple[str, ...] = (
 )
 """Regexes (searched case-insensitively) that mark a name as an experiment switch."""
 
+DEFAULT_PLATFORM_PATTERNS: Tuple[str, ...] = (
+    r"(?:^|_)(?:tpu|gpu|cuda|cpu|xla|mps|cudnn|a100|v100|h100|volta|ampere)s?(?:\d|_|$)",
+    r"(?:^|_)(?:fp16|fp32|bf16|amp|apex|half|mixed|precision|jit|compile|tf32)(?:_|$)",
+    r"(?:^|_)(?:debug|verbose|quiet|profile|profiler|profiling|benchmark|deterministic)(?:_|$)",
+    r"(?:^|_)(?:wandb|tensorboard|tb|mlflow|comet|neptune|visdom|tqdm|log|logging|plot)(?:_|$)",
+    r"(?:^|_)(?:dist|distributed|ddp|slurm|submitit|workers|pin|checkpoint|eval)(?:_|$)",
+)
+"""Regexes (searched case-insensitively on a flag's name) of platform, precision, debug and
+tooling switches: they select where and how a run executes, not which idea is tried, so they
+are listed by ``mllint flags`` but are not experiment switches (ML103, ML107, ML301)."""
+
 _CODE_SELECTOR = re.compile(r"^(ALL|ML[0-9]{0,3})$")
 
 MAX_CONFIG_SIZE = 1_048_576
@@ -74,6 +85,7 @@ class Settings:
     max_age_days: int = 90
     glue_threshold: float = 0.8
     flag_patterns: Tuple[str, ...] = DEFAULT_FLAG_PATTERNS
+    platform_flag_patterns: Tuple[str, ...] = DEFAULT_PLATFORM_PATTERNS
     glue_modules: Tuple[str, ...] = ()
     algorithm_modules: Tuple[str, ...] = ()
     glue_roles: Tuple[Tuple[str, str], ...] = ()
@@ -130,6 +142,7 @@ _KEYS: Dict[str, Tuple[str, str]] = {
     "max-age-days": ("max_age_days", "int"),
     "glue-threshold": ("glue_threshold", "ratio"),
     "flag-patterns": ("flag_patterns", "regexes"),
+    "platform-flag-patterns": ("platform_flag_patterns", "regexes"),
     "glue-modules": ("glue_modules", "strings"),
     "algorithm-modules": ("algorithm_modules", "strings"),
     "glue-roles": ("glue_roles", "roles"),

@@ -64,6 +64,42 @@ _CMP_OPS = {
     ast.IsNot: "is not",
 }
 _SCALARS = (str, int, float, bool, type(None))
+_NAMESPACE_FACTORIES = frozenset(
+    {"vars", "copy", "deepcopy", "Namespace", "SimpleNamespace", "EasyDict", "edict", "dict"}
+)
+_CONVERSIONS = frozenset({"int", "float", "str", "strtobool", "str2bool"})
+_STRING_METHODS = frozenset({"lower", "upper", "strip", "casefold", "startswith"})
+_SWITCH_RANK = {"value": 0, "?": 1, "choice": 2, "bool": 3}
+_BOOL_TYPES = frozenset({"bool", "str2bool", "strtobool", "bool_flag", "boolean_string"})
+_VALUE_TYPES = frozenset({"str", "int", "float", "Path", "list", "dict", "tuple"})
+_SINK_CALLS = frozenset(
+    {"print", "pprint", "repr", "str", "format", "dump", "dumps", "safe_dump", "save"}
+)
+_SINK_METHODS = frozenset(
+    {
+        "info",
+        "debug",
+        "warning",
+        "warn",
+        "error",
+        "critical",
+        "exception",
+        "log",
+        "write",
+        "dump",
+        "dumps",
+        "safe_dump",
+        "save",
+        "add_text",
+        "add_hparams",
+        "log_hyperparams",
+        "log_params",
+        "format",
+        "pprint",
+        "print",
+    }
+)
+_TERMINAL_CALLS = frozenset({"error", "exit", "_exit", "quit", "abort", "fail"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -197,12 +233,20 @@ class FactsExtractor:
         self.absl: List[List[Any]] = []
         self.cli: List[List[Any]] = []
         self.attr_reads: Dict[str, List[int]] = {}
+        self.option_reads: Set[str] = set()
         self.key_reads: Dict[str, List[int]] = {}
         self.escapes: Set[str] = set()
         self.parameters: Set[str] = set()
         self.absl_holders: Dict[str, str] = {}
         self.reads: Dict[str, List[int]] = {}
         self.runtime: Dict[str, Leaf] = {}
+        self.switches: Dict[str, str] = {}
+        self.imported: List[List[Any]] = []
+        self.passes: List[List[Any]] = []
+        self._sink = 0
+        self._functions: List[Tuple[str, List[str]]] = []
+        self._helpers: Dict[str, int] = {}
+        self._loops: List[Tuple[ast.AST, ast.AST]] = []
         self._arms: List[str] = []
         self._arm_count = 0
         self._top_def: Optional[str] = None
@@ -252,6 +296,10 @@ class FactsExtractor:
             "injected": sorted(self.parameters & {o[0] for o in self.options}),
             "reads": self.reads,
             "runtime": self.runtime,
+            "switches": self.switches,
+            "imported": self.imported,
+            "passes": self.passes,
+            "option_reads": sorted(self.option_reads),
         }
 
     # -- positions -----------------------------------------------------------------------
@@ -420,6 +468,9 @@ class FactsExtractor:
             else:
                 local = alias.name.split(".")[0]
                 target = ["module", local, 0, None]
+            full = ["module", alias.name, 0, None]
+            if full not in self.imported:
+                self.imported.append(full)
             self._register_import(local, target)
             if alias.name == "os":
                 self._os.add(local)
@@ -447,6 +498,8 @@ class FactsExtractor:
                 self._scope.objects[local] = "absl"
 
     def _register_import(self, local: str, target: List[Any]) -> None:
+        if target not in self.imported:
+            self.imported.append(target)
         self._bind(local)
         self.import_scopes.append((self._scope, local, target))
         if self._scope is self._module:
@@ -503,9 +556,16 @@ class FactsExtractor:
             self._bind_target(target)
 
     def _visit_For(self, node: ast.For) -> None:
-        self._visit(node.iter)
+        if _copies_namespace(node):
+            self._sink += 1  # `for k, v in vars(args).items(): saved[k] = v`: a save
+            self._visit(node.iter)
+            self._sink -= 1
+        else:
+            self._visit(node.iter)
         self._bind_target(node.target)
+        self._loops.append((node.target, node.iter))
         self._visit_all(node.body)
+        self._loops.pop()
         self._visit_all(node.orelse)
 
     _visit_AsyncFor = _visit_For
@@ -578,12 +638,28 @@ class FactsExtractor:
         scope = _Scope("function", self._scope)
         self._scope = scope
         self._bind_parameters(node, scope)
+        parameters = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+        self._functions.append((node.name, parameters))
         self._visit_all(node.body)
+        self._functions.pop()
         self._close(scope)
         self._scope = scope.parent  # type: ignore[assignment]
         self._top_def = outer_top
 
     _visit_AsyncFunctionDef = _visit_FunctionDef
+
+    def _lookup_helper(self, key: ast.AST) -> bool:
+        """``getattr(args, name)`` where ``name`` is a parameter of the enclosing function
+        (``def _check_args(name): return hasattr(args, name) and getattr(args, name)``):
+        the names it looks up are the string literals its calls pass, recorded as reads
+        there instead of taking the whole namespace as read."""
+        if not isinstance(key, ast.Name) or not self._functions:
+            return False
+        function, parameters = self._functions[-1]
+        if key.id not in parameters:
+            return False
+        self._helpers[function] = parameters.index(key.id)
+        return True
 
     def _def_span(self, node: ast.AST, keyword: str) -> List[int]:
         line = node.lineno  # type: ignore[attr-defined]
@@ -656,6 +732,7 @@ class FactsExtractor:
             if name not in param_names and not has_kwargs:
                 continue
             self.cli.append([name, kind, *self._span(at, at), default, False, []])
+            self._switch(name, _cli_switch(at, default))
             scope.cli_params[name] = len(self.cli) - 1
         if has_kwargs:
             scope.escapes_locals = True
@@ -783,6 +860,7 @@ class FactsExtractor:
                 "span": span,
                 "src": self._source(test),
                 "e": tree,
+                "v": isinstance(node, ast.If) and _is_validation(node.body),
                 "body": body_key,
                 "orelse": else_key,
                 "elif": isinstance(node, ast.If)
@@ -814,12 +892,32 @@ class FactsExtractor:
                 lines.append(node.lineno)
             if node.attr == "__dict__":
                 self._escape(node.value)
+            if not self._is_foreign(node.value) and not (
+                self._sink and node.attr in ("__dict__", "flag_values_dict")
+            ):
+                self.option_reads.add(node.attr)
         value = node.value
         if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
             self._load(value, node.attr)
             self._occurrence(value.id)
             return
         self._visit(value)
+
+    def _is_foreign(self, base: ast.AST) -> bool:
+        """Whether ``base`` is an object built by a call other than parsing (``env =
+        submitit.JobEnvironment()``): its attributes are not options of a namespace."""
+        if not isinstance(base, ast.Name) or base.id in NAMESPACE_NAMES:
+            return False
+        scope: Optional[_Scope] = self._scope
+        while scope is not None and base.id not in scope.values:
+            scope = scope.parent
+        values = scope.values.get(base.id, []) if scope is not None else []
+        return bool(values) and all(
+            isinstance(v, ast.Call)
+            and not _is_parse_call(v)
+            and not _may_build_namespace((dotted(v.func) or [""])[-1])
+            for v in values
+        )
 
     def _visit_Subscript(self, node: ast.Subscript) -> None:
         key = _string(node.slice)
@@ -837,7 +935,45 @@ class FactsExtractor:
 
     def _visit_Call(self, node: ast.Call) -> None:
         self._call_facts(node)
+        if _is_sink(node.func):
+            self._visit(node.func)
+            self._sink += 1
+            self._visit_all(node.args)
+            self._visit_all(node.keywords)
+            self._sink -= 1
+            return
+        self._namespace_passes(node)
         self._generic(node)
+
+    def _visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        self._sink += 1  # an f-string formats a namespace, it reads none of its options
+        self._generic(node)
+        self._sink -= 1
+
+    def _visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+            self._sink += 1  # "%s" % vars(args)
+            self._generic(node)
+            self._sink -= 1
+            return
+        self._generic(node)
+
+    def _namespace_passes(self, node: ast.Call) -> None:
+        """A parsed namespace handed whole to a function imported from elsewhere: if that
+        function is not the project's, it may read any option (``create_optimizer(args)``)."""
+        values = [*node.args, *(k.value for k in node.keywords if k.arg)]
+        if not any(
+            isinstance(v, ast.Name)
+            and (v.id in NAMESPACE_NAMES or self._scope.objects.get(v.id) == "ns")
+            for v in values
+        ):
+            return
+        chain = dotted(node.func)
+        if chain is None:
+            return
+        target = self._import_of(self._scope, chain[0])
+        if target is not None:
+            self.passes.append([target, chain[1:], node.lineno])
 
     def _call_facts(self, node: ast.Call) -> None:
         func = node.func
@@ -872,8 +1008,20 @@ class FactsExtractor:
                 key = _string(args[1])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
+                elif self._lookup_helper(args[1]):
+                    pass
                 elif name == "getattr":
-                    self._escape(args[0])
+                    self._escape(args[0], reads=True)
+            elif name == "eval" and args and isinstance(args[0], ast.JoinedStr):
+                parts = args[0].values  # eval(f"args.{name}"): a lookup by computed name
+                if len(parts) == 2 and isinstance(parts[1], ast.FormattedValue):
+                    prefix = (_string(parts[0]) or "").rstrip(".")
+                    if prefix.isidentifier() and not self._lookup_helper(parts[1].value):
+                        self.escapes.add(prefix)
+            elif name in self._helpers and len(args) > self._helpers[name]:
+                key = _string(args[self._helpers[name]])
+                if key is not None:
+                    self.key_reads.setdefault(key, []).append(node.lineno)
             elif name == "vars" and args:
                 self._escape(args[0])
             elif name in self._getenv and first is not None:
@@ -927,7 +1075,11 @@ class FactsExtractor:
         else:
             self.wholesale_writes.append((self._scope, chain))
 
-    def _escape(self, node: ast.AST) -> None:
+    def _escape(self, node: ast.AST, reads: bool = False) -> None:
+        """``node`` may be read wholesale (``reads``: a value is looked up by a computed
+        name); ``vars(x)`` or ``x.__dict__`` only logged or saved reads nothing."""
+        if self._sink and not reads:
+            return  # `print(vars(args))`, `json.dump(vars(args), f)`
         chain = dotted(node)
         if chain and chain[-1] not in ("self", "cls"):
             self.escapes.add(chain[-1])
@@ -942,9 +1094,47 @@ class FactsExtractor:
 
     def _argparse_option(self, node: ast.Call) -> None:
         names = [_string(a) for a in node.args]
+        if names and names[0] is None and len(node.args) == 1:
+            for key in self._loop_keys(node.args[0]):
+                self._add_option(node, [f"--{key}"])
+            return
         if not names or any(n is None for n in names):
             return
-        strings = [n for n in names if n]
+        self._add_option(node, [n for n in names if n])
+
+    def _loop_keys(self, node: ast.AST) -> List[str]:
+        """The literal keys behind ``f"--{k}"`` in ``for k, v in DEFAULTS.items():`` (an
+        option defined from data: one option per key of a literal dict)."""
+        if not (
+            isinstance(node, ast.JoinedStr)
+            and len(node.values) == 2
+            and _string(node.values[0]) in ("-", "--")
+            and isinstance(node.values[1], ast.FormattedValue)
+            and isinstance(node.values[1].value, ast.Name)
+        ):
+            return []
+        variable = node.values[1].value.id
+        for target, iterable in reversed(self._loops):
+            key = target.elts[0] if isinstance(target, ast.Tuple) and target.elts else target
+            if not (isinstance(key, ast.Name) and key.id == variable):
+                continue
+            if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+                if iterable.func.attr not in ("items", "keys") or iterable.args:
+                    return []
+                iterable = iterable.func.value
+            return _dict_keys(self._literal_dict(iterable))
+        return []
+
+    def _literal_dict(self, node: ast.AST) -> Optional[ast.AST]:
+        if isinstance(node, ast.Name):
+            scope: Optional[_Scope] = self._scope
+            while scope is not None and node.id not in scope.values:
+                scope = scope.parent
+            values = scope.values.get(node.id, []) if scope is not None else []
+            return values[0] if len(values) == 1 else None
+        return node
+
+    def _add_option(self, node: ast.Call, strings: List[str]) -> None:
         if not strings:
             return
         action = _string(_keyword(node, "action"))
@@ -962,6 +1152,13 @@ class FactsExtractor:
         if default is None and action in ("store_true", "store_false"):
             default = action == "store_false"
         self.options.append([dest, "/".join(strings), *self._span(node, node), default])
+        self._switch(dest, _argparse_switch(node, action, default))
+
+    def _switch(self, name: str, kind: str) -> None:
+        """What a definition says its flag is: ``bool``, ``choice``, ``value`` or ``?``."""
+        known = self.switches.get(name)
+        if known is None or _SWITCH_RANK[kind] > _SWITCH_RANK[known]:
+            self.switches[name] = kind
 
     def _absl_flag(self, node: ast.Call, function: str) -> None:
         name = _string(node.args[0]) if node.args else _string(_keyword(node, "name"))
@@ -974,6 +1171,12 @@ class FactsExtractor:
         else:
             ok, default = literal_value(_keyword(node, "default") or ast.Constant(None))
         self.absl.append([name, function, *self._span(node, node), default if ok else None])
+        if function in ("DEFINE_bool", "DEFINE_boolean"):
+            self._switch(name, "bool")
+        elif function.startswith("DEFINE_enum"):
+            self._switch(name, "choice")
+        else:
+            self._switch(name, "value")
 
     # -- expression trees for tests --------------------------------------------------------
 
@@ -1029,6 +1232,7 @@ class FactsExtractor:
                 base = dotted(func.value)
                 if key is not None and base is not None:
                     return self._keyed_leaf(base, key, node.lineno)
+            return self._call_leaf(node)
         if isinstance(node, ast.Subscript):
             key = _string(node.slice)
             if key is not None and self._is_environ(node.value):
@@ -1048,6 +1252,26 @@ class FactsExtractor:
         ]
         kept = [leaf for leaf in inner if leaf[0] != "c" and leaf != ["?"]]
         return ["?", kept] if kept else ["?"]
+
+    def _call_leaf(self, node: ast.Call) -> Leaf:
+        """A call's result carries a flag only through a conversion (``int(os.environ.get(X,
+        0))``, ``getattr(args, "use_x")``, ``os.environ.get(X, "").lower()``): a flag passed
+        to any other call (``load(path, args.use_swa)``) does not decide the result."""
+        func, args = node.func, node.args
+        if isinstance(func, ast.Name):
+            if func.id in _CONVERSIONS and args:
+                inner = self._expr(args[0])
+                return ["?", [inner]] if inner[0] != "c" else ["?"]
+            if func.id == "getattr" and len(args) >= 2:
+                key, base = _string(args[1]), dotted(args[0])
+                if key is not None and base is not None:
+                    return self._attribute_leaf(
+                        ast.Attribute(value=args[0], attr=key, ctx=ast.Load(), lineno=node.lineno)
+                    )
+        elif isinstance(func, ast.Attribute) and func.attr in _STRING_METHODS:
+            inner = self._expr(func.value)
+            return ["?", [inner]] if inner[0] != "c" else ["?"]
+        return ["?"]
 
     def _attribute_leaf(self, node: ast.Attribute) -> Leaf:
         if (
@@ -1252,6 +1476,164 @@ def _worth_keeping(tree: Leaf) -> bool:
             stack.append(item[1])
             stack.extend(right for _, right in item[2])
     return False
+
+
+def _may_build_namespace(function: str) -> bool:
+    """``parse_args()``, ``get_config()``, ``copy.deepcopy(args)``, ``Namespace(...)``..."""
+    lowered = function.lower()
+    return function in _NAMESPACE_FACTORIES or any(
+        word in lowered for word in ("arg", "parse", "config", "cfg", "opt", "flag", "hparam")
+    )
+
+
+def _is_sink(func: ast.AST) -> bool:
+    """A call that logs, prints or saves its arguments (``print``, ``logger.info``,
+    ``json.dump``, ``wandb.config.update``...): it reads no option of a namespace."""
+    if isinstance(func, ast.Name):
+        return func.id in _SINK_CALLS
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in _SINK_METHODS:
+        return True
+    chain = dotted(func)
+    return chain is not None and chain[0] == "wandb" and chain[-1] in ("update", "init")
+
+
+def _copies_namespace(node: ast.For) -> bool:
+    """``for key, value in vars(args).items():`` (or ``args.__dict__``,
+    ``FLAGS.flag_values_dict()``) whose body only stores each value under its own key or
+    prints it, maybe behind a test: the namespace is saved, none of its options is read."""
+    iterable, target = node.iter, node.target
+    if not (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Attribute)
+        and iterable.func.attr == "items"
+        and isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(e, ast.Name) for e in target.elts)
+    ):
+        return False
+    source = iterable.func.value
+    wholesale = (
+        _is_call_to(source, "vars")
+        or (isinstance(source, ast.Attribute) and source.attr == "__dict__")
+        or (
+            isinstance(source, ast.Call)
+            and isinstance(source.func, ast.Attribute)
+            and source.func.attr == "flag_values_dict"
+        )
+    )
+    key, value = (e.id for e in target.elts)  # type: ignore[attr-defined]
+    return wholesale and _stores_only(node.body, key, value)
+
+
+def _stores_only(body: List[ast.stmt], key: str, value: str) -> bool:
+    for statement in body:
+        if isinstance(statement, ast.If):
+            if not (
+                _stores_only(statement.body, key, value)
+                and _stores_only(statement.orelse, key, value)
+            ):
+                return False
+        elif isinstance(statement, ast.Assign):
+            if not (
+                isinstance(statement.value, ast.Name)
+                and statement.value.id == value
+                and all(
+                    isinstance(t, ast.Subscript)
+                    and isinstance(t.slice, ast.Name)
+                    and t.slice.id == key
+                    for t in statement.targets
+                )
+            ):
+                return False
+        elif not (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and _is_sink(statement.value.func)
+        ):
+            return False
+    return True
+
+
+def _is_validation(body: List[ast.stmt]) -> bool:
+    """An arm that only rejects the input (``raise``, ``parser.error(...)``, ``sys.exit``),
+    optionally after printing why: validation, not a code path."""
+    if not body:
+        return False
+    *before, last = body
+    if isinstance(last, ast.Raise):
+        pass
+    elif isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        chain = dotted(last.value.func)
+        if chain is None or chain[-1] not in _TERMINAL_CALLS:
+            return False
+    else:
+        return False
+    return all(
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and _is_sink(s.value.func)
+        for s in before
+    )
+
+
+def _dict_keys(node: Optional[ast.AST]) -> List[str]:
+    """The keys of a dict literal (``{"lr": 0.1}`` or ``dict(lr=0.1)``), when all are strings."""
+    if isinstance(node, ast.Dict):
+        keys = [_string(k) if k is not None else None for k in node.keys]
+        return [k for k in keys if k] if all(k and k.isidentifier() for k in keys) else []
+    if isinstance(node, ast.Call) and _is_call_to(node, "dict") and not node.args:
+        return [k.arg for k in node.keywords if k.arg]
+    return []
+
+
+def _argparse_switch(node: ast.Call, action: Optional[str], default: Any) -> str:
+    """``bool`` (store_true, type=bool, a bool default), ``choice`` (choices=), ``value``
+    (a typed or string/number option) or ``?`` (nothing says)."""
+    if action in ("store_true", "store_false"):
+        return "bool"
+    action_node = _keyword(node, "action")
+    chain = dotted(action_node) if action_node is not None else None
+    if chain and chain[-1] == "BooleanOptionalAction":
+        return "bool"
+    if action in ("store_const", "append", "append_const", "count", "extend"):
+        return "value"
+    type_node = _keyword(node, "type")
+    type_chain = dotted(type_node) if type_node is not None else None
+    type_name = type_chain[-1] if type_chain else None
+    if type_name in _BOOL_TYPES or isinstance(default, bool):
+        return "bool"
+    if _keyword(node, "choices") is not None:
+        return "choice"
+    if type_name == "int" and default in (0, 1):
+        return "bool"
+    if type_node is not None or _keyword(node, "nargs") is not None:
+        return "value"
+    if isinstance(default, (str, int, float)) or _keyword(node, "default") is not None:
+        return "value"
+    return "?"
+
+
+def _cli_switch(at: ast.AST, default: Any) -> str:
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(at, ast.Call):
+        if _keyword_literal(at, "is_flag") is True:
+            return "bool"
+        if any("/" in (_string(a) or "") for a in at.args):
+            return "bool"
+        type_node = _keyword(at, "type")
+        if isinstance(type_node, ast.Call) and (dotted(type_node.func) or [""])[-1] == "Choice":
+            return "choice"
+        if type_node is not None and (dotted(type_node) or [""])[-1] == "bool":
+            return "bool"
+        if type_node is not None or default is not None:
+            return "value"
+    elif isinstance(at, ast.arg) and at.annotation is not None:
+        annotation = dotted(at.annotation)
+        if annotation and annotation[-1] == "bool":
+            return "bool"
+        return "value" if annotation else "?"
+    return "?"
 
 
 def _is_call_to(node: ast.AST, *names: str) -> bool:

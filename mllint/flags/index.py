@@ -9,7 +9,19 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from mllint.config import MAX_NAME_LENGTH
 from mllint.flags.facts import NAMESPACE_NAMES, leaves
@@ -79,6 +91,9 @@ class FlagIndex:
         self._escaping_folders: Optional[Set[str]] = None
         self._by_folder: Optional[Dict[str, Set[str]]] = None
         self._mentioned: Optional[Set[str]] = None
+        self._imports: Optional[Dict[str, Set[str]]] = None
+        self._importers: Optional[Dict[str, Set[str]]] = None
+        self._switch_kinds: Optional[Dict[str, Set[str]]] = None
         self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
 
     # -- modules -------------------------------------------------------------------------
@@ -357,6 +372,81 @@ class FlagIndex:
             }
         return os.path.dirname(path) in self._escaping_folders
 
+    # -- programs: the modules that run together -------------------------------------------
+
+    def imports_of(self, path: str) -> Set[str]:
+        """The project modules that ``path`` imports, in any scope."""
+        if self._imports is None:
+            self._imports = {}
+            for source in self.paths:
+                facts = self.facts[source]
+                targets = facts.get("imported") or list(facts.get("imports", {}).values())
+                found: Set[str] = set()
+                for kind, module, level, name in targets:
+                    resolved = self.resolve_module(source, module, level)
+                    if resolved is None:
+                        continue
+                    found.add(resolved)
+                    if kind == "from":
+                        submodule = self._submodule(resolved, name)
+                        if submodule is not None:
+                            found.add(submodule)
+                found.discard(source)
+                self._imports[source] = found
+        return self._imports.get(path, set())
+
+    def program(self, path: str) -> Set[str]:
+        """The modules that run with the options defined in ``path``: the entry points that
+        import it (directly or not), and every project module they import in turn."""
+        if self._importers is None:
+            self._importers = {}
+            for source in self.paths:
+                for target in self.imports_of(source):
+                    self._importers.setdefault(target, set()).add(source)
+        importers = self._importers
+        roots = _closure([path], lambda p: importers.get(p, ()))
+        return _closure(sorted(roots), self.imports_of)
+
+    def reads_in(self, program: Iterable[str]) -> Set[str]:
+        """Every attribute (except of objects built by other calls) and string key read by
+        the modules of a program."""
+        names: Set[str] = set()
+        for path in program:
+            facts = self.facts[path]
+            reads = facts.get("option_reads")
+            names.update(facts.get("attr_reads", {}) if reads is None else reads)
+            names.update(facts.get("key_reads", {}))
+        return names
+
+    def consumed_in(self, path: str, program: Iterable[str]) -> bool:
+        """Whether a namespace of the program may be read wholesale: ``vars(x)``,
+        ``x.__dict__`` or ``getattr(x, name)`` not only logged (in the defining file, on any
+        object; elsewhere, on a name such as ``args``), or handed to a function from outside
+        the project (``create_optimizer(args)``), which may read any option."""
+        facts = self.facts[path]
+        modules = facts.get("imports", {})
+        if any(name not in modules for name in facts.get("escapes", ())):
+            return True  # `models.__dict__[args.model]` reads a module, not a namespace
+        for other in program:
+            facts = self.facts[other]
+            if any(n in _NAMESPACE_ESCAPES for n in facts.get("escapes", ())):
+                return True
+            for target, _chain, _line in facts.get("passes", ()):
+                _kind, module, level, _name = target
+                if self.resolve_module(other, module, level) is None:
+                    return True
+        return False
+
+    def switch_kinds(self, name: str) -> Set[str]:
+        """What the project's definitions of a flag named ``name`` say it is (``bool``,
+        ``choice``, ``value``, ``?``); empty when the project defines no such flag."""
+        if self._switch_kinds is None:
+            self._switch_kinds = {}
+            for path in self.paths:
+                for flag, kind in self.facts[path].get("switches", {}).items():
+                    self._switch_kinds.setdefault(flag, set()).add(kind)
+        return self._switch_kinds.get(name, set())
+
     def is_referenced(self, identifier: str) -> bool:
         """Whether any file of the project mentions ``identifier`` (a read, an attribute, a
         string)."""
@@ -389,6 +479,17 @@ def dead_arm(test: Mapping[str, Any], decision: Decision) -> Optional[str]:
     if test["kw"] != "while" and test["orelse"]:
         return "orelse"
     return None
+
+
+def _closure(start: Iterable[str], step: Callable[[str], Iterable[str]]) -> Set[str]:
+    seen: Set[str] = set(start)
+    stack = list(seen)
+    while stack:
+        for following in step(stack.pop()):
+            if following not in seen:
+                seen.add(following)
+                stack.append(following)
+    return seen
 
 
 def _nearest(importer: str, candidates: Sequence[str]) -> str:
@@ -437,6 +538,31 @@ def matches(name: str, patterns: Sequence[str]) -> bool:
     if len(name) > MAX_NAME_LENGTH:
         return False
     return any(_compiled(p).search(name) for p in patterns)
+
+
+def candidate_names(name: str, variable: str = "") -> List[str]:
+    """The names ``flag-patterns`` are matched against: the flag's name and its environment
+    variable's, without a leading underscore, and the variable's without its first word too
+    (a project prefix: ``ACME_USE_OLD_CACHE`` is matched as ``USE_OLD_CACHE``)."""
+    names = [name.lstrip("_")]
+    if variable:
+        bare = variable.lstrip("_")
+        names.append(bare)
+        prefix, _, rest = bare.partition("_")
+        if prefix and rest:
+            names.append(rest)
+    return names
+
+
+def is_experiment_name(
+    name: str, variable: str, patterns: Sequence[str], platform: Sequence[str]
+) -> bool:
+    """Whether a flag's names match ``flag-patterns`` and none is a platform, precision or
+    debug switch (``platform-flag-patterns``)."""
+    names = candidate_names(name, variable)
+    if not any(matches(n, patterns) for n in names):
+        return False
+    return not any(matches(n, platform) for n in names)
 
 
 _PATTERNS: Dict[str, re.Pattern[str]] = {}

@@ -7,7 +7,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from mllint.display import display_value, json_value
 from mllint.flags.facts import extract_facts
-from mllint.flags.index import FAMILY, Constant, FlagIndex, RuntimeFlag, flag_index, matches
+from mllint.flags.index import (
+    FAMILY,
+    Constant,
+    FlagIndex,
+    RuntimeFlag,
+    flag_index,
+    is_experiment_name,
+)
 from mllint.model import Finding, Severity, Span
 from mllint.rules.base import FileRule, Invalid, ProjectRule
 
@@ -193,6 +200,7 @@ class StaleFlagBranch(ProjectRule):
                     flags=names,
                     deadArm=arm,
                     value=json_value(first.value, first.name),
+                    experiment=is_experiment(index, first.name, "", project.settings),
                 )
             )
         return findings
@@ -205,15 +213,37 @@ def _unique(constants: List[Constant]) -> List[Constant]:
     return list(seen.values())
 
 
+def is_experiment(index: FlagIndex, name: str, variable: str, settings: Any) -> bool:
+    """Whether a flag is an experiment switch: its name matches ``flag-patterns`` (see
+    :func:`candidate_names`), it is not a platform, precision or debug switch, and no
+    definition of it in the project says it holds a value (a string, path or number option)
+    rather than a boolean or a choice."""
+    if not is_experiment_name(
+        name, variable, settings.flag_patterns, settings.platform_flag_patterns
+    ):
+        return False
+    kinds = index.switch_kinds(name)
+    return not kinds or kinds != {"value"}
+
+
 def runtime_flag_of_test(
-    index: FlagIndex, path: str, test: Dict[str, Any], patterns: Tuple[str, ...]
+    index: FlagIndex, path: str, test: Dict[str, Any], settings: Any
 ) -> Optional[RuntimeFlag]:
-    """The first runtime flag matching ``patterns`` that a test reads, if any."""
+    """The first experiment switch that a test reads, if any (none in validation: an arm
+    that only raises or calls ``parser.error``)."""
+    if test.get("v"):
+        return None
     nearby = _options_near(index, path)
     for flag in index.flags_in(path, test["e"]):
         if flag.kind == "ns?" and flag.name not in nearby:
             continue
-        if matches(flag.name, patterns) or (flag.variable and matches(flag.variable, patterns)):
+        if flag.kind in ("env", "config"):
+            typed = is_experiment_name(
+                flag.name, flag.variable, settings.flag_patterns, settings.platform_flag_patterns
+            )
+        else:
+            typed = is_experiment(index, flag.name, flag.variable, settings)
+        if typed:
             return flag
     return None
 
@@ -302,14 +332,13 @@ class ExperimentBranch(ProjectRule):
     def check(self, project: Any) -> List[Finding]:
         """One note per branch on a matching runtime flag."""
         index = flag_index(project)
-        patterns = tuple(project.settings.flag_patterns)
         findings: List[Finding] = []
         decided = {id(test) for _, test, _, _ in index.decided_tests()}
         for path in index.paths:
             for test in index.facts[path]["tests"]:
                 if id(test) in decided:
                     continue
-                flag = runtime_flag_of_test(index, path, test, patterns)
+                flag = runtime_flag_of_test(index, path, test, project.settings)
                 if flag is None:
                     continue
                 kind = _KIND_WORDS.get(flag.kind, flag.kind)
@@ -321,7 +350,16 @@ class ExperimentBranch(ProjectRule):
                 where = "Conditional expression" if keyword == "ternary" else f"`{keyword}`"
                 message = f"{where} on the {kind} {shown}: a live experimental code path"
                 findings.append(
-                    _finding(self, path, test["span"], message, flag=name, flagKind=flag.kind)
+                    _finding(
+                        self,
+                        path,
+                        test["span"],
+                        message,
+                        flag=name,
+                        flagKind=flag.kind,
+                        experiment=True,
+                        **({"variable": flag.variable} if flag.variable else {}),
+                    )
                 )
         return findings
 
@@ -403,17 +441,30 @@ class UnusedFlag(ProjectRule):
     def check(self, project: Any) -> List[Finding]:
         """One finding per option that nothing reads."""
         index = flag_index(project)
-        reads = index.attribute_reads()
         findings: List[Finding] = []
         for path in index.paths:
             facts = index.facts[path]
-            escapes = index.namespace_escapes(path)
+            if not facts.get("options") and not facts.get("absl") and not facts.get("cli"):
+                continue
+            program = index.program(path)
+            reads = index.reads_in(program)
+            escapes = index.consumed_in(path, program)
             injected = set(facts.get("injected", ()))
             for dest, display, *span, _default in facts.get("options", ()):
                 if dest in reads or escapes or dest in injected:
                     continue
                 message = f"Command-line option `{display}` (dest `{dest}`) is never read"
-                findings.append(_finding(self, path, span, message, flag=dest, flagKind="argparse"))
+                findings.append(
+                    _finding(
+                        self,
+                        path,
+                        span,
+                        message,
+                        flag=dest,
+                        flagKind="argparse",
+                        experiment=is_experiment(index, dest, "", project.settings),
+                    )
+                )
             holders = facts.get("absl_holders", {})
             for name, function, *span, _default in facts.get("absl", ()):
                 holder = holders.get(name)
@@ -422,13 +473,33 @@ class UnusedFlag(ProjectRule):
                 if name in reads or escapes or "flag_values_dict" in reads:
                     continue
                 message = f"absl flag `{name}` ({function}) is never read"
-                findings.append(_finding(self, path, span, message, flag=name, flagKind="absl"))
+                findings.append(
+                    _finding(
+                        self,
+                        path,
+                        span,
+                        message,
+                        flag=name,
+                        flagKind="absl",
+                        experiment=is_experiment(index, name, "", project.settings),
+                    )
+                )
             for name, kind, *rest in facts.get("cli", ()):
                 span, escaped, lines = rest[:4], rest[5], rest[6]
                 if escaped or lines:
                     continue
                 message = f"{kind} option `{name}` is never used by its command"
-                findings.append(_finding(self, path, span, message, flag=name, flagKind=kind))
+                findings.append(
+                    _finding(
+                        self,
+                        path,
+                        span,
+                        message,
+                        flag=name,
+                        flagKind=kind,
+                        experiment=is_experiment(index, name, "", project.settings),
+                    )
+                )
         return findings
 
 

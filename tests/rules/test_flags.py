@@ -337,11 +337,11 @@ RUNTIME = {
         "from absl import flags\nFLAGS = flags.FLAGS\nif FLAGS['use_ema'].value:\n    a()\n"
     ),
     "click": (
-        "import click\n@click.command()\n@click.option('--use-amp', is_flag=True)\n"
-        "def main(use_amp):\n    if use_amp:\n        a()\n"
+        "import click\n@click.command()\n@click.option('--use-swa', is_flag=True)\n"
+        "def main(use_swa):\n    if use_swa:\n        a()\n"
     ),
     "typer": (
-        "import typer\ndef main(use_amp: bool = typer.Option(False)):\n    if use_amp:\n"
+        "import typer\ndef main(use_swa: bool = typer.Option(False)):\n    if use_swa:\n"
         "        a()\n"
     ),
     "config-attr": (
@@ -453,7 +453,6 @@ def test_options_read_in_another_module_are_used(tmp_path: Path) -> None:
         "run(**vars(args))\n",
         "d = vars(args)\nprint(d['x'])\n",
         "for k in keys:\n    print(getattr(args, k))\n",
-        "print(args.__dict__)\n",
     ],
 )
 def test_options_of_an_escaping_namespace_are_not_reported(tmp_path: Path, reader: str) -> None:
