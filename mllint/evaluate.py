@@ -10,12 +10,24 @@ import libcst as cst
 _NAMED_CONSTANTS = {"True": True, "False": False, "None": False}
 
 
-def literal_truth(expr: cst.BaseExpression) -> Optional[bool]:
+def literal_truth(expr: cst.BaseExpression, operators: bool = False) -> Optional[bool]:
     """The truth value of ``expr`` if it is a literal (``0``, ``"x"``, ``None``, ``()``...).
 
     Containers count when their truth does not depend on their elements (``(a, b)`` is always
-    true). ``None`` means "not a literal": the test depends on something else.
+    true). ``None`` means "not a literal": the test depends on something else. With
+    ``operators``, a literal inside ``and``/``or`` that decides the whole test counts too:
+    ``x and False`` is always false, ``x or 1`` always true.
     """
+    if operators and isinstance(expr, cst.BooleanOperation):
+        left = literal_truth(expr.left, True)
+        right = literal_truth(expr.right, True)
+        if isinstance(expr.operator, cst.And):
+            if left is False or right is False:
+                return False
+            return True if left is True and right is True else None
+        if left is True or right is True:
+            return True
+        return False if left is False and right is False else None
     if isinstance(expr, cst.Name):
         return _NAMED_CONSTANTS.get(expr.value)
     if isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
@@ -26,7 +38,7 @@ def literal_truth(expr: cst.BaseExpression) -> Optional[bool]:
             return None
         return left or right
     if isinstance(expr, cst.UnaryOperation):
-        inner = literal_truth(expr.expression)
+        inner = literal_truth(expr.expression, operators)
         if inner is None:
             return None
         if isinstance(expr.operator, cst.Not):

@@ -82,7 +82,7 @@ class _Candidates:
         self._blocks: List[cst.IndentedBlock] = []
 
     def _note(self, node: _Target, end: cst.CSTNode, is_statement: bool) -> None:
-        if literal_truth(node.test) is None:
+        if literal_truth(node.test, operators=True) is None:
             return
         walker = self.walker
         is_elif = is_statement and id(node) in walker.elifs
@@ -124,7 +124,7 @@ def _fix_constant_condition(
         if isinstance(node, cst.IfExp):
             start = offsets[span.line - 1] + span.column - 1
             stop = offsets[span.end_line - 1] + span.end_column - 1
-            live = node.body if literal_truth(node.test) else node.orelse
+            live = node.body if literal_truth(node.test, operators=True) else node.orelse
             title = "Keep the arm of the conditional expression that is always chosen"
             return Fix(title, start, stop, module.code_for_node(live))
         keyword_line = lines[span.line - 1]
@@ -147,7 +147,7 @@ def _live_arm(
 ) -> Tuple[str, str]:
     """The title of the fix and the text that takes the place of ``node`` (an ``elif`` from
     its keyword on, a statement from the start of its line)."""
-    truth = bool(literal_truth(node.test))
+    truth = bool(literal_truth(node.test, operators=True))
     if isinstance(node, cst.While):
         return "Delete the `while` loop that never runs", _arm(module, node.orelse, indent)
     if is_elif:

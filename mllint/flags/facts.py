@@ -150,6 +150,12 @@ def literal_truth(node: ast.AST) -> Optional[bool]:
         if any(key is None for key in node.keys):
             return None
         return bool(node.keys)
+    if isinstance(node, ast.BoolOp):  # a literal that decides `x and False`, `x or True`
+        truths = [literal_truth(value) for value in node.values]
+        decisive = isinstance(node.op, ast.Or)
+        if decisive in truths:
+            return decisive
+        return (not decisive) if all(t is not None for t in truths) else None
     return None
 
 

@@ -49,6 +49,10 @@ class ConstantCondition(FileRule):
     or `if 1:` without `elif`/`else`, which has no dead arm. An `elif` with a literal test is
     always reported: `elif True:` is a hidden `else` that makes any later arm dead.
     Containers count as literals when their truth is fixed: `if (a, b):` is always true.
+    A literal inside `and`/`or` that decides the whole test counts too: `if dim == d and
+    False:` and `while ready and 0:` never run their body, `if x or True:` always does; the
+    quick fix deletes such a test with its dead arm, so check that its other operands have no
+    side effects worth keeping.
 
     ## Fix
     In an editor (`mllint lsp`) the finding offers a quick fix that deletes the dead arm and
@@ -72,6 +76,8 @@ class ConstantCondition(FileRule):
         "if use_new_loss:\n    loss = 1\nelse:\n    loss = 2\n",
         "x = a if flag else b\n",
         "while not done:\n    step()\n",
+        "if x and True:\n    a()\nelse:\n    b()\n",
+        "if x or False:\n    a()\n",
     )
     INVALID = (
         Invalid("if False:\n    old()\n", line=1, message="`if False` is never true"),
@@ -83,10 +89,13 @@ class ConstantCondition(FileRule):
         Invalid("def f():\n    if None:\n        pass\n", line=2),
         Invalid("if (a, b):\n    pass\nelse:\n    pass\n", line=1),
         Invalid("if not True:\n    pass\n", line=1),
+        Invalid("if dim == other and False:\n    merge()\n", line=1, message="never true"),
+        Invalid("while ready and 0:\n    step()\n", line=1, message="never runs"),
+        Invalid("if x or True:\n    a()\nelse:\n    b()\n", line=1, message="`else` arm"),
     )
 
     def visit_If(self, node: cst.If) -> None:
-        truth = literal_truth(node.test)
+        truth = literal_truth(node.test, operators=True)
         if truth is None:
             return
         keyword = "elif" if id(node) in self.context.walker.elifs else "if"
@@ -106,7 +115,7 @@ class ConstantCondition(FileRule):
         self.report(node, message, end_node=node.test, properties={"deadArm": dead})
 
     def visit_While(self, node: cst.While) -> None:
-        if literal_truth(node.test) is False:
+        if literal_truth(node.test, operators=True) is False:
             test = _describe(node.test)
             self.report(
                 node,
@@ -116,7 +125,7 @@ class ConstantCondition(FileRule):
             )
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
-        truth = literal_truth(node.test)
+        truth = literal_truth(node.test, operators=True)
         if truth is None:
             return
         dead: Optional[cst.BaseExpression] = node.orelse if truth else node.body
