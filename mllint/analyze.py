@@ -1,21 +1,41 @@
-"""The per-file stage: decode, parse once with LibCST, run every per-file rule in one walk."""
+"""The per-file stage: decode, parse once with LibCST, run every per-file rule in one walk.
+
+Whether a file is Python is CPython's verdict (see :mod:`mllint.source`): a file the
+interpreter refuses is one ML000 finding, and so is one nested too deeply for LibCST's parser.
+A file the interpreter accepts but LibCST's grammar does not (``(x): int = 1``, tens of
+thousands of implicitly concatenated strings) is not ML000: the LibCST rules cannot run on
+it, but its flags are still collected from CPython's tree, and its result says why under
+:data:`NOT_ANALYSED` so that the run can say so once on stderr.
+"""
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from mllint.config import Settings
+from mllint.flags.facts import extract_facts
+from mllint.flags.index import FAMILY as FLAG_FACTS
 from mllint.locate import Locator
 from mllint.memo import Memo
 from mllint.model import FileResult, Finding, NoqaMap, Span
 from mllint.rules import FILE_RULES
 from mllint.rules.base import FileContext
 from mllint.rules.parse import ParseError
-from mllint.source import SourceError, check_nesting, decode, looks_deep
+from mllint.safeio import TooLarge, UnsafePath, read_limited
+from mllint.source import SourceError, check_depth, compiled, decode, python_tree
 from mllint.suppress import parse_noqa
 from mllint.walker import Walker, callbacks_of
+
+MAX_FILE_SIZE = Settings.max_file_size
+"""Largest file analysed unless configured otherwise (``max-file-size``)."""
+
+NOT_ANALYSED = "not-analysed"
+"""Key in :attr:`FileResult.facts` of a file that CPython accepts and LibCST cannot parse:
+why the LibCST rules did not run on it."""
 
 
 def parse_error(path: str, reason: str, line: int = 1, column: int = 1) -> FileResult:
@@ -32,17 +52,30 @@ def parse_error(path: str, reason: str, line: int = 1, column: int = 1) -> FileR
     return FileResult(findings=(finding,), noqa=NoqaMap())
 
 
-def analyze_source(path: str, data: bytes) -> FileResult:
-    """Analyse one file's bytes: findings of every per-file rule, noqa comments, facts."""
+def too_large(path: str, size: int, limit: int) -> FileResult:
+    """ML000 for a file over the size limit (it is not read)."""
+    return parse_error(
+        path, f"file too large ({size} bytes > {limit}; raise max-file-size to lint it)"
+    )
+
+
+def analyze_source(path: str, data: bytes, max_size: Optional[int] = None) -> FileResult:
+    """Analyse one file's bytes: findings of every per-file rule, noqa comments, facts.
+
+    With ``max_size``, more bytes than that are ML000 "file too large" unexamined.
+    """
+    if max_size is not None and len(data) > max_size:
+        return too_large(path, len(data), max_size)
     try:
         text = decode(data).text
-        tree: Optional[ast.Module] = check_nesting(text) if looks_deep(text) else None
+        tree = python_tree(text)
+        check_depth(tree, text)
     except SourceError as exc:
         return parse_error(path, exc.reason, exc.line, exc.column)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return _syntax_error(path, text, exc)
+        return _not_analysed(text, tree, exc)
     except RecursionError:
         return parse_error(path, "nests too deeply for the parser")
     return _analyze_parsed(path, module, text, tree)
@@ -63,27 +96,28 @@ def _run_rules(
     return context.resolve(), facts
 
 
-def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> FileResult:
-    """ML000 for a syntax error, worded and placed by CPython's parser where it agrees.
+def _not_analysed(text: str, tree: ast.Module, exc: cst.ParserSyntaxError) -> FileResult:
+    """The result of a file CPython accepts and LibCST's grammar does not: no findings, its
+    ``# noqa`` comments, the flag facts CPython's tree gives, and why."""
+    message = str(exc.message).strip().splitlines()[0] if exc.message else "syntax error"
+    facts: Dict[str, Any] = {
+        NOT_ANALYSED: f"LibCST cannot parse it: {message.split(': expected', 1)[0]}",
+    }
+    flags = extract_facts(tree, text)
+    if flags is not None:
+        facts[FLAG_FACTS] = flags
+    return FileResult(findings=(), noqa=parse_noqa(text), facts=facts, lines=_line_count(text))
 
-    CPython's messages ("'(' was never closed") and positions are better than LibCST's.
-    """
+
+def analyze_path(path: str, max_size: int = MAX_FILE_SIZE) -> FileResult:
+    """Read and analyse one file; an unreadable file, or one larger than ``max_size`` bytes
+    (never read whole), is an ML000 finding."""
     try:
-        ast.parse(text)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        return parse_error(path, f"{error.msg} (line {line})", line, max(error.offset or 1, 1))
-    except (RecursionError, MemoryError, ValueError):
-        pass
-    reason = str(exc.message).strip().splitlines()[0] if exc.message else "syntax error"
-    return parse_error(path, reason, exc.raw_line, exc.raw_column + 1)
-
-
-def analyze_path(path: str) -> FileResult:
-    """Read and analyse one file; an unreadable file is an ML000 finding."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_limited(Path(path), max_size)  # its size is checked before any read
+    except TooLarge as exc:
+        return too_large(path, exc.size, max_size)
+    except UnsafePath:
+        return parse_error(path, "cannot read file: not a regular file")
     except OSError as exc:
         return parse_error(path, f"cannot read file: {exc.strerror or exc}")
     return analyze_source(path, data)
@@ -99,10 +133,15 @@ def analyze_module(
     """Analyse a module parsed already from ``text`` (the language server re-parses only the
     statements an edit touched); the same result :func:`analyze_source` gives for ``text``.
 
-    ``tree`` is CPython's ``ast`` tree of ``text`` when the caller has it; ``memo`` holds what
-    an earlier analysis of the same buffer found out about the nodes it shares with
-    ``module`` (see :mod:`mllint.memo`).
+    ``tree`` is CPython's ``ast`` tree of ``text`` when the caller has it (it is compiled
+    for the errors only the compiler finds); ``memo`` holds what an earlier analysis of the
+    same buffer found out about the nodes it shares with ``module`` (see :mod:`mllint.memo`).
     """
+    try:
+        tree = python_tree(text) if tree is None else compiled(tree, text)
+        check_depth(tree, text)
+    except SourceError as exc:
+        return parse_error(path, exc.reason, exc.line, exc.column)
     return _analyze_parsed(path, module, text, tree, memo)
 
 
@@ -121,5 +160,9 @@ def _analyze_parsed(
         findings=tuple(findings),
         noqa=parse_noqa(text),
         facts=facts,
-        lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
+        lines=_line_count(text),
     )
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)

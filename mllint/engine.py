@@ -18,7 +18,7 @@ import libcst as cst
 
 from mllint import glue
 from mllint.ages import History
-from mllint.analyze import analyze_path, parse_error
+from mllint.analyze import MAX_FILE_SIZE, NOT_ANALYSED, analyze_path, parse_error, too_large
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.discover import discover, matches_globs
@@ -27,6 +27,7 @@ from mllint.flags.inventory import Flag, inventory
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.rules.age import StaleExperiment
+from mllint.safeio import TooLarge, UnsafePath, read_limited
 from mllint.suppress import apply_noqa
 
 _SERIAL_BELOW = 16
@@ -78,11 +79,13 @@ def _init_worker(options: glue.GlueOptions) -> None:
     glue.configure(options)
 
 
-def _analyze_chunk(paths: Sequence[str]) -> List[Tuple[str, Optional[FileResult], Optional[str]]]:
+def _analyze_chunk(
+    paths: Sequence[str], max_size: int = MAX_FILE_SIZE
+) -> List[Tuple[str, Optional[FileResult], Optional[str]]]:
     out: List[Tuple[str, Optional[FileResult], Optional[str]]] = []
     for path in paths:
         try:
-            out.append((path, analyze_path(path), None))
+            out.append((path, analyze_path(path, max_size), None))
         except Exception as exc:  # an internal error: name the file, keep going
             out.append((path, None, f"{type(exc).__name__}: {exc}"))
     return out
@@ -158,16 +161,20 @@ def _at(found: Optional[FileResult], path: str) -> Optional[FileResult]:
 
 
 def analyze_files(
-    paths: Sequence[str], jobs: int, start_method: Optional[str] = None
+    paths: Sequence[str],
+    jobs: int,
+    start_method: Optional[str] = None,
+    max_size: int = MAX_FILE_SIZE,
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
     """Analyse files, in a process pool when there are enough of them (``start_method``:
-    the pool's multiprocessing start method; default fork on Linux)."""
+    the pool's multiprocessing start method; default fork on Linux); files larger than
+    ``max_size`` bytes are ML000 unread."""
     done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
     if jobs <= 1 or len(paths) < _SERIAL_BELOW:
         threshold = gc.get_threshold()
         gc.set_threshold(*_GC_THRESHOLD)
         try:
-            for path, result, error in _analyze_chunk(paths):
+            for path, result, error in _analyze_chunk(paths, max_size):
                 done[path] = (result, error)
         finally:
             gc.set_threshold(*threshold)
@@ -185,7 +192,7 @@ def analyze_files(
             )
             with pool:
                 chunks = _chunks(list(given), jobs)
-                futures = [pool.submit(_analyze_chunk, chunk) for chunk in chunks]
+                futures = [pool.submit(_analyze_chunk, chunk, max_size) for chunk in chunks]
                 for future in concurrent.futures.as_completed(futures):
                     for path, result, error in future.result():
                         done[given[path]] = (_at(result, given[path]), error)
@@ -193,12 +200,12 @@ def analyze_files(
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
             if path not in done:
-                done[path] = _analyze_isolated(path, start_method)
+                done[path] = _analyze_isolated(path, start_method, max_size)
     return done
 
 
 def _analyze_isolated(
-    path: str, start_method: Optional[str] = None
+    path: str, start_method: Optional[str] = None, max_size: int = MAX_FILE_SIZE
 ) -> Tuple[Optional[FileResult], Optional[str]]:
     context = _pool_context(start_method)
     try:
@@ -208,7 +215,7 @@ def _analyze_isolated(
             )
             with pool:
                 ((_, result, error),) = pool.submit(
-                    _analyze_chunk, [os.path.abspath(path)]
+                    _analyze_chunk, [os.path.abspath(path)], max_size
                 ).result()
                 return _at(result, path), error
     except BrokenProcessPool:
@@ -360,8 +367,14 @@ def analyze_tree(
     to_parse: Dict[str, str] = {}
     for file in discovery.files:
         path = str(file)
-        try:
-            data = file.read_bytes()
+        try:  # the size is checked before any read: a huge file is never read whole
+            data = read_limited(file, settings.max_file_size)
+        except TooLarge as exc:
+            results[path] = too_large(path, exc.size, settings.max_file_size)
+            continue
+        except UnsafePath:
+            results[path] = parse_error(path, "cannot read file: not a regular file")
+            continue
         except OSError as exc:
             results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
             continue
@@ -374,7 +387,12 @@ def analyze_tree(
         else:
             to_parse[path] = digest
     errors: List[str] = []
-    analysed = analyze_files(list(to_parse), jobs or default_jobs(), start_method=start_method)
+    analysed = analyze_files(
+        list(to_parse),
+        jobs or default_jobs(),
+        start_method=start_method,
+        max_size=settings.max_file_size,
+    )
     for path, (result, error) in analysed.items():
         if result is None:
             errors.append(f"{path}: internal error: {error}")
@@ -389,8 +407,21 @@ def analyze_tree(
         missing=discovery.missing,
         files=tuple(str(f) for f in discovery.files if str(f) in results),
         parsed=len(analysed),
-        notices=discovery.notices,
+        notices=tuple(discovery.notices) + _not_analysed(results, discovery.files),
     )
+
+
+def _not_analysed(results: Mapping[str, FileResult], files: Sequence[Path]) -> Tuple[str, ...]:
+    """One notice per file that Python accepts and LibCST cannot parse (see
+    :data:`mllint.analyze.NOT_ANALYSED`)."""
+    notices = []
+    for file in files:
+        result = results.get(str(file))
+        reason = None if result is None else result.facts.get(NOT_ANALYSED)
+        if reason is not None:
+            shown = str(file).encode("utf-8", "backslashreplace").decode("utf-8")
+            notices.append(f"{shown}: not analysed by the LibCST rules, only its flags ({reason})")
+    return tuple(notices)
 
 
 def configure_analysis(settings: Settings) -> None:

@@ -34,6 +34,17 @@ def _hostile_tree(root: Path) -> Path:
             "-x.py": DEAD,
             "a b.py": DEAD,
             "pkg/ok.py": "x = 1 if 0 else 2\n",
+            # issue 11: LibCST's parser crashed on these (exit 139, no report at all)
+            "bool_chain.py": "x = " + " and ".join(["a"] * 10_000) + "\n" + DEAD,
+            "dotted.py": DEAD + "import " + ".".join(["a"] * 8_000) + "\n",
+            # over max-file-size: reported unread
+            "huge.py": "x = 1\n" * 1_100_000,
+            # CPython's verdict, both ways
+            "annotated.py": "(x): int = 1\n" + DEAD,
+            "strings.py": "x = " + " ".join(['"a"'] * 50_000) + "\n" + DEAD,
+            "unknown_name.py": DEAD + 'name = "\\N{NOPE}"\n',
+            "module_return.py": DEAD + "return 1\n",
+            "pyproject.toml": "[tool.mllint]\nmax-file-size = 6_000_000\n",
         },
     )
     (root / "pkg" / "loop").symlink_to(root)
@@ -51,6 +62,7 @@ def test_hostile_tree(tmp_path: Path, jobs: str) -> None:
     for line in run.stdout.splitlines():
         path, line_no, _col, rest = line.split(":", 3)
         found.setdefault(path, []).append((int(line_no), rest.split()[0]))
+    messages = run.stdout
     assert found["syntax_error.py"] == [(1, "ML000")]
     assert found["not_utf8.py"] == [(1, "ML000")]
     assert found["nul.py"] == [(2, "ML000")]
@@ -65,9 +77,19 @@ def test_hostile_tree(tmp_path: Path, jobs: str) -> None:
     assert found["-x.py"] == [(1, "ML101")]
     assert found["a b.py"] == [(1, "ML101")]
     assert found["pkg/ok.py"] == [(1, "ML101")]
+    assert found["bool_chain.py"] == [(1, "ML000")]
+    assert "10000-term boolean chain at line 1" in messages
+    assert found["dotted.py"] == [(3, "ML000")]
+    assert "8000-part dotted name at line 3" in messages
+    assert found["huge.py"] == [(1, "ML000")]
+    assert "file too large (6600000 bytes > 6000000; raise max-file-size to lint it)" in messages
+    assert "annotated.py" not in found and "strings.py" not in found  # valid Python
+    assert found["unknown_name.py"] == [(3, "ML000")]
+    assert "unknown Unicode character name" in messages
+    assert found["module_return.py"] == [(3, "ML000")]
+    assert "'return' outside function (line 3)" in messages
     assert "empty.py" not in found
     assert not any(p.startswith("pkg/loop") or p.startswith("pkg/self") for p in found)
-    messages = run.stdout
     assert "not valid UTF-8" in messages and "NUL byte" in messages
     assert "nests too deeply" in messages
 

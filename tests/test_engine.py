@@ -33,10 +33,10 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
     assert serial.findings == tuple(sorted(serial.findings, key=lambda f: f.sort_key()))
 
 
-def _crash_on_poison(path: str):  # type: ignore[no-untyped-def]
+def _crash_on_poison(path: str, *limit: int):  # type: ignore[no-untyped-def]
     if "poison" in path:
         os._exit(3)  # what a native parser crash looks like from outside
-    return _real_analyze(path)
+    return _real_analyze(path, *limit)
 
 
 _real_analyze = engine.analyze_path
@@ -59,10 +59,10 @@ def test_internal_error_names_the_file_and_the_run_goes_on(
 ) -> None:
     write_tree(tmp_path, {"a.py": "if 0:\n    pass\n", "b.py": "x = 1\n"})
 
-    def explode(path: str):  # type: ignore[no-untyped-def]
+    def explode(path: str, *limit: int):  # type: ignore[no-untyped-def]
         if path.endswith("b.py"):
             raise ValueError("boom")
-        return _real_analyze(path)
+        return _real_analyze(path, *limit)
 
     monkeypatch.setattr(engine, "analyze_path", explode)
     result = run_check([tmp_path], Settings(root=str(tmp_path)), jobs=1, use_cache=False)
