@@ -205,12 +205,21 @@ class Repository:
     def _find(cls, path: Path, store: Optional[Store]) -> Optional[Repository]:
         start = path if path.is_dir() else path.parent
         try:
-            out = run_git(start, "rev-parse", "--show-toplevel", "--git-path", "shallow")
-            run_git(start, "rev-parse", "-q", "--verify", "HEAD")  # no commit, no history
+            # fails without a commit (no history to read)
+            out = run_git(
+                start,
+                "rev-parse",
+                "--show-toplevel",
+                "--git-path",
+                "shallow",
+                "-q",
+                "--verify",
+                "HEAD",
+            )
         except (GitError, OSError):
             return None
         rows = out.split("\n")
-        if len(rows) < 2 or not rows[0]:
+        if len(rows) < 3 or not rows[0]:
             return None
         root = Path(os.path.realpath(rows[0]))
         return cls(root, start / rows[1], store)
