@@ -86,8 +86,12 @@ def _is_notation(statements: List[ast.stmt]) -> bool:
     if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
         return False
     assign = statements[0]
-    if any(isinstance(t, ast.Name) and "shape" in t.id.lower() for t in assign.targets):
-        return True
+    if any(
+        isinstance(t, (ast.Name, ast.Attribute))
+        and "shape" in (t.id if isinstance(t, ast.Name) else t.attr).lower()
+        for t in assign.targets
+    ):
+        return True  # `# x.shape = [batch, n_ctx, width]`
     value = assign.value
     return (
         isinstance(value, (ast.Tuple, ast.List))
@@ -111,6 +115,50 @@ def _parses(lines: List[str]) -> Optional[List[ast.stmt]]:
         return ast.parse(source).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+_TRAILING_PROSE = re.compile(r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z]+\s+[A-Za-z]+")
+_INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
+
+
+def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) -> bool:
+    """Code-shaped comments that annotate rather than switch code off: a line that carries
+    its own explanation (``# lr = 0.1  # the paper's value``), code offered in instructions
+    ("uncomment the following line"), a keyword argument explained by the prose above it or
+    kept for provenance (``# url='https://...',``)."""
+    if any(_TRAILING_PROSE.search(line) for line in lines):
+        return True
+    if _INSTRUCTION.search(before):
+        return True
+    if len(statements) == 1 and isinstance(statements[0], ast.Assign):
+        value = statements[0].value
+        if isinstance(value, ast.Tuple) and len(value.elts) == 1 and lines[-1].rstrip()[-1:] == ",":
+            element = value.elts[0]
+            return bool(before) or (
+                isinstance(element, ast.Constant) and isinstance(element.value, str)
+            )
+    return False
+
+
+def _is_documented_setting(statements: List[ast.stmt], after_blank_prose: bool) -> bool:
+    """``# html_theme = 'alabaster'`` under a paragraph that describes the setting, a blank
+    comment line between: a configuration template's documented default."""
+    if not after_blank_prose or len(statements) != 1:
+        return False
+    statement = statements[0]
+    return (
+        isinstance(statement, ast.Assign)
+        and all(isinstance(t, ast.Name) for t in statement.targets)
+        and _is_literal(statement.value)
+    )
+
+
+def _is_literal(node: ast.AST) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def commented_code_runs(text: str, strings: Set[int]) -> List[Tuple[int, int, int]]:
@@ -178,13 +226,73 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     def prose(i: int) -> bool:
         return 0 <= i < count and i not in in_code and bool(bodies[i].strip())
 
+    kept: List[Tuple[int, int]] = []
     for first, stop in spans:
         before = bodies[first - 1].strip().lower() if prose(first - 1) else ""
         if before.endswith(":") or _EXAMPLE_INTRO.search(before):
             continue  # "For example, ...", "you get:" introduce an illustration
         if stop - first == 1 and prose(first - 1) and prose(stop):
             continue  # one code-like line inside a paragraph illustrates the prose
+        above = first - 1
+        while above >= 0 and not bodies[above].strip():
+            above -= 1
+        paragraph = bodies[above].strip().lower() if prose(above) else ""
+        statements = _parses(bodies[first:stop]) or []
+        if _is_annotation(statements, bodies[first:stop], paragraph if above == first - 1 else ""):
+            continue
+        if _INSTRUCTION.search(paragraph) or _is_documented_setting(
+            statements, bool(paragraph) and above < first - 1
+        ):
+            continue
+        if kept and all(not bodies[i].strip() for i in range(kept[-1][1], first)):
+            kept[-1] = (kept[-1][0], stop)  # runs apart only by blank comment lines: one
+        else:
+            kept.append((first, stop))
+    for first, stop in kept:
         found.append((run[first][0], run[stop - 1][0], run[first][1]))
+    return found
+
+
+def _describes_other_code(tree: ast.Module, line: int, comment_lines: List[str]) -> bool:
+    """Assignments whose names the enclosing function never mentions but live code elsewhere
+    in the module does (``# qkv = self.qkv(x)`` above ``flops += ...`` in a ``flops()``
+    method): they quote code that runs elsewhere to explain the live line."""
+    bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
+    statements = _parses(bodies)
+    if not statements or not all(
+        isinstance(st, (ast.Assign, ast.AugAssign))
+        and not (isinstance(st.value, ast.Tuple) and len(st.value.elts) == 1)  # a keyword arg
+        for st in statements
+    ):
+        return False
+    function = _enclosing_function(tree, line)
+    if function is None:
+        return False
+    names = {
+        node.id
+        for st in statements
+        for node in ast.walk(st)
+        if isinstance(node, ast.Name) and node.id not in ("self", "cls")
+    }
+    if not names:
+        return False
+    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
+    used.update(a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg))  # type: ignore[attr-defined]
+    if names & used:
+        return False
+    elsewhere = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return names <= elsewhere
+
+
+def _enclosing_function(tree: ast.Module, line: int) -> Optional[ast.AST]:
+    found: Optional[ast.AST] = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            end = getattr(node, "end_lineno", None) or node.lineno
+            if node.lineno < line <= end and (
+                found is None or node.lineno > found.lineno  # type: ignore[attr-defined]
+            ):
+                found = node
     return found
 
 
@@ -237,6 +345,17 @@ class CommentedOutCode(FileRule):
     one- or two-letter names (`# Y_1 = X_1 + f(X_2)`), shapes (`# shape = (batch, seq)`)
     and layouts (`# ids = [tok_a, tok_b]`). A call written with a space before its
     parenthesis (`# shape (batch, seq_len)`, `# size=n (frames)`) is prose.
+
+    Annotations are not code switched off either: a commented line with its own
+    explanatory trailing comment (`# lr = 0.01  # the paper's value`), code offered in
+    instructions to the reader ("uncomment the following line"), a keyword argument explained
+    by the comment line above it or kept as provenance (`# url='https://...',` in a dict of
+    pretrained weights), a configuration template's documented default (a literal assignment
+    under a paragraph describing the setting, a blank comment line between: Sphinx's
+    `# html_theme = 'alabaster'`), and assignments that quote code living elsewhere in the
+    module, whose names the enclosing function never uses (`# qkv = self.qkv(x)` above the
+    line counting its cost in a `flops()` method). Runs of code separated only by blank comment
+    lines are one finding whose range covers the whole block.
     """
 
     code = "ML105"
@@ -264,6 +383,15 @@ class CommentedOutCode(FileRule):
         "# size=frame_len (context_size)\nx = 1\n",
         "# For example, with n == 5,\n# idx = tensor([0, 1])\nx = 1\n",
         "# We call\n# x.unfold(dim, size, step)\n# with the frame length\nx = 1\n",
+        "# x.shape = [batch_size, n_ctx, width]\nx = 1\n",
+        "lr = 0.1\n# lr = 0.01  # the value of the paper's appendix\n",
+        "# This can be done by uncommenting the following line.\n# eps = out[:, :4]\neps = 1\n",
+        "y = dict(\n    # Passed by the child class\n    # squash=self.squash,\n    a=1,\n)\n",
+        "y = dict(\n    # url='https://example.com/weights.pth',\n    a=1,\n)\n",
+        "# The theme to use for HTML pages.\n#\n# html_theme = 'alabaster'\nhtml_theme = 'rtd'\n",
+        "class A:\n    def forward(self, x):\n        qkv = self.qkv(x)\n        return qkv\n\n"
+        "    def flops(self, n):\n        f = 0\n        # qkv = self.qkv(x)\n        f += n * 3\n"
+        "        return f\n",
     )
     INVALID = (
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
@@ -274,6 +402,13 @@ class CommentedOutCode(FileRule):
         ),
         Invalid("# Old version\n# import numpy as np\nx = 1\n", line=2),
         Invalid("# visual_dim = 2048\nx = 1\n", line=1),
+        Invalid(
+            "# hidden = encode(tokens)\n#\n# logits = head(hidden)\nx = 1\n",
+            line=1,
+            message="3 lines",
+        ),
+        Invalid("def f(m):\n    # self.scale = scale\n    return m\n", line=2),
+        Invalid("y = f(\n    lr=1,\n    # dropout=0.1,\n)\n", line=3),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -289,7 +424,10 @@ class CommentedOutCode(FileRule):
         if strings:
             runs = commented_code_runs(text, strings)
         lines = text.split("\n")
+        tree = context.locator.ast_tree()
         for first, last, column in runs:
+            if tree is not None and _describes_other_code(tree, first, lines[first - 1 : last]):
+                continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
             count = last - first + 1
             noun = "line" if count == 1 else "lines"
