@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
+from pathlib import Path
 
 import libcst as cst
+import pytest
 
-from mllint.analyze import analyze_source
+from mllint.analyze import NOT_ANALYSED, analyze_module, analyze_path, analyze_source
+from mllint.flags.index import FAMILY as FLAG_FACTS
 from tests.conftest import SAMPLE
 
 
@@ -38,3 +42,66 @@ def test_an_analysis_leaves_no_reference_cycles() -> None:
         if enabled:
             gc.enable()
     assert cycles == []
+
+
+DEAD = "if False:\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("x = 1\nreturn x\n", "'return' outside function (line 4)"),
+        ('name = "\\N{NOPE}"\n', "unknown Unicode character name"),
+        ("def f():\n    x = 1\n    global x\n", "assigned to before global declaration"),
+        ("x = " + " and ".join(["a"] * 10_000) + "\n", "10000-term boolean chain at line 3"),
+    ],
+)
+def test_what_python_refuses_is_ml000_on_every_path(source: str, reason: str) -> None:
+    """CPython's verdict, also where LibCST parses the file (the first three), and also for
+    a module the language server parsed itself (:func:`analyze_module`)."""
+    result = analyze_source("/p/m.py", (DEAD + source).encode())
+    assert [f.code for f in result.findings] == ["ML000"]
+    assert reason in result.findings[0].message
+    text = DEAD + source
+    if "10000" in reason:  # LibCST would crash on the chain: no module to hand over
+        return
+    module = cst.parse_module(text)
+    assert analyze_module("/p/m.py", module, text) == result
+    if "NOPE" not in source:  # (CPython's parser refuses that one: no tree either)
+        assert analyze_module("/p/m.py", module, text, ast.parse(text)) == result
+
+
+def test_valid_python_that_libcst_refuses_keeps_its_flags() -> None:
+    text = "(x): int = 1\nUSE_NEW = False\nif USE_NEW:\n    pass\n# noqa: ML102\n"
+    result = analyze_source("/p/m.py", text.encode())
+    assert result.findings == ()
+    assert "LibCST cannot parse it" in result.facts[NOT_ANALYSED]
+    assert "USE_NEW" in result.facts[FLAG_FACTS]["constants"]
+    assert result.lines == 5
+
+
+def test_fifty_thousand_concatenated_strings_are_not_ml000() -> None:
+    text = "x = " + " ".join(['"a"'] * 50_000) + "\n" + DEAD
+    result = analyze_source("/p/m.py", text.encode())
+    assert result.findings == () and NOT_ANALYSED in result.facts
+
+
+def test_a_file_over_the_limit_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_bytes(b"x = 1\n" * 1000)
+    result = analyze_path(str(path), max_size=5999)
+    assert [f.message for f in result.findings] == [
+        "Cannot parse: file too large (6000 bytes > 5999; raise max-file-size to lint it)"
+    ]
+    assert analyze_path(str(path), max_size=6000).findings == ()
+    too_big = analyze_source(str(path), path.read_bytes(), max_size=100)
+    assert "6000 bytes > 100" in too_big.findings[0].message
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    result = analyze_path(str(fifo))  # nobody writes: a blocking open would hang here
+    assert [f.message for f in result.findings] == [
+        "Cannot parse: cannot read file: not a regular file"
+    ]
