@@ -64,8 +64,13 @@ def load_run_settings(paths: Sequence[Path], config: Optional[Path]) -> Settings
         _fail(str(exc))
 
 
-def _report_problems(missing: Iterable[str], errors: Iterable[str]) -> None:
-    """Name each path that does not exist and each file that hit an internal error."""
+def _report_problems(
+    missing: Iterable[str], errors: Iterable[str], notices: Iterable[str] = ()
+) -> None:
+    """Name each path that does not exist and each file that hit an internal error; say
+    what discovery skipped (warnings, which do not change the exit status)."""
+    for notice in notices:
+        click.echo(f"mllint: warning: {printable(notice)}", err=True)
     for path in missing:
         click.echo(f"mllint: error: {printable(path)}: no such file or folder", err=True)
     for error in errors:
@@ -290,7 +295,7 @@ def check(
         )
     except ConfigError as exc:  # a nested pyproject.toml found while walking
         _fail(str(exc))
-    _report_problems(result.missing, result.errors)
+    _report_problems(result.missing, result.errors, result.notices)
 
     if write_baseline is not None:
         full = Report(result=result, settings=settings, cwd=Path.cwd())
@@ -363,11 +368,12 @@ def stats(
     targets = list(paths) or ([explain] if explain is not None else [Path(".")])
     settings = load_run_settings(targets, config)
     try:
-        code, text, problems = run_stats(
+        code, text, problems, notices = run_stats(
             targets, settings, output_format, explain=explain, jobs=jobs, use_cache=not no_cache
         )
     except ConfigError as exc:  # a nested pyproject.toml found while walking
         _fail(str(exc))
+    _report_problems((), (), notices)
     for problem in problems:
         click.echo(f"mllint: error: {problem}", err=True)
     if text:
@@ -440,7 +446,7 @@ def flags(
         tree = analyze_tree(targets, settings, jobs=jobs, use_cache=not no_cache)
     except ConfigError as exc:
         _fail(str(exc))
-    _report_problems(tree.missing, tree.errors)
+    _report_problems(tree.missing, tree.errors, tree.notices)
     found = project_flags(
         Project(settings=settings, files={p: tree.results[p] for p in tree.files})
     )

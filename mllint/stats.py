@@ -220,8 +220,9 @@ def run_stats(
     explain: Optional[Path] = None,
     jobs: int = 0,
     use_cache: bool = True,
-) -> Tuple[int, str, List[str]]:
-    """Run ``mllint stats``: (exit code, rendered report, error messages)."""
+) -> Tuple[int, str, List[str], Tuple[str, ...]]:
+    """Run ``mllint stats``: (exit code, rendered report, error messages, what discovery
+    skipped and why)."""
     from mllint.output import stats_format
 
     cwd = os.getcwd()
@@ -232,16 +233,16 @@ def run_stats(
             data = read_limited(explain, settings.max_file_size)
             explanation = explain_file(data, str(explain))
         except OSError as exc:
-            return 2, "", [f"{shown}: cannot read file: {exc.strerror or exc}"]
+            return 2, "", [f"{shown}: cannot read file: {exc.strerror or exc}"], ()
         except SourceError as exc:
-            return 2, "", [f"{shown}:{exc.line}:{exc.column}: cannot parse: {exc.reason}"]
+            return 2, "", [f"{shown}:{exc.line}:{exc.column}: cannot parse: {exc.reason}"], ()
         if output_format == "json":
-            return 0, stats_format.render_explanation_json(shown, explanation), []
-        return 0, stats_format.render_explanation(shown, explanation), []
+            return 0, stats_format.render_explanation_json(shown, explanation), [], ()
+        return 0, stats_format.render_explanation(shown, explanation), [], ()
     tree = analyze_tree(paths, settings, jobs=jobs, use_cache=use_cache, needs_facts=GLUE_FACTS)
     problems = [f"{m}: no such file or folder" for m in tree.missing]
     problems.extend(tree.errors)
     measured = tree.results
     result = tally(measured, {p: _display(p, cwd) for p in measured})
     render = stats_format.render_json if output_format == "json" else stats_format.render_text
-    return (2 if problems else 0), render(result), problems
+    return (2 if problems else 0), render(result), problems, tree.notices

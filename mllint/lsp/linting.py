@@ -151,6 +151,8 @@ class WorkspaceIndex:
             )
         except ConfigError as exc:  # pragma: no cover - discovery reads no configuration
             return cls(root, settings, {}, str(exc), use_cache), ()
+        for notice in tree.notices:  # unreadable folders, links out of the tree: the log
+            logger.warning("mllint lsp: %s", notice)
         return cls(root, settings, tree.results, error, use_cache), tree.errors
 
     def contains(self, path: str) -> bool:
