@@ -295,6 +295,32 @@ class ExperimentBranch(ProjectRule):
     or the parameter of a `@hydra.main` function. Plain function parameters
     (`def f(use_cache=True)`) are not runtime flags. The env variable's name and the name
     it is assigned to both count for `flag-patterns`.
+
+    Only *experiment switches* count, decided by what the flag means:
+    - names are matched after dropping a leading underscore (`_USE_SWA`) and, for an
+      environment variable, also without its first word, a project prefix
+      (`ACME_NEW_RANKER` matches `new_*`);
+    - platform, precision, debug and tooling switches (`use_tpu`, `use_cuda`, `use_fp16`,
+      `amp`, `disable_jit`, `use_volta32`, `debug`, `verbose`, `profile`, `enable_wandb`,
+      `deterministic`, `num_workers`, `use_checkpoint`, `disable_eval`...) select where and
+      how a run executes, not which idea is tried: they stay in `mllint flags` but are not
+      reported. The vocabulary is the `platform-flag-patterns` setting (regexes searched in
+      the name), which a project may replace;
+    - a command-line option (argparse, absl, click, typer) is a switch when its definition
+      says it is a boolean (`store_true`/`store_false`, `type=bool` or a `str2bool`-like
+      converter, a bool default, `BooleanOptionalAction`, `DEFINE_bool`, click `is_flag` or
+      `--x/--no-x`, `type=int` with default 0 or 1) or a choice (`choices=`, `DEFINE_enum`,
+      `click.Choice`); an option defined with a string, path or number (`--experiment
+      default=""`, `--exp_name`) is not. An option whose definition says nothing (no type,
+      no default) is judged by its name alone, as is a config attribute or an environment
+      variable;
+    - a flag flows into a test through direct assignment (`use_x = args.use_x`, `USE =
+      os.environ.get(...)`), `bool()`/`int()`/`float()`/`str()`, `getattr(args, "use_x")`,
+      string methods such as `.lower()`, comparisons and `not`/`and`/`or`, and nothing else:
+      `state = load_checkpoint(path, args.use_swa)` then `if not state:` is a branch on a
+      load result;
+    - validation is not a code path: a branch whose body only raises, or calls
+      `parser.error(...)`, `sys.exit(...)` (after printing or logging why) is not reported.
     """
 
     code = "ML103"
@@ -307,6 +333,23 @@ class ExperimentBranch(ProjectRule):
         "import os\nif os.environ.get('HOME'):\n    a()\n",
         "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
         "args = p.parse_args()\nif args.lr:\n    a()\n",
+        # a platform, precision or debug switch
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-tpu', action='store_true')\n"
+        "args = p.parse_args()\nif args.use_tpu:\n    a()\n",
+        "import os\nif os.environ.get('USE_FP16') == '1':\n    a()\n",
+        # a string option is not a switch
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--experiment', default='')\n"
+        "args = p.parse_args()\nif args.experiment:\n    name = args.experiment\n",
+        # a flag passed to a call does not decide the call's result
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-swa', action='store_true')\nargs = p.parse_args()\n"
+        "state = load_checkpoint('c.pt', args.use_swa)\nif not state:\n    a()\n",
+        # validation is not a code path
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-swa', action='store_true')\nargs = p.parse_args()\n"
+        "if args.use_swa and args.lr > 1:\n    p.error('SWA needs a small lr')\n",
     )
     INVALID = (
         Invalid(
@@ -326,6 +369,25 @@ class ExperimentBranch(ProjectRule):
             "def f():\n    if cfg.model.enable_ema:\n        a()\n",
             line=4,
             message="enable_ema",
+        ),
+        # names are normalised: a leading underscore, a project prefix of a variable
+        Invalid(
+            "import os\n_USE_SWA = int(os.environ.get('SWA', 0)) > 0\nif _USE_SWA:\n    a()\n",
+            line=3,
+            message="_USE_SWA",
+        ),
+        Invalid(
+            "import os\nif os.environ.get('ACME_NEW_RANKER', '0') == '1':\n    a()\n",
+            line=2,
+            message="ACME_NEW_RANKER",
+        ),
+        # a choice between implementations, and a switch carried through an alias
+        Invalid(
+            "import argparse\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--exp-loss', choices=['focal', 'ce'])\nargs = p.parse_args()\n"
+            "use = args.exp_loss\nif use == 'focal':\n    a()\n",
+            line=6,
+            message="exp_loss",
         ),
     )
 
@@ -393,14 +455,31 @@ class UnusedFlag(ProjectRule):
     ```
 
     ## Notes
-    Reads are matched by name across the whole project, whatever object they are read
-    from, so an option is only reported when its name is read nowhere. Not reported when
-    the parsed namespace may be read wholesale: `vars(...)`, `x.__dict__` or
-    `getattr(x, name)` with a computed name in the file that defines the option, or on a
-    name such as `args`, `opts`, `cfg`, `FLAGS` in a file of the same folder; nor when a
-    function of the defining file has a parameter of the option's name (frameworks such as
-    fairseq fill constructor parameters from the namespace by name). A click command
-    with `**kwargs` or that calls `locals()` uses all its options.
+    Options belong to their program: the module that defines them, the entry points that
+    import it (directly or not), and every project module those import in any scope. A read
+    counts only inside that program, so a read of the same name in another entry point with
+    its own parser, or a `vars(args)` in a neighbouring script, hides nothing. Within the
+    program reads are matched by name, whatever object they are read from, except an
+    attribute of an object bound from another call (`env = submitit.JobEnvironment();
+    env.local_rank`). An absl flag is read by the modules its defining module runs with.
+
+    A namespace *consumed* wholesale reads every option: `f(**vars(args))`, `vars(...)`,
+    `x.__dict__` or `getattr(x, name)` with a computed name (in the defining file on any
+    object but a module, elsewhere in the program on a name such as `args`, `opts`, `cfg`,
+    `FLAGS`), `eval(f"args.{name}")`, or the namespace passed to a function imported from
+    outside the project (`create_optimizer(args)` from timm may read any option). A function
+    that looks options up by a parameter (`def given(name): return getattr(args, name)`)
+    reads the string literals its calls pass. A namespace only *logged or saved* reads
+    nothing: `print(vars(args))`, `logger.info(args)`, an f-string, `json.dump(vars(args),
+    f)`, `yaml.dump(args.__dict__)`, `wandb.config.update(args)`, a loop over
+    `vars(args).items()` or `FLAGS.flag_values_dict().items()` that only stores each value
+    under its key. Options defined from data are options: `for k, v in DEFAULTS.items():
+    parser.add_argument(f"--{k}", ...)` over a literal dict defines one option per key.
+    Not reported either when a function of the defining file has a parameter of the option's
+    name (frameworks such as fairseq fill constructor parameters from the namespace by
+    name). A click command with `**kwargs` or that calls `locals()` uses all its options.
+    `properties.experiment` says whether the option is an experiment switch (see ML103):
+    only those are aged by ML301.
     """
 
     code = "ML104"
@@ -415,6 +494,19 @@ class UnusedFlag(ProjectRule):
         "args = p.parse_args()\nrun(**vars(args))\n",
         "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', dest='rate')\n"
         "args = p.parse_args()\nprint(getattr(args, 'rate'))\n",
+        # handed whole to a function from outside the project, which may read any option
+        "import argparse\nfrom timm.optim import create_optimizer\n"
+        "p = argparse.ArgumentParser()\np.add_argument('--opt-eps', type=float)\n"
+        "args = p.parse_args()\noptimizer = create_optimizer(args, model)\n",
+        # read through a helper that looks options up by name
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--zip', action='store_true')\n"
+        "args = p.parse_args()\ndef given(name):\n    return getattr(args, name, None)\n"
+        "if given('zip'):\n    a()\n",
+        # options defined from a literal dict, each read
+        "import argparse\nDEFAULTS = {'lr': 0.1, 'depth': 12}\np = argparse.ArgumentParser()\n"
+        "for k, v in DEFAULTS.items():\n    p.add_argument(f'--{k}', default=v, type=type(v))\n"
+        "args = p.parse_args()\nrun(args.lr, args.depth)\n",
     )
     INVALID = (
         Invalid(
@@ -435,6 +527,38 @@ class UnusedFlag(ProjectRule):
             "def main(use_amp):\n    pass\n",
             line=3,
             message="use_amp",
+        ),
+        # a namespace only logged or saved reads nothing
+        Invalid(
+            "import argparse, json\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--old-sched', action='store_true')\nargs = p.parse_args()\n"
+            "print(vars(args))\nlogger.info(f'{args}')\n"
+            "json.dump(vars(args), open('a.json', 'w'))\n",
+            line=3,
+            message="old_sched",
+        ),
+        Invalid(
+            "from absl import flags\nflags.DEFINE_string('eval_name', None, 'h')\n"
+            "FLAGS = flags.FLAGS\n"
+            "saved = {}\nfor key, val in FLAGS.flag_values_dict().items():\n    saved[key] = val\n",
+            line=2,
+            message="eval_name",
+        ),
+        # one option per key of a literal dict
+        Invalid(
+            "import argparse\nDEFAULTS = {'lr': 0.1, 'depth': 12}\np = argparse.ArgumentParser()\n"
+            "for k, v in DEFAULTS.items():\n    p.add_argument(f'--{k}', default=v)\n"
+            "args = p.parse_args()\nrun(args.lr)\n",
+            line=5,
+            message="depth",
+        ),
+        # an attribute of an object built by another call is not a read of the option
+        Invalid(
+            "import argparse, submitit\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--local_rank', type=int)\nargs = p.parse_args()\n"
+            "env = submitit.JobEnvironment()\ngpu = env.local_rank\n",
+            line=3,
+            message="local_rank",
         ),
     )
 

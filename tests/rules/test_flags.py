@@ -603,3 +603,131 @@ def test_a_name_called_options_is_an_option_only_near_its_parser(tmp_path: Path)
         },
     )
     assert places(lint(tmp_path, "ML103")) == [("tools/run.py", 2)]
+
+
+# --- issue 12: options per program, experiment switches by meaning ----------------------
+
+PARSER = "import argparse\np = argparse.ArgumentParser()\n"
+
+
+def test_a_read_in_another_entry_point_is_not_a_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "train.py": PARSER + "p.add_argument('--old-sched', action='store_true')\n"
+            "p.add_argument('--lr', type=float)\nargs = p.parse_args()\nprint(args.lr)\n",
+            "evaluate.py": PARSER + "p.add_argument('--old-sched', action='store_true')\n"
+            "args = p.parse_args()\nif args.old_sched:\n    a()\nrun(**vars(args))\n",
+        },
+    )
+    found = lint(tmp_path, "ML104")
+    assert places(found) == [("train.py", 3)]
+    assert found[0]["properties"]["flag"] == "old_sched"
+
+
+def test_a_read_in_a_module_the_program_imports_counts(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/engine.py": "def train(args):\n    return args.warmup\n",
+            "main.py": PARSER + "p.add_argument('--warmup', type=int)\n"
+            "def main():\n    from pkg.engine import train\n    train(p.parse_args())\n",
+            "other.py": "def f(cfg):\n    return cfg.unrelated\n",
+        },
+    )
+    assert lint(tmp_path, "ML104") == []
+
+
+def test_absl_flags_belong_to_the_entry_point_that_defines_them(tmp_path: Path) -> None:
+    absl = "from absl import flags\nflags.DEFINE_bool('use_blur', True, 'h')\nFLAGS = flags.FLAGS\n"
+    write(
+        tmp_path,
+        {
+            "run.py": absl + "if FLAGS.use_blur:\n    a()\n",
+            "tf2/run.py": absl + "print(1)\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("tf2/run.py", 2)]
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "print(args.__dict__)\n",
+        "logger.info(vars(args))\n",
+        "import yaml\nyaml.dump(vars(args), open('c.yaml', 'w'))\n",
+        "import wandb\nwandb.config.update(args)\n",
+        "print(f'{vars(args)}')\n",
+    ],
+)
+def test_a_namespace_only_logged_or_saved_reads_nothing(tmp_path: Path, reader: str) -> None:
+    write(
+        tmp_path, {"main.py": PARSER + "p.add_argument('--old')\nargs = p.parse_args()\n" + reader}
+    )
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 3)]
+
+
+def test_a_namespace_given_to_a_library_function_may_read_any_option(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "utils.py": "def setup(args):\n    return 1\n",
+            "main.py": PARSER + "from utils import setup\nfrom timm.scheduler import create\n"
+            "p.add_argument('--decay-rate', type=float)\nargs = p.parse_args()\n"
+            "setup(args)\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 5)]
+    (tmp_path / "main.py").write_text(
+        (tmp_path / "main.py").read_text() + "create(args)\n", encoding="utf-8"
+    )
+    assert lint(tmp_path, "ML104") == []
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "p.add_argument('--use-tpu', action='store_true')",
+        "p.add_argument('--use_volta32', action='store_true')",
+        "p.add_argument('--enable-wandb', type=bool, default=False)",
+        "p.add_argument('--disable-eval', action='store_true')",
+        "p.add_argument('--use-experiment', default='baseline')",
+        "p.add_argument('--exp-name', type=str)",
+    ],
+)
+def test_no_experiment_branch_on_platform_or_value_options(tmp_path: Path, definition: str) -> None:
+    dest = definition.split("'")[1].lstrip("-").replace("-", "_")
+    source = PARSER + definition + f"\nargs = p.parse_args()\nif args.{dest}:\n    a()\n"
+    write(tmp_path, {"main.py": source})
+    assert lint(tmp_path, "ML103") == []
+
+
+def test_platform_vocabulary_is_configurable(tmp_path: Path) -> None:
+    source = PARSER + "p.add_argument('--use-tpu', action='store_true')\n"
+    source += "args = p.parse_args()\nif args.use_tpu:\n    a()\n"
+    write(tmp_path, {"main.py": source, "pyproject.toml": "[tool.mllint]\n"})
+    assert lint(tmp_path, "ML103") == []
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.mllint]\nplatform-flag-patterns = ['^debug$']\n", encoding="utf-8"
+    )
+    assert places(lint(tmp_path, "ML103")) == [("main.py", 5)]
+
+
+def test_a_flag_does_not_flow_through_a_call(tmp_path: Path) -> None:
+    source = PARSER + "p.add_argument('--use-swa', action='store_true')\nargs = p.parse_args()\n"
+    source += "state = load_checkpoint('c.pt', args.use_swa)\nif not state:\n    a()\n"
+    source += "swa = bool(args.use_swa)\nif swa:\n    b()\n"
+    write(tmp_path, {"main.py": source})
+    found = lint(tmp_path, "ML103")
+    assert places(found) == [("main.py", 9)]
+    assert found[0]["properties"]["flag"] == "swa"  # the module-level name it is read by
+
+
+def test_validation_is_not_an_experimental_path(tmp_path: Path) -> None:
+    source = PARSER + "import sys\np.add_argument('--use-swa', action='store_true')\n"
+    source += "args = p.parse_args()\nif args.use_swa and args.lr:\n    p.error('no')\n"
+    source += "if args.use_swa:\n    print('bad')\n    sys.exit(2)\n"
+    source += "if args.use_swa:\n    raise ValueError('x')\n"
+    write(tmp_path, {"main.py": source})
+    assert lint(tmp_path, "ML103") == []
