@@ -95,7 +95,7 @@ builtins.NotImplementedError builtins.ValueError builtins.TypeError builtins.Key
 builtins.RuntimeError builtins.Exception
 typing functools itertools collections contextlib abc enum inspect
 torch.no_grad torch.enable_grad torch.inference_mode torch.set_grad_enabled torch.autocast
-torch.cuda.amp.autocast torch.amp.autocast
+torch.cuda.amp.autocast torch.amp.autocast math.isfinite math.isnan math.isinf
 """
 
 METHOD_TABLE: Dict[str, str] = {}
@@ -149,12 +149,22 @@ DEVICE_METHODS = frozenset(
     | {"contiguous", "pin_memory", "to_device", "type_as", "clone"}
 )
 """Moves a value to a device or a dtype: the value's kind decides (a tensor stays a tensor)."""
+LOGGER_NAMES = frozenset(
+    {"logger", "log", "writer", "summary_writer", "tb_writer", "tb_logger", "tblogger"}
+)
+"""Receivers that are loggers or summary writers by convention: what they are called with is
+being recorded (``self.logger.record("loss", np.mean(losses))``)."""
+LOGGER_CLASSES = ("Logger", "Writer", "Meter", "Monitor", "ProgressBar")
+"""Class-name endings of loggers, summary writers and meters: building one is logging."""
+PARAMETER_METHODS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
+"""Methods that hand over a model's parameters: what receives them computes on a model."""
 COLLECTING_METHODS = frozenset({"append", "extend", "insert", "add"})
 """Put a value into a container: collecting tensors is algorithm, collecting records glue."""
 MODEL_METHODS = frozenset({"forward", "call", "backward"})
 """A class that defines one of these computes: its submodules are models, its inputs tensors."""
 TENSOR_ANNOTATIONS = frozenset(
     {"Tensor", "ndarray", "Array", "FloatTensor", "LongTensor", "BoolTensor", "ArrayLike"}
+    | {"Module", "Optimizer", "Parameter"}
 )
 """Parameter annotations (last dotted part) that make the parameter algorithm data."""
 FACTORY_METHODS = frozenset(
@@ -172,6 +182,7 @@ PATH_SUFFIXES = ("dir", "path", "root", "folder", "file")
 MODEL_CLASS = "<model class>"
 """Key of :attr:`ModuleNames.bound` set while the walk is inside a model class."""
 MODEL_FUNCTION = "<model function>"
+COMPUTED = "computed by an algorithm statement"
 CLASS_METHODS = "<class methods>"
 """Key of :attr:`ModuleNames.bound` holding the enclosing class's method names, comma-joined."""
 _PACKING = frozenset(
@@ -291,6 +302,7 @@ _BUILTINS = frozenset(
 _LOADING_METHODS = frozenset(
     {"from_pretrained", "save_pretrained", "push_to_hub", "load_from_checkpoint", "from_config"}
 )
+_CHECK_CASTS = frozenset(f"calls builtins.{t}" for t in ("str", "int", "float", "bool", "repr"))
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
 _MAX_DEPTH = 60
 _NO_EVIDENCE = frozenset(
@@ -546,6 +558,8 @@ class Classifier:
             if isinstance(node.value, (cst.List, cst.ListComp)):
                 return Verdict(GLUE, "appends to a list")
             op = type(node.operator).__name__.replace("Assign", "")
+            if isinstance(node.operator, cst.AddAssign) and isinstance(node.value, cst.Integer):
+                return Verdict(OTHER, "counts (`+= 1`)")
             return Verdict(ALGORITHM, f"in-place arithmetic ({op})")
         if isinstance(node, cst.Expr):
             if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -561,8 +575,12 @@ class Classifier:
         if isinstance(node, (cst.If, cst.While)):
             return self.expression(node.test) or Verdict(OTHER, "control flow")
         if isinstance(node, cst.For):
-            judged = self.expression(node.iter)
-            self._bind([node.target], node.iter, judged)
+            iterated = _unwrap_progress(node.iter, self.names)
+            judged = self.expression(iterated)
+            self._bind([node.target], iterated, judged)
+            if (judged is None or judged.kind == OTHER) and _iterates_parameters(iterated):
+                for name in _names_of(node.target):
+                    self.names.bind(name, ALGORITHM, "a model's parameter")
             return judged or Verdict(OTHER, "loop")
         if isinstance(node, cst.With):
             for item in node.items:
@@ -596,13 +614,23 @@ class Classifier:
             return judged
         if array is not None:
             return Verdict(ALGORITHM, f"writes into `{array}` (algorithm data)")
-        if _stores_state(targets) and not isinstance(value, cst.Tuple):
+        if (
+            isinstance(value, cst.Call)
+            and MODEL_CLASS in self.names.bound
+            and MODEL_FUNCTION not in self.names.bound
+            and _stores_state(targets)
+        ):
+            for target in targets:
+                shown = dotted_name(target) or "self"
+                self.names.bind(shown, ALGORITHM, "a submodule built in a model")
+            return Verdict(ALGORITHM, "builds a submodule of a model")
+        if _stores_state(targets) and (not isinstance(value, cst.Tuple) or _plain_tuple(value)):
             return Verdict(OTHER, "stores an attribute")
         if self._holds_algorithm(value):
             return Verdict(OTHER, "names algorithm data")
         if MODEL_CLASS in self.names.bound and isinstance(value, (cst.Name, cst.Attribute)):
             return Verdict(OTHER, "copies a value inside a model")
-        return self._plain_value(value, "binds")
+        return self._plain_value(value, "binds", targets)
 
     def _array_target(self, targets: Sequence[cst.BaseExpression]) -> Optional[str]:
         """The algorithm-data container a subscript target writes into (``buf[i] = obs``)."""
@@ -613,25 +641,43 @@ class Classifier:
                     return dotted
         return None
 
-    def _holds_algorithm(self, value: cst.BaseExpression) -> bool:
-        """A name, attribute or tuple of them holding algorithm data (``return x, logits``)."""
+    def _holds_algorithm(self, value: cst.BaseExpression, strong: bool = False) -> bool:
+        """A name, attribute or tuple of them holding algorithm data (``return x, logits``);
+        ``strong``: made by a known constructor, a parameter's annotation or a model's input,
+        not merely computed by an algorithm statement."""
         if isinstance(value, cst.Tuple):
             return bool(value.elements) and all(
-                self._holds_algorithm(e.value) for e in value.elements
+                self._holds_algorithm(e.value, strong) for e in value.elements
             )
         if isinstance(value, cst.Subscript):
             value = value.value
         dotted = dotted_name(value)
-        return dotted is not None and self.names.bound.get(dotted, ("",))[0] == ALGORITHM
+        held = self.names.bound.get(dotted) if dotted is not None else None
+        if held is None or held[0] != ALGORITHM:
+            return False
+        return not strong or held[1] != COMPUTED
 
-    def _plain_value(self, value: cst.BaseExpression, verb: str) -> Verdict:
+    def _plain_value(
+        self,
+        value: cst.BaseExpression,
+        verb: str,
+        targets: Sequence[cst.BaseExpression] = (),
+    ) -> Verdict:
         if is_literal(value):
+            if _sets_fields(targets) and MODEL_CLASS not in self.names.bound:
+                return Verdict(GLUE, "sets a config field to a constant")
             return Verdict(OTHER, f"{verb} a constant")
         if verb == "binds" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            if _reads_metadata(value):
+                return Verdict(OTHER, "reads a shape, dtype or device")
+            if isinstance(value, cst.Name) and any(isinstance(t, cst.Tuple) for t in targets):
+                return Verdict(OTHER, "unpacks a value")
             return Verdict(GLUE, "copies a value")
         if verb != "binds":
             return Verdict(OTHER, f"{verb} a value")
         if isinstance(value, cst.Tuple):
+            if all(_reads_metadata(e.value) or _passes_along(e.value) for e in value.elements):
+                return Verdict(OTHER, "unpacks values")
             return Verdict(GLUE, "binds a tuple of values")
         return Verdict(OTHER, "no known call")
 
@@ -654,7 +700,7 @@ class Classifier:
             if held is not None and held[0] != OTHER:
                 kind, source = held[0], held[1]
             elif judged is not None and kind == ALGORITHM and not judged.weak:
-                source = "computed by an algorithm statement"
+                source = COMPUTED
         flat: List[cst.BaseExpression] = []
         for target in targets:
             if isinstance(target, (cst.Tuple, cst.List)):
@@ -689,6 +735,8 @@ class Classifier:
             return Verdict(GLUE, "formats a string")
         if isinstance(node, cst.UnaryOperation):
             if isinstance(node.operator, cst.Minus):
+                if is_literal(node.expression):
+                    return None  # `-1`: a constant (`xs[-1]`), not a computation
                 return Verdict(ALGORITHM, "arithmetic (negation)")
             return self.expression(node.expression, deeper)
         if isinstance(node, cst.Subscript):
@@ -710,9 +758,18 @@ class Classifier:
                 if isinstance(node, cst.Comparison)
                 else [node.left, node.right]
             )
-            return self._first(parts, deeper)
+            judged = self._first(parts, deeper)
+            if judged is not None and judged.reason in _CHECK_CASTS:
+                return None  # `if str(device) == "cpu"`: a check, not a conversion
+            return judged
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             values = [e.value for e in node.elements]
+            if (
+                values
+                and not isinstance(node, cst.Tuple)
+                and all(self._holds_algorithm(v) for v in values)
+            ):
+                return Verdict(ALGORITHM, "collects algorithm data")
             judged = self._first(values, deeper)
             if judged is None and not is_literal(node) and isinstance(node, (cst.List, cst.Set)):
                 return Verdict(GLUE, "packs values into a container", weak=True)
@@ -740,6 +797,10 @@ class Classifier:
             if isinstance(inner, cst.From):
                 return self.expression(inner.item, deeper)
         if isinstance(node, cst.Attribute):
+            last = node.attr.value
+            dunder = last.startswith("__") and last.endswith("__")
+            if dunder or (last.isupper() and len(last) > 1):
+                return None  # `torch.__version__`, `Image.BICUBIC`: a constant, not a use
             qualified = self.names.qualify(node)
             if qualified is not None and "." in qualified:
                 hit = self.vocab.lookup(qualified)
@@ -781,6 +842,10 @@ class Classifier:
             method = func.attr.value
             receiver = dotted_name(func.value)
             held = names.bound.get(receiver) if receiver is not None else None
+            if held is None and receiver is not None and "." in receiver:
+                head = receiver.split(".", 1)[0]
+                if head != "self" and names.bound.get(head, ("",))[0] == ALGORITHM:
+                    held = names.bound[head]  # `param.data.copy_(...)`: part of a tensor
             if held is not None and (method in AMBIGUOUS_METHODS or method in DEVICE_METHODS):
                 return Verdict(held[0], f".{method}() of `{receiver}` ({held[1]})")
             if method in COLLECTING_METHODS:
@@ -792,6 +857,8 @@ class Classifier:
                 return Verdict(GLUE, f".{method}() collects values into a container")
             if method in DEVICE_METHODS:
                 return None  # the receiver's kind decides: `torch.zeros(n).to(device)`
+            if receiver is not None and _is_logger(receiver.rsplit(".", 1)[-1]):
+                return Verdict(GLUE, f".{method}() of `{receiver}` (a logger or writer)")
             by_name = METHOD_TABLE.get(method)
             if by_name is not None:
                 return Verdict(by_name, f".{method}() is {by_name} by method name")
@@ -805,6 +872,8 @@ class Classifier:
                 return Verdict(ALGORITHM, f"calls `self.{method}`, an attribute (a model)")
         if isinstance(func, cst.Name) and func.value in CALLABLE_MODEL_NAMES:
             return Verdict(ALGORITHM, f"calls `{func.value}` (a model or loss by name)")
+        if dotted is not None and dotted.rsplit(".", 1)[-1].endswith(LOGGER_CLASSES):
+            return Verdict(GLUE, f"builds `{dotted}` (a logger or meter by name)")
         if (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
@@ -815,6 +884,16 @@ class Classifier:
         return None
 
     def _call(self, node: cst.Call, depth: int) -> Optional[Verdict]:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _REGISTERS
+            and node.args
+            and isinstance(node.args[0].value, cst.SimpleString)
+        ):
+            name = node.args[0].value.evaluated_value
+            if isinstance(name, str) and name.isidentifier():
+                self.names.bind(f"self.{name}", ALGORITHM, f"registered by .{func.attr.value}()")
         judged = self.call_kind(node)
         if judged is not None:
             if judged.reason in _SCALAR_CASTS and len(node.args) == 1:
@@ -822,13 +901,25 @@ class Classifier:
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `float(np.mean(x))`: the cast is incidental
             if judged.kind == OTHER:
-                inner = self._first([a.value for a in node.args], depth)
+                # `torch.jit.load(f).eval()`: a neutral method leaves it to its receiver
+                parts = [a.value for a in node.args]
+                if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+                    parts.insert(0, node.func.value)
+                inner = self._first(parts, depth)
                 return inner or judged
             return judged
+        in_model = MODEL_CLASS in self.names.bound
         for arg in node.args:
-            if self._holds_algorithm(arg.value):
-                shown = dotted_name(arg.value) or "its argument"
+            value = arg.value
+            if self._holds_algorithm(value, strong=not in_model):
+                shown = dotted_name(value) or "its argument"
                 return Verdict(ALGORITHM, f"computes on `{shown}` (algorithm data)")
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in PARAMETER_METHODS
+            ):
+                return Verdict(ALGORITHM, f"computes on a model's .{value.func.attr.value}()")
         parts: List[cst.BaseExpression] = []
         if isinstance(node.func, cst.Call):  # `nn.Dense(8)(x)`, `jax.grad(f)(x)`
             parts.append(node.func)
@@ -859,16 +950,110 @@ class Classifier:
             return Verdict(GLUE, "formats a string (%)")
         if symbol == "+" and (isinstance(left, _STRING_TYPES) or isinstance(right, _STRING_TYPES)):
             return Verdict(GLUE, "concatenates strings")
+        lists = (cst.List, cst.ListComp)
+        if symbol == "+" and (isinstance(left, lists) or isinstance(right, lists)):
+            return Verdict(GLUE, "concatenates lists")
         if symbol == "/" and (_looks_like_path(left) or _looks_like_path(right)):
             return Verdict(GLUE, "joins a path (/)")
         return Verdict(ALGORITHM, f"arithmetic ({symbol})")
 
 
+def _is_logger(name: str) -> bool:
+    """``logger``, ``metric_logger``, ``tb_writer``: a logger or writer by name."""
+    lowered = name.lower()
+    return lowered in LOGGER_NAMES or lowered.endswith(("_logger", "_writer"))
+
+
+_REGISTERS = frozenset({"register_buffer", "register_parameter"})
+_PROGRESS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.trange"})
+
+
+def _unwrap_progress(node: cst.BaseExpression, names: ModuleNames) -> cst.BaseExpression:
+    """``tqdm(xs, desc=...)`` -> ``xs``: a progress bar around a loop is incidental."""
+    if isinstance(node, cst.Call) and node.args and names.qualify(node.func) in _PROGRESS:
+        return node.args[0].value
+    return node
+
+
+def _iterates_parameters(node: cst.BaseExpression) -> bool:
+    """``zip(a.parameters(), b.parameters())``, ``model.named_parameters()``."""
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if (
+            isinstance(current, cst.Call)
+            and isinstance(current.func, cst.Attribute)
+            and current.func.attr.value in PARAMETER_METHODS
+        ):
+            return True
+        if isinstance(current, (cst.Call, cst.Arg)):
+            stack.extend(current.children)
+    return False
+
+
+def _names_of(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names_of(e.value)]
+    return []
+
+
+def _passes_along(value: cst.BaseExpression) -> bool:
+    """A name, ``self.x`` or a constant: a value passed along, not a field read."""
+    if is_literal(value) or isinstance(value, cst.Name):
+        return True
+    if isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name):
+        return all(
+            isinstance(e.slice, cst.Index) and not isinstance(e.slice.value, cst.BaseString)
+            for e in value.slice
+        )
+    return (
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == "self"
+    )
+
+
 def _stores_state(targets: Sequence[cst.BaseExpression]) -> bool:
-    """Every target is an attribute of ``self`` (``self.fc = fc``): wiring an object."""
-    return bool(targets) and all(
+    """Every target is an attribute of ``self`` (``self.fc = fc``, ``self.a, self.b = a, b``):
+    wiring an object."""
+    flat: List[cst.BaseExpression] = []
+    for target in targets:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            flat.extend(e.value for e in target.elements)
+        else:
+            flat.append(target)
+    return bool(flat) and all(
         isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
-        for t in targets
+        for t in flat
+    )
+
+
+_METADATA = frozenset({"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad"})
+
+
+def _reads_metadata(value: cst.BaseExpression) -> bool:
+    """``x.shape[0]``, ``w.dtype``, ``self.fc.weight.device``: a tensor's metadata."""
+    while isinstance(value, (cst.Subscript, cst.Attribute)):
+        if isinstance(value, cst.Attribute) and value.attr.value in _METADATA:
+            return True
+        value = value.value
+    return False
+
+
+def _sets_fields(targets: Sequence[cst.BaseExpression]) -> bool:
+    """Every target is a field of an object other than ``self`` (``cfg.lr = 0.1``)."""
+    return bool(targets) and all(
+        isinstance(t, cst.Attribute) and not _stores_state([t]) for t in targets
+    )
+
+
+def _plain_tuple(value: cst.BaseExpression) -> bool:
+    """A tuple of names, attributes and constants (``gamma, lam``): values passed along."""
+    return isinstance(value, cst.Tuple) and all(
+        isinstance(e.value, (cst.Name, cst.Attribute)) or is_literal(e.value)
+        for e in value.elements
     )
 
 
