@@ -902,10 +902,10 @@ class Classifier:
                     return inner  # `float(np.mean(x))`: the cast is incidental
             if judged.kind == OTHER:
                 # `torch.jit.load(f).eval()`: a neutral method leaves it to its receiver
-                parts = [a.value for a in node.args]
+                inputs: List[cst.BaseExpression] = [a.value for a in node.args]
                 if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
-                    parts.insert(0, node.func.value)
-                inner = self._first(parts, depth)
+                    inputs.insert(0, node.func.value)
+                inner = self._first(inputs, depth)
                 return inner or judged
             return judged
         in_model = MODEL_CLASS in self.names.bound
