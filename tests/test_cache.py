@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Dict
 
 import pytest
 
@@ -153,7 +154,15 @@ def test_the_key_is_created_private_and_reused_by_the_next_process(
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
     assert len(bytes.fromhex(key.read_text().strip())) == 32
-    assert run_check([project], _settings(project), jobs=1).parsed == 0
+
+    def entries() -> Dict[str, int]:
+        found = (project / CACHE_DIR_NAME).rglob("*.json")
+        return {str(p): p.stat().st_ino for p in found}
+
+    written = entries()
+    assert len(written) == 2
+    assert run_subprocess(["check", "."], project).exit_code == 1
+    assert entries() == written  # read back, not analysed and written again
 
 
 def test_entries_signed_with_the_users_key_are_used(
