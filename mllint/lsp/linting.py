@@ -9,18 +9,21 @@ same suppression as ``mllint check``. Nothing here touches the editor protocol.
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import logging
 import multiprocessing
 import os
 import threading
 import tokenize
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from mllint.analyze import analyze_module, analyze_source
+from mllint import glue
+from mllint.analyze import analyze_module, analyze_source, parse_error
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
 from mllint.engine import analyze_tree, project_flags, suppress
 from mllint.lsp.reparse import Reparser
@@ -76,10 +79,13 @@ def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) ->
 
     With a ``reparser`` only the statements an edit touched are parsed again (see
     :mod:`mllint.lsp.reparse`); text that needs the per-file stage's checks (a coding cookie
-    that changes the text, suspiciously deep nesting) or does not parse takes the full path.
+    that changes the text, suspiciously deep nesting) or does not parse takes the full path,
+    and suspicious text is analysed in a process of its own (see :data:`ISOLATED`).
     """
     data = buffer_bytes(text)
     if reparser is None:
+        if looks_deep(text):
+            return ISOLATED.analyze(path, analyze_source, path, data)
         return analyze_source(path, data)
     reparser.memo.next_round()
     try:
@@ -88,7 +94,7 @@ def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) ->
         plain = False
     if not plain:
         reparser.forget()
-        return analyze_source(path, data)
+        return ISOLATED.analyze(path, analyze_source, path, data)
     try:
         module = reparser.parse(text)
     except Exception:  # a syntax error (or a parser failure): ML000, worded by analyze_source
@@ -102,6 +108,50 @@ POOL_START_METHOD = (
 )
 """The server runs threads (stdin reader, lint worker): forking it could copy a held lock into a
 pool worker and hang it, so the workspace is analysed by workers from a clean process."""
+
+
+def _analyze_with(
+    options: glue.GlueOptions, call: Callable[..., FileResult], *args: Any
+) -> FileResult:
+    glue.configure(options)
+    return call(*args)
+
+
+class IsolatedAnalysis:
+    """A worker process for the analyses that could crash the server.
+
+    LibCST's native parser can die of deep recursion (a segmentation fault, not an
+    exception); the per-file stage refuses the input known to do that, but the server must
+    survive whatever that check misses. Text that the check finds suspicious (see
+    :func:`~mllint.source.looks_deep`: rare in real code, so the latency of ordinary lints is
+    untouched) and files saved on disk are analysed here: a crash costs the worker, which is
+    started again for the next analysis, and the file gets one ML000 finding.
+    """
+
+    def __init__(self) -> None:
+        self._pool: Optional[concurrent.futures.ProcessPoolExecutor] = None
+        self._lock = threading.Lock()
+
+    def analyze(self, path: str, call: Callable[..., FileResult], *args: Any) -> FileResult:
+        """``call(*args)`` (an analysis of ``path``) in the worker process."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context(POOL_START_METHOD)
+                )
+            pool = self._pool
+        try:
+            return pool.submit(_analyze_with, glue.active_options(), call, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False)
+            logger.error("mllint lsp: the parser crashed on %s", path)
+            return parse_error(path, "the parser crashed on this file")
+
+
+ISOLATED = IsolatedAnalysis()
 
 
 class WorkspaceIndex:

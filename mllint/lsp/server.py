@@ -33,13 +33,13 @@ from mllint.fixes import Fix, fix_for, has_fix
 from mllint.flags.inventory import Flag
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
 from mllint.lsp.framing import Event, Framing, ProtocolError
-from mllint.lsp.linting import Lint, WorkspaceIndex, about_flag, findings_on_line
+from mllint.lsp.linting import ISOLATED, Lint, WorkspaceIndex, about_flag, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
 from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding, NoqaMap, Severity
 from mllint.project import cross_file_facts
 from mllint.rules import RULES_BY_CODE
-from mllint.source import split_lines
+from mllint.source import looks_deep, split_lines
 
 logger = logging.getLogger("mllint.lsp")
 
@@ -194,6 +194,9 @@ class MllintServer(LanguageServer):
             logger.warning("mllint lsp: not a JSON-RPC 2.0 message")
             if request:
                 self.reply_error(msg_id, types.ErrorCodes.InvalidRequest, "Invalid request")
+            return
+        if request and self.protocol._shutdown:
+            self.reply_error(msg_id, types.ErrorCodes.InvalidRequest, "The server is shut down")
             return
         if "method" in value:
             value.setdefault("params", None)  # optional in JSON-RPC; pygls's generic type needs it
@@ -618,8 +621,11 @@ def _is_python(language_id: str, uri: str) -> bool:
 
 
 def _fix(reparser: Reparser, text: str, finding: Finding) -> Optional[Fix]:
-    """:func:`fix_for` with what the last lint of ``text`` left (on the lint thread)."""
+    """:func:`fix_for` with what the last lint of ``text`` left (on the lint thread); none
+    for text that might crash the parser (see :class:`~mllint.lsp.linting.IsolatedAnalysis`)."""
     module = reparser.parsed(text)
+    if module is None and looks_deep(text):
+        return None
     tree = reparser.ast_tree() if module is not None else None
     return fix_for(text, finding, module, tree, reparser.memo if module is not None else None)
 
@@ -714,7 +720,9 @@ async def _refresh_files(
         if not index.contains(path):
             continue
         result = (
-            None if path in deleted else await loop.run_in_executor(ls.linter, analyze_path, path)
+            None
+            if path in deleted
+            else await loop.run_in_executor(ls.linter, ISOLATED.analyze, path, analyze_path, path)
         )
         changed = index.update_file(path, result) or changed
     if changed:
