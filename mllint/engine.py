@@ -24,9 +24,11 @@ from mllint.config import Settings, apply_overrides, load_settings
 from mllint.discover import discover, matches_globs
 from mllint.flags.index import flag_index
 from mllint.flags.inventory import Flag, inventory
+from mllint.flags.launch import LaunchTexts
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.rules.age import StaleExperiment
+from mllint.rules.experiments import launch_roots
 from mllint.safeio import TooLarge, UnsafePath, read_limited
 from mllint.suppress import apply_noqa
 
@@ -245,7 +247,8 @@ def run_check(
         for config in sorted(set(tree.configs.values()))
     }
     results, files = tree.results, tree.files
-    project = Project(settings=settings, files={p: results[p] for p in files})
+    launch = LaunchTexts(launch_roots(settings, paths), settings.max_file_size)
+    project = Project(settings=settings, files={p: results[p] for p in files}, launch=launch)
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
     flags = project_flags(project) if history is not None else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 from mllint.config import Settings
@@ -17,6 +17,9 @@ class Project:
 
     settings: Settings
     files: Mapping[str, FileResult]
+    launch: Mapping[str, str] = field(default_factory=dict)
+    """Text of the launch files (scripts, configs, docs) by path, for ML107; empty unless it
+    runs (see :class:`mllint.flags.launch.LaunchTexts`)."""
 
     def facts(self, family: str) -> Iterator[Tuple[str, Any]]:
         """``(path, facts)`` for every file that recorded facts of ``family``, in path order."""

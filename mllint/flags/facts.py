@@ -250,6 +250,8 @@ class FactsExtractor:
         self.imported: List[List[Any]] = []
         self.passes: List[List[Any]] = []
         self._sink = 0
+        self._defining = 0
+        self.set_flags: Set[str] = set()
         self._functions: List[Tuple[str, List[str]]] = []
         self._helpers: Dict[str, int] = {}
         self._loops: List[Tuple[ast.AST, ast.AST]] = []
@@ -306,6 +308,7 @@ class FactsExtractor:
             "imported": self.imported,
             "passes": self.passes,
             "option_reads": sorted(self.option_reads),
+            "set_flags": sorted(self.set_flags),
         }
 
     # -- positions -----------------------------------------------------------------------
@@ -389,11 +392,17 @@ class FactsExtractor:
 
     def _write(self, chain: List[str]) -> None:
         self.writes.append((self._scope, chain))
+        if len(chain) == 2 and (
+            chain[0] in NAMESPACE_NAMES or self._scope.objects.get(chain[0]) in ("ns", "absl")
+        ):
+            self.set_flags.add(chain[1])  # `FLAGS.use_x = True`, `args.use_x = True` (ML107)
 
     def _subscript_write(self, target: ast.Subscript) -> None:
         """``globals()["X"] = ...`` and ``c.__dict__[...] = ...``."""
         value = target.value
         key = _string(target.slice)
+        if key is not None and self._is_environ(value):
+            self.set_flags.add(key)  # os.environ["USE_X"] = "1" (ML107)
         if _is_call_to(value, "globals") or (
             self._scope is self._module and _is_call_to(value, "locals", "vars")
         ):
@@ -938,9 +947,24 @@ class FactsExtractor:
         value = node.value
         if isinstance(value, str) and value.isidentifier() and len(value) < 80:
             self._occurrence(value)
+        elif isinstance(value, str) and "--" in value and not self._defining:
+            # "--use-x" in a test or a launcher written in Python chooses the option (ML107)
+            for token in value[:2000].split():
+                token = token.strip("'\"").split("=", 1)[0]
+                if token.startswith("--") and 2 < len(token) < 80:
+                    self.set_flags.add(token)
 
     def _visit_Call(self, node: ast.Call) -> None:
         self._call_facts(node)
+        self._setting_call(node)
+        chain = dotted(node.func)
+        if chain and (
+            chain[-1] in ("add_argument", "option", "argument") or chain[-1].startswith("DEFINE_")
+        ):
+            self._defining += 1  # the option's own strings do not choose it
+            self._generic(node)
+            self._defining -= 1
+            return
         if _is_sink(node.func):
             self._visit(node.func)
             self._sink += 1
@@ -963,6 +987,25 @@ class FactsExtractor:
             self._sink -= 1
             return
         self._generic(node)
+
+    def _setting_call(self, node: ast.Call) -> None:
+        """Calls that choose a flag's value (ML107): ``monkeypatch.setenv("USE_X", "1")``,
+        ``os.environ.setdefault("USE_X", ...)``, ``parser.set_defaults(use_x=True)``,
+        ``flagsaver(use_x=True)``, ``os.environ.update(USE_X="1")``."""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("setenv", "putenv") or (
+            name == "setdefault"
+            and isinstance(func, ast.Attribute)
+            and self._is_environ(func.value)
+        ):
+            key = _string(node.args[0]) if node.args else None
+            if key is not None:
+                self.set_flags.add(key)
+        elif name in ("set_defaults", "flagsaver", "as_parsed") or (
+            name == "update" and isinstance(func, ast.Attribute) and self._is_environ(func.value)
+        ):
+            self.set_flags.update(k.arg for k in node.keywords if k.arg)
 
     def _namespace_passes(self, node: ast.Call) -> None:
         """A parsed namespace handed whole to a function imported from elsewhere: if that

@@ -8,6 +8,7 @@ from mllint.rules.age import StaleExperiment
 from mllint.rules.base import FileRule, ProjectRule, Rule
 from mllint.rules.comments import CommentedOutCode
 from mllint.rules.conditions import ConstantCondition
+from mllint.rules.experiments import UnexercisedFlag
 from mllint.rules.flags import (
     DeadExperimentCode,
     ExperimentBranch,
@@ -38,6 +39,7 @@ ALL_RULES: List[Type[Rule]] = sorted(
         UnusedFlag,
         CommentedOutCode,
         DeadExperimentCode,
+        UnexercisedFlag,
         StaleExperiment,
     ],
     key=lambda rule: rule.code,
