@@ -579,7 +579,10 @@ class Classifier:
             judged = self.expression(iterated)
             self._bind([node.target], iterated, judged)
             if (judged is None or judged.kind == OTHER) and _iterates_parameters(iterated):
-                for name in _names_of(node.target):
+                targets = _names_of(node.target)
+                if isinstance(node.target, cst.Tuple) and "named_" in _code_of(iterated):
+                    targets = targets[-1:]  # `for name, p in m.named_parameters()`: `name` is a str
+                for name in targets:
                     self.names.bind(name, ALGORITHM, "a model's parameter")
             return judged or Verdict(OTHER, "loop")
         if isinstance(node, cst.With):
@@ -670,6 +673,15 @@ class Classifier:
         if verb == "binds" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
             if _reads_metadata(value):
                 return Verdict(OTHER, "reads a shape, dtype or device")
+            if isinstance(value, cst.Attribute) and value.attr.value.isupper():
+                return Verdict(OTHER, "binds a constant")  # `BICUBIC = Image.BICUBIC`
+            if (
+                isinstance(value, cst.Subscript)
+                and MODEL_CLASS in self.names.bound
+                and (dotted_name(value.value) or "").startswith("self.")
+                and _passes_along(cst.Subscript(cst.Name("x"), value.slice))
+            ):
+                return Verdict(ALGORITHM, "indexes model state (`self.x[t]`)")
             if isinstance(value, cst.Name) and any(isinstance(t, cst.Tuple) for t in targets):
                 return Verdict(OTHER, "unpacks a value")
             return Verdict(GLUE, "copies a value")
@@ -989,6 +1001,10 @@ def _iterates_parameters(node: cst.BaseExpression) -> bool:
         if isinstance(current, (cst.Call, cst.Arg)):
             stack.extend(current.children)
     return False
+
+
+def _code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=()).code_for_node(node)
 
 
 def _names_of(target: cst.BaseExpression) -> List[str]:

@@ -1,7 +1,7 @@
 """The system-level glue ratio: per import package, the figure Sculley et al. care about.
 
-A file belongs to the outermost package reached by walking up from its folder while each
-folder holds an ``__init__.py`` among the analysed files; a file outside any package (a
+A file belongs to the outermost folder above it that holds an ``__init__.py`` among the
+analysed files (folders in between are namespace packages); a file outside any package (a
 script) belongs to none. Tests are not part of the system and are left out of the sums.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from mllint.glue.classifier import glue_ratio
 
@@ -23,6 +23,8 @@ class PackageTally:
     algorithm: int
     other: int
     modules: int
+    roles: FrozenSet[str] = frozenset()
+    """The roles of its modules (``__init__.py`` files without statements left out)."""
 
     @property
     def glue_ratio(self) -> Optional[float]:
@@ -31,12 +33,14 @@ class PackageTally:
 
 
 def package_of(path: str, packages: Set[str]) -> Optional[str]:
-    """The outermost package folder of ``path`` among ``packages`` (folders with an
-    ``__init__.py``), or ``None``."""
+    """The outermost package folder above ``path`` among ``packages`` (folders with an
+    ``__init__.py``), or ``None``. Folders below a package belong to it even without an
+    ``__init__.py`` of their own: Python imports them as namespace packages."""
     folder = posixpath.dirname(path)
     found: Optional[str] = None
-    while folder in packages:
-        found = folder
+    while folder:
+        if folder in packages:
+            found = folder
         parent = posixpath.dirname(folder)
         if parent == folder:
             break
@@ -52,6 +56,7 @@ def package_tallies(files: Iterable[Tuple[str, int, int, int, str]]) -> List[Pac
         posixpath.dirname(path) for path, *_ in rows if posixpath.basename(path) == "__init__.py"
     }
     sums: Dict[str, List[int]] = {}
+    kinds: Dict[str, Set[str]] = {}
     for path, glue, algorithm, other, role in rows:
         if role == "test":
             continue
@@ -63,4 +68,9 @@ def package_tallies(files: Iterable[Tuple[str, int, int, int, str]]) -> List[Pac
         entry[1] += algorithm
         entry[2] += other
         entry[3] += 1
-    return [PackageTally(path, *counts) for path, counts in sorted(sums.items())]
+        if glue or algorithm:
+            kinds.setdefault(package, set()).add(role)
+    return [
+        PackageTally(path, c[0], c[1], c[2], c[3], frozenset(kinds.get(path, ())))
+        for path, c in sorted(sums.items())
+    ]

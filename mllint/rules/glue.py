@@ -233,13 +233,16 @@ class GlueAnalysis:
 def _relative(path: str, root: str) -> str:
     """``path`` relative to ``root`` with ``/`` separators (as given when outside it)."""
     shown = path
-    if root and not path.startswith("<"):
-        try:
-            relative = os.path.relpath(os.path.abspath(path), root)
-        except ValueError:  # another drive
-            relative = path
-        if not relative.startswith(".."):
-            shown = relative
+    if not path.startswith("<"):
+        # below the configuration's folder; else below the current folder; else as given
+        for base in (root, os.getcwd()) if root else (os.getcwd(),):
+            try:
+                relative = os.path.relpath(os.path.abspath(path), base)
+            except ValueError:  # another drive
+                continue
+            if not relative.startswith(".."):
+                shown = relative
+                break
     return shown.replace(os.sep, "/")
 
 
@@ -629,7 +632,8 @@ class GlueHeavySystem(ProjectRule):
     ## Notes
     Reported at line 1 of the package's `__init__.py`. `mllint stats` prints the same
     per-package figures (`packages` in its JSON). Files outside any package (scripts) are
-    not counted.
+    not counted, and a package made only of modules that are glue by design (a `data/`
+    package of readers and loaders, a package of loggers) is not reported.
     """
 
     code = "ML205"
@@ -675,10 +679,11 @@ class GlueHeavySystem(ProjectRule):
                 )
             )
         findings: List[Finding] = []
+        by_design = set(roles.GLUE_ROLES)
         for package in package_tallies(rows):
             ratio = package.glue_ratio
-            if ratio is None or ratio <= limit:
-                continue
+            if ratio is None or ratio <= limit or package.roles <= by_design:
+                continue  # a package of readers, loaders or loggers only is glue by design
             init = package.path + "/__init__.py"
             findings.append(
                 Finding(
