@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -494,12 +495,16 @@ def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
 
 
 def run() -> None:
-    """Console entry point: no traceback escapes, an internal error exits 2."""
+    """Console entry point: no traceback escapes, an internal error exits 2, Ctrl-C exits
+    130 and SIGTERM 143 at once (pool workers killed, see :mod:`mllint.lifecycle`)."""
+    from mllint.lifecycle import Interrupted, install_handlers
+
+    install_handlers()
     try:
         main(standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("mllint: interrupted", err=True)
-        sys.exit(130)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+        _leave_now("interrupted" if code == 130 else f"stopped by {exc}", code)
     except SystemExit:
         raise
     except BrokenPipeError:
@@ -510,3 +515,14 @@ def run() -> None:
             raise
         click.echo(f"mllint: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _leave_now(message: str, code: int) -> NoReturn:
+    """Exit at once: no interpreter shutdown waiting on threads of a stopped pool, and
+    nothing else printed if stderr is gone."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        click.echo(f"mllint: {message}", err=True)
+        sys.stderr.flush()
+    os._exit(code)

@@ -25,6 +25,7 @@ from mllint.discover import discover, matches_globs
 from mllint.flags.index import flag_index
 from mllint.flags.inventory import Flag, inventory
 from mllint.flags.launch import LaunchTexts
+from mllint.lifecycle import die_with_parent, stopped_when_interrupted
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.rules.age import StaleExperiment
@@ -76,7 +77,8 @@ def _tune_gc() -> None:
 
 def _init_worker(options: glue.GlueOptions) -> None:
     """Pool workers: tuned collector, and the settings of the per-file stage (a forkserver
-    or spawned worker does not inherit them)."""
+    or spawned worker does not inherit them); they end with the parent, however it ends."""
+    die_with_parent()
     _tune_gc()
     glue.configure(options)
 
@@ -192,7 +194,7 @@ def analyze_files(
                 initializer=_init_worker,
                 initargs=(glue.active_options(),),
             )
-            with pool:
+            with pool, stopped_when_interrupted(pool):
                 chunks = _chunks(list(given), jobs)
                 futures = [pool.submit(_analyze_chunk, chunk, max_size) for chunk in chunks]
                 for future in concurrent.futures.as_completed(futures):
@@ -215,7 +217,7 @@ def _analyze_isolated(
             pool = concurrent.futures.ProcessPoolExecutor(
                 1, mp_context=context, initializer=_init_worker, initargs=(glue.active_options(),)
             )
-            with pool:
+            with pool, stopped_when_interrupted(pool):
                 ((_, result, error),) = pool.submit(
                     _analyze_chunk, [os.path.abspath(path)], max_size
                 ).result()
