@@ -49,6 +49,9 @@ def run_step(tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
     mllint = step("Run mllint")
     env = {**os.environ, "PATH": bin_path(), "GITHUB_OUTPUT": str(tmp_path / "output")}
     for key, expression in mllint["env"].items():
+        if expression == "${{ steps.install.outputs.mllint }}":  # the install step's command
+            env[key] = str(Path(sys.executable).with_name("mllint"))
+            continue
         name = expression.removeprefix("${{ inputs.").removesuffix(" }}")
         env[key] = inputs.get(name, action()["inputs"][name].get("default", ""))
     return subprocess.run(
