@@ -156,12 +156,28 @@ def _analyze_parsed(
         findings, facts = _run_rules(path, module, text, tree, memo)
     except RecursionError:
         return parse_error(path, "nests too deeply to analyse")
+    except Exception as exc:
+        if not _from_recursion(exc):
+            raise
+        return parse_error(path, "nests too deeply to analyse")
     return FileResult(
         findings=tuple(findings),
         noqa=parse_noqa(text),
         facts=facts,
         lines=_line_count(text),
     )
+
+
+def _from_recursion(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a ``RecursionError`` unwound: LibCST's position
+    provider turns one into a ``KeyError`` on the way out of a deep statement."""
+    seen = 0
+    cause: Optional[BaseException] = exc
+    while cause is not None and seen < 100:
+        if isinstance(cause, RecursionError):
+            return True
+        cause, seen = cause.__context__, seen + 1
+    return False
 
 
 def _line_count(text: str) -> int:

@@ -91,8 +91,20 @@ def _analyze_chunk(
         try:
             out.append((path, analyze_path(path, max_size), None))
         except Exception as exc:  # an internal error: name the file, keep going
-            out.append((path, None, f"{type(exc).__name__}: {exc}"))
+            out.append((path, None, _described(exc)))
     return out
+
+
+def _described(exc: Exception) -> str:
+    """``Type: message`` of an internal error, bounded: the message of a ``KeyError`` on a
+    syntax tree node is the node's repr, as deep as the tree (and as long as the file)."""
+    try:
+        message = str(exc)
+    except RecursionError:
+        message = "(too deep to show)"
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return f"{type(exc).__name__}: {message}"
 
 
 def _chunks(paths: Sequence[str], jobs: int) -> List[List[str]]:
