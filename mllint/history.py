@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -90,8 +91,13 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
 
 
-GIT_TIMEOUT = 600.0
-"""Seconds after which a git command is stopped and counts as failed (a hang guard)."""
+GIT_TIMEOUT = 300.0
+"""Seconds after which a git command is stopped and counts as failed (a hang guard: after
+one, mllint asks that repository nothing more)."""
+
+_READ_FILE_SETTINGS = r"^(blame\.ignorerevsfile|core\.attributesfile)$"
+"""Settings that name a file git reads for blame and log: a FIFO there hangs it, ``/dev/zero``
+exhausts its memory."""
 
 _SAFE_CONFIG = (
     "core.quotepath=off",
@@ -125,6 +131,10 @@ _DROPPED_ENV = (
 
 class GitError(Exception):
     """Git could not answer: not installed, failed, timed out."""
+
+
+class GitTimeout(GitError):
+    """Git did not finish within :data:`GIT_TIMEOUT`."""
 
 
 def git_command(args: Sequence[str], config: Sequence[str] = ()) -> List[str]:
@@ -164,6 +174,8 @@ def run_git(
             timeout=timeout,
             check=False,
         )
+    except subprocess.TimeoutExpired:
+        raise GitTimeout(f"git {args[0] if args else ''}: no answer in {timeout:.0f} s") from None
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         raise GitError(f"git {args[0] if args else ''}: {exc}") from None
     if done.returncode != 0:
@@ -193,6 +205,8 @@ class Repository:
         self._root_commits: Optional[Set[str]] = None
         self._owners: Dict[Path, Optional[Repository]] = {}
         self._found: Dict[Path, Optional[Repository]] = {}
+        self._hung = False
+        self._safe_reads: Optional[bool] = None
 
     @classmethod
     def find(cls, path: Path, cache_dir: Optional[Path] = None) -> Optional[Repository]:
@@ -203,8 +217,8 @@ class Repository:
 
     @classmethod
     def _find(cls, path: Path, store: Optional[Store]) -> Optional[Repository]:
-        start = path if path.is_dir() else path.parent
         try:
+            start = path if path.is_dir() else path.parent
             # fails without a commit (no history to read)
             out = run_git(
                 start,
@@ -227,7 +241,33 @@ class Repository:
     # -- plumbing -----------------------------------------------------------------------
 
     def _git(self, *args: str, data: Optional[bytes] = None, config: Sequence[str] = ()) -> str:
-        return run_git(self.root, *args, data=data, config=config)
+        if self._hung:
+            raise GitError("git timed out in this repository before")
+        try:
+            return run_git(self.root, *args, data=data, config=config)
+        except GitTimeout:
+            self._hung = True
+            raise
+
+    def _named_files_safe(self) -> bool:
+        """Whether the files the configuration makes ``git blame`` and ``git log`` read are
+        regular files of a sane size (or absent: git reports those itself)."""
+        if self._safe_reads is None:
+            try:
+                out = self._git("config", "-z", "--path", "--get-regexp", _READ_FILE_SETTINGS)
+            except GitError:  # none set (or no answer: blame will not get one either)
+                out = ""
+            safe = True
+            for record in filter(None, out.split("\0")):
+                _, _, value = record.partition("\n")
+                try:
+                    info = os.stat(self.root / value) if value else None
+                except OSError:
+                    continue
+                if info is not None and (not stat.S_ISREG(info.st_mode) or info.st_size > 64 << 20):
+                    safe = False
+            self._safe_reads = safe
+        return self._safe_reads
 
     def relative(self, path: Path) -> Optional[str]:
         """``path`` relative to the work tree, ``/``-separated; ``None`` when outside."""
@@ -393,6 +433,8 @@ class Repository:
         now: datetime,
     ) -> Optional[Dict[int, Commit]]:
         """``git blame`` of the committed file, or of ``data`` for a changed one."""
+        if not self._named_files_safe():
+            return None
         args = ["blame", "--porcelain", "--no-textconv"]
         for a, b in _merge(ranges):
             args += ["-L", f"{a},{b}"]
@@ -561,6 +603,8 @@ class Repository:
     def _log(self, args: List[str]) -> Optional[List[Tuple[Commit, List[str]]]]:
         """Commits (oldest first) with the lines their diffs add, for ``git log ARGS``;
         ``None`` when git fails."""
+        if not self._named_files_safe():
+            return None
         try:
             out = self._git(
                 "log",

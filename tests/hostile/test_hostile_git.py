@@ -5,6 +5,7 @@ it (issue 11, items 6, 11 and 16)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from tests.conftest import CliCaller, Run
+from tests.conftest import CliCaller, Run, run_subprocess
 from tests.gitrepo import GitRepo
 
 REF = "--reference-date=2026-06-01T12:00:00"  # tests.gitrepo.NOW
@@ -147,3 +148,17 @@ def test_a_corrupt_index_never_gives_age_zero(cli: CliCaller, tmp_path: Path) ->
     assert ages["dead.py:1:ML101"] == 400  # unchanged: blamed from HEAD, no index needed
     assert ages["pkg/train.py:5:ML102"] in (400, None)  # changed file: git may not tell
     assert 0 not in ages.values()
+
+
+@pytest.mark.parametrize("setting", ["blame.ignoreRevsFile", "core.attributesFile"])
+def test_a_fifo_named_by_the_configuration_does_not_hang_the_run(
+    tmp_path: Path, setting: str
+) -> None:
+    repo = _project(tmp_path / "r")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    repo.git("config", setting, str(fifo))
+    run = run_subprocess(["check", ".", "--format", "json", REF], repo.root, timeout=120)
+    ages = _ages(_findings(run))
+    assert ages["dead.py:1:ML101"] is None  # git cannot be asked safely: no age, not 0
+    assert "pkg/train.py:4:ML102" in ages
