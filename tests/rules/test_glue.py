@@ -221,7 +221,8 @@ def test_ml205_reports_a_glue_heavy_package_only_when_configured(tmp_path: Path)
 
     valid, invalid = GlueHeavySystem.examples()
     config = "[tool.mllint]\nmax-glue-ratio = 0.5\n"
-    for example, expected in ((valid[0], []), (invalid[0], ["pkg/__init__.py:1:1: ML205"])):
+    cases = [(v, []) for v in valid] + [(i, ["pkg/__init__.py:1:1: ML205"]) for i in invalid]
+    for example, expected in cases:
         write_tree(
             tmp_path,
             {"pkg/__init__.py": "", "pkg/mod.py": example.code, "pyproject.toml": config},
