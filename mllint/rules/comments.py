@@ -130,8 +130,12 @@ def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) ->
         return True
     if _INSTRUCTION.search(before):
         return True
-    if len(statements) == 1 and isinstance(statements[0], ast.Assign):
+    if statements and isinstance(statements[0], ast.Assign):
         value = statements[0].value
+        if before and isinstance(value, ast.Tuple) and lines[0].rstrip()[-1:] == ",":
+            return True  # keyword arguments left out, and the comment above says why
+        if len(statements) > 1:
+            return False
         if isinstance(value, ast.Tuple) and len(value.elts) == 1 and lines[-1].rstrip()[-1:] == ",":
             element = value.elts[0]
             return bool(before) or (
@@ -386,7 +390,8 @@ class CommentedOutCode(FileRule):
         "# x.shape = [batch_size, n_ctx, width]\nx = 1\n",
         "lr = 0.1\n# lr = 0.01  # the value of the paper's appendix\n",
         "# This can be done by uncommenting the following line.\n# eps = out[:, :4]\neps = 1\n",
-        "y = dict(\n    # Passed by the child class\n    # squash=self.squash,\n    a=1,\n)\n",
+        "y = dict(\n    # Passed by the child class\n    # squash=self.squash,\n"
+        "    # norm=self.norm\n    a=1,\n)\n",
         "y = dict(\n    # url='https://example.com/weights.pth',\n    a=1,\n)\n",
         "# The theme to use for HTML pages.\n#\n# html_theme = 'alabaster'\nhtml_theme = 'rtd'\n",
         "class A:\n    def forward(self, x):\n        qkv = self.qkv(x)\n        return qkv\n\n"
