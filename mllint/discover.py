@@ -25,7 +25,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from pathspec import GitIgnoreSpec
 
@@ -72,6 +72,7 @@ it bounds the cost of every glob, and no real project comes near it."""
 _WILDCARD_RUN = re.compile(r"\*+")
 
 _GIT_LINK_MODE = "160000"
+_GIT_UNREADABLE = re.compile(r"warning: could not open directory '(.+)/': (.+)")
 _LINKS_NAMED = 5
 """How many links leaving the tree the notice names before it only counts them."""
 
@@ -208,6 +209,7 @@ def _inside(path: str, root: str) -> bool:
 def _git_environment() -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    env.update(LC_ALL="C", LANGUAGE="C")  # warnings in words :data:`_GIT_UNREADABLE` knows
     return env
 
 
@@ -404,7 +406,7 @@ class _Discoverer:
         try:
             info = os.stat(path) if path == top else os.lstat(path)
         except OSError as exc:
-            self.notice(f"{_shown(path)}: cannot read folder ({_describe(exc)}); skipped")
+            self.unreadable_folder(path, exc)
             return
         if not stat.S_ISDIR(info.st_mode) or (info.st_dev, info.st_ino) in self.visited:
             return  # a link to a folder is never followed
@@ -420,7 +422,11 @@ class _Discoverer:
             self.walk(path, top, root)
             return
         for warning in listing.warnings:
-            self.notice(f"git: {warning}")
+            folder = _GIT_UNREADABLE.match(warning)
+            if folder is not None:  # the same words as a walk outside git would say
+                self.unreadable_folder(os.path.join(path, folder[1]), folder[2])
+            else:
+                self.notice(f"git: {warning}")
         prefix = _parts_below(path, top)
         entries = [(prefix + tuple(n.split("/")), False) for n in listing.files]
         entries.extend((prefix + tuple(n.split("/")), True) for n in listing.folders)
@@ -440,7 +446,7 @@ class _Discoverer:
             with os.scandir(path) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError as exc:
-            self.notice(f"{_shown(path)}: cannot read folder ({_describe(exc)}); skipped")
+            self.unreadable_folder(path, exc)
             return
         prefix = _parts_below(path, top)
         for entry in entries:
@@ -476,7 +482,7 @@ class _Discoverer:
         except FileNotFoundError:  # tracked but deleted, or gone since listed
             return
         except OSError as exc:
-            self.notice(f"{_shown(path)}: cannot read ({_describe(exc)}); skipped")
+            self.unreadable(top, parts, exc)
             return
         via_link = stat.S_ISLNK(info.st_mode)
         if via_link:
@@ -498,6 +504,25 @@ class _Discoverer:
         if config is not None:
             self.configs[path] = config
         self.candidates.append(_Candidate(path, (info.st_dev, info.st_ino), via_link))
+
+    def unreadable(self, top: str, parts: Tuple[str, ...], error: OSError) -> None:
+        """Name the folder that keeps a listed file from being read (once for all the files
+        below it), or the file itself."""
+        for depth in range(1, len(parts)):
+            try:
+                os.lstat(os.path.join(top, *parts[: depth + 1]))
+            except PermissionError as exc:
+                self.unreadable_folder(os.path.join(top, *parts[:depth]), exc)
+                return
+            except OSError:
+                break
+        self.notice(
+            f"{_shown(os.path.join(top, *parts))}: cannot read ({_describe(error)}); skipped"
+        )
+
+    def unreadable_folder(self, path: str, error: Union[OSError, str]) -> None:
+        reason = error if isinstance(error, str) else _describe(error)
+        self.notice(f"{_shown(path)}: cannot read folder ({reason}); skipped")
 
     # -- what is skipped ------------------------------------------------------------------
 
