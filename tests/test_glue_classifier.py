@@ -93,3 +93,68 @@ def test_configured_modules_extend_the_vocabulary() -> None:
         assert "(configured)" in rows[2].reason
     finally:
         configure(GlueOptions())
+
+
+_MODEL = (
+    "import torch\nfrom torch import nn\n"
+    "class Actor(nn.Module):\n"
+    "    def __init__(self, obs_dim, act_dim, hidden, cfg):\n"
+    "        super().__init__()\n"
+    "        self.obs_dim = obs_dim\n"  # 6: a constructor store
+    "        self.register_buffer('mean', torch.zeros(obs_dim))\n"  # 7
+    "        self.net = MLP(obs_dim, act_dim, **dict(cfg.net))\n"  # 8: factory with dict kwargs
+    "    def forward(self, obs):\n"
+    "        x = obs.to(self.mean.device)\n"  # 10: .to(device) of a tensor
+    "        h = self.net(x - self.mean)\n"  # 11: a model through an attribute
+    "        outs = [h]\n"  # 12
+    "        outs.append(h * 2)\n"  # 13: collecting tensors
+    "        return torch.stack(outs)\n"
+    "def train_step(agent, buffer, ema, opt, stats):\n"
+    "    batch = buffer.sample(64)\n"  # 16: a replay buffer's sample()
+    "    loss = agent.loss(batch)\n"
+    "    ema.update(agent)\n"  # 18: an EMA's update()
+    "    stats.update(loss)\n"  # 19: running statistics
+    "    agent.actor(batch.obs)\n"  # 20
+    "    names = []\n"
+    "    names.append(f'step {loss}')\n"  # 22: collecting strings is glue
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        (6, "other"),
+        (7, "algorithm"),
+        (8, "algorithm"),
+        (10, "algorithm"),
+        (11, "algorithm"),
+        (12, "algorithm"),
+        (13, "algorithm"),
+        (16, "other"),
+        (18, "other"),
+        (19, "other"),
+        (22, "glue"),
+    ],
+)
+def test_method_names_are_not_meaning(line: int, kind: str) -> None:
+    """Issue 13, shape 1: none of these is glue; the value a statement handles decides."""
+    configure(GlueOptions())
+    rows = {row.line: row for row in explain_source(_MODEL.encode())}
+    assert rows[line].kind == kind, rows[line]
+
+
+def test_value_kinds_flow_through_assignments_and_parameters() -> None:
+    """Issue 13, shape 2: kinds come from producers, annotations and model inputs."""
+    source = (
+        "import torch\nimport numpy as np\n"
+        "def f(x: torch.Tensor, path: str):\n"
+        "    y = x\n"  # 4: a copy of a tensor names algorithm data
+        "    z = blend(y, 0.5)\n"  # 5: an unknown call on a tensor computes
+        "    buf = np.zeros(8)\n"
+        "    buf[0] = z\n"  # 7: a write into an array
+        "    name = path\n"  # 8: a copy of a path is glue
+        "    return z\n"
+    )
+    configure(GlueOptions())
+    kinds = {row.line: row.kind for row in explain_source(source.encode())}
+    assert (kinds[4], kinds[5], kinds[7], kinds[8]) == ("other", "algorithm", "algorithm", "glue")
