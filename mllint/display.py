@@ -45,7 +45,11 @@ def printable(text: str) -> str:
 MAX_SHOWN_STRING = 32
 """Strings longer than this are never shown, whatever they hold."""
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"[0-9]")
+MIN_RANDOM_LOOKING = 16
+"""A word this long that mixes letters and digits may be a key or a hash: not shown."""
 _SECRET_NAME = re.compile(
     r"pass(?:word|wd|phrase)?|secret|token|api_?key|access_?key|private_?key|credential|"
     r"auth|cookie|session|salt|signature|dsn|_key$|^key$",
@@ -56,8 +60,9 @@ _MAX_SHOWN_INT = 10**15
 
 def is_shown(value: Any, name: Optional[str] = None) -> bool:
     """Whether a constant's value may be printed: a bool, ``None``, a number, or a short
-    identifier-like string (``'resnet50'``, ``'v2'``) bound to a name that does not look
-    like it holds a secret (``API_TOKEN``, ``db_password``)."""
+    word-like string (``'resnet50'``, ``'v2'``, ``'1'``) that does not look random (a long
+    mix of letters and digits, as hex digests and keys are) and is bound to a name that does
+    not look like it holds a secret (``API_TOKEN``, ``db_password``)."""
     if value is None or isinstance(value, (bool, float)):
         return True
     if isinstance(value, int):
@@ -65,7 +70,10 @@ def is_shown(value: Any, name: Optional[str] = None) -> bool:
     if isinstance(value, str):
         if name is not None and _SECRET_NAME.search(name):
             return False
-        return len(value) <= MAX_SHOWN_STRING and _WORD.fullmatch(value) is not None
+        if len(value) > MAX_SHOWN_STRING or _WORD.fullmatch(value) is None:
+            return False
+        mixed = _LETTER.search(value) is not None and _DIGIT.search(value) is not None
+        return not (mixed and len(value) >= MIN_RANDOM_LOOKING)
     return False
 
 

@@ -31,6 +31,6 @@ def render(report: Report) -> str:
                 f"title={_property(f'{f.code} {f.name}')}",
             ]
         )
-        message = _data(f"{f.code} {printable(f.message)}")
+        message = printable(_data(f"{f.code} {f.message}"))  # newlines: GitHub's %0A
         out.append(f"::{_LEVELS[f.severity]} {fields}::{message}\n")
     return "".join(out)

@@ -188,3 +188,43 @@ def test_secret_values_are_not_in_the_flags_inventory(tmp_path: Path, output_for
     for secret in ("hunter2", "postgres", "pw1234"):
         assert secret not in run.stdout
     assert "resnet50" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "name", "shown"),
+    [
+        (True, "USE_X", "True"),
+        (None, "X", "None"),
+        (0.5, "LR", "0.5"),
+        ("resnet50", "MODEL", "'resnet50'"),
+        ("1", "SEED", "'1'"),
+        ("hunter2-secret", "API_TOKEN", "<str of 14 chars>"),
+        ("abc", "db_password", "<str of 3 chars>"),
+        ("a3f9c2e1b4d5a6f7a3f9c2e1b4d5a6f7", "COMMIT", "<str of 32 chars>"),
+        ("postgres://u:p@h/db", "DB_URL", "<str of 19 chars>"),
+        ("x" * 33, "LONG", "<str of 33 chars>"),
+        (10**20, "BIG", "<int of 67 bits>"),
+        ((1, 2), "PAIR", "<tuple of 2 items>"),
+        (b"key", "RAW", "<bytes of 3 bytes>"),
+    ],
+)
+def test_display_value(value: object, name: str, shown: str) -> None:
+    from mllint.display import display_value
+
+    assert display_value(value, name) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain/päth.py", "plain/päth.py"),
+        ("bad\udcff.py", "bad\\xff.py"),
+        ("a\nb\r\tc", "a\\nb\\r\\tc"),
+        ("rtl\u202eyp.py", "rtl\\u202eyp.py"),
+        ("bell\x07", "bell\\x07"),
+    ],
+)
+def test_printable(text: str, shown: str) -> None:
+    from mllint.display import printable
+
+    assert printable(text) == shown
