@@ -494,6 +494,122 @@ def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
     serve(debounce=debounce_ms / 1000, use_cache=not no_cache)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "markdown", "json"]),
+    default=None,
+    help="Report format (default: from --output's suffix, .md/.json/else HTML; Markdown "
+    "on standard output).",
+)
+@click.option("--output", "-o", type=str, default=None, help="Write the report to this file.")
+@click.option(
+    "--history",
+    "history_period",
+    default=None,
+    metavar="PERIOD",
+    help="Add the trend over this much of the branch's history (90d, 12w, 6m, 1y).",
+)
+@click.option(
+    "--points",
+    type=click.IntRange(min=1, max=500),
+    default=24,
+    show_default=True,
+    help="Commits sampled for the trend.",
+)
+@click.option("--commits", default=None, metavar="A..B", help="The trend over this range.")
+@click.option("--since", default=None, metavar="REF", help="Show what changed since this commit.")
+@click.option(
+    "--link-template",
+    default=None,
+    help="Links to code, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#L{line} "
+    "(default: relative links to the files).",
+)
+@_config_option
+@_no_cache_option
+@_jobs_option
+@_history_options
+def report(
+    paths: Tuple[Path, ...],
+    output_format: Optional[str],
+    output: Optional[str],
+    history_period: Optional[str],
+    points: int,
+    commits: Optional[str],
+    since: Optional[str],
+    link_template: Optional[str],
+    config: Optional[Path],
+    no_cache: bool,
+    jobs: int,
+    no_git: bool,
+    max_age_days: Optional[int],
+    reference_date: Optional[datetime],
+) -> None:
+    """The debt report: an HTML page (or Markdown, JSON) with the trend over git history.
+    Exit status: 0, or 2 on a usage, configuration or internal error."""
+    from mllint.engine import default_jobs
+    from mllint.report.build import (
+        ReportError,
+        ReportOptions,
+        build_report,
+        format_for,
+        missing_extra,
+        render,
+    )
+
+    chosen = format_for(output, output_format)
+    absent = missing_extra() if chosen == "html" else None
+    if absent is not None:
+        _fail(
+            f"the HTML report needs the report extra ({absent} is missing): "
+            "pip install 'mllint-debt[report]' (or use --format markdown or json)"
+        )
+    if link_template is not None:
+        try:
+            link_template.format(path="p", line=1, commit="c")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise click.BadParameter(
+                f"only {{path}}, {{line}} and {{commit}} may be used ({exc})",
+                param_hint="--link-template",
+            ) from None
+    targets = list(paths) or [Path(".")]
+    settings = load_run_settings(targets, config)
+    if max_age_days is not None:
+        settings = replace(settings, max_age_days=max_age_days)
+    workers = jobs or default_jobs()
+    history = make_history(
+        targets,
+        settings,
+        no_git=no_git,
+        reference_date=reference_date,
+        use_cache=not no_cache,
+        jobs=workers,
+    )
+    now = datetime.now(timezone.utc)
+    if reference_date is not None:
+        now = reference_date.replace(tzinfo=reference_date.tzinfo or timezone.utc)
+    options = ReportOptions(
+        history=history_period,
+        points=points,
+        commits=commits,
+        since=since,
+        link_template=link_template,
+        output=output,
+        jobs=jobs,
+        use_cache=not no_cache,
+    )
+    try:
+        built = build_report(targets, settings, history, options, now, workers)
+    except (ConfigError, ReportError) as exc:
+        _fail(str(exc))
+    _report_problems(built.missing, built.errors, built.notices)
+    _write(render(built, chosen), output)
+    if built.errors or built.missing:
+        sys.exit(EXIT_ERROR)
+
+
 def run() -> None:
     """Console entry point: no traceback escapes, an internal error exits 2, Ctrl-C exits
     130 and SIGTERM 143 at once (pool workers killed, see :mod:`mllint.lifecycle`)."""

@@ -751,3 +751,123 @@ def _scan(
         if len(found) == len(probes):
             break
     return found
+
+
+# -- past commits, their trees and blobs (the debt report's trend) --------------------------
+# Nothing here checks anything out: trees are listed and blobs read from the object store.
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """A regular file of a commit's tree."""
+
+    path: str
+    """Relative to the work tree, ``/``-separated."""
+    blob: str
+    size: int
+
+
+def first_parent_commits(
+    repo: Repository, revisions: str = "HEAD", since: Optional[int] = None
+) -> List[Commit]:
+    """The commits of ``revisions`` (``HEAD``, ``A..B``) along first parents, oldest first,
+    dated by committer time; ``since``: only those committed at or after that epoch second.
+    Raises :class:`GitError` when git cannot list them (an unknown revision)."""
+    if not revisions or revisions.startswith("-"):
+        raise GitError(f"not a revision: {revisions!r}")
+    args = ["rev-list", "--first-parent", "--timestamp"]
+    if since is not None:
+        args.append(f"--since={since}")
+    out = repo._git(*args, revisions, "--")
+    commits: List[Commit] = []
+    for row in out.split("\n"):
+        parts = row.split()
+        if len(parts) != 2 or not parts[0].isdigit():
+            continue
+        stamp = int(parts[0])
+        moment = datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="seconds")
+        commits.append(Commit(parts[1], stamp, moment, parts[1] in repo.shallow_boundary))
+    commits.reverse()
+    return commits
+
+
+def resolve_commit(repo: Repository, revision: str) -> Optional[str]:
+    """The commit ``revision`` names; ``None`` when it names none."""
+    if not revision or revision.startswith("-"):
+        return None
+    try:
+        out = repo._git("rev-parse", "-q", "--verify", "--end-of-options", revision + "^{commit}")
+    except GitError:
+        return None
+    return out.strip() or None
+
+
+def tree_entries(repo: Repository, commit: str) -> List[TreeEntry]:
+    """Every regular file of ``commit``'s tree (links and submodules left out), from one
+    ``git ls-tree``. Raises :class:`GitError` when git cannot list it."""
+    out = repo._git("ls-tree", "-r", "-z", "-l", "--full-tree", commit)
+    entries: List[TreeEntry] = []
+    for record in out.split("\0"):
+        meta, tab, path = record.partition("\t")
+        parts = meta.split()
+        if not tab or len(parts) != 4 or parts[1] != "blob" or parts[0] not in ("100644", "100755"):
+            continue
+        try:
+            entries.append(TreeEntry(path, parts[2], int(parts[3])))
+        except ValueError:
+            continue
+    return entries
+
+
+_BATCH_BYTES = 32 << 20
+"""Bytes of blobs asked for in one ``git cat-file --batch``."""
+
+
+def read_blobs(repo: Repository, entries: Sequence[TreeEntry]) -> Dict[str, bytes]:
+    """The content of each entry's blob, by blob id (``git cat-file --batch``, a few tens of
+    MB at a time; the caller bounds each blob's size through :attr:`TreeEntry.size`).
+    A blob git cannot give is left out."""
+    found: Dict[str, bytes] = {}
+    wanted: List[TreeEntry] = []
+    seen: Set[str] = set()
+    for entry in entries:
+        if entry.blob not in seen and re.fullmatch(r"[0-9a-f]{40,64}", entry.blob):
+            seen.add(entry.blob)
+            wanted.append(entry)
+    start = 0
+    while start < len(wanted):
+        batch: List[str] = []
+        size = 0
+        while start < len(wanted) and (not batch or size + wanted[start].size <= _BATCH_BYTES):
+            batch.append(wanted[start].blob)
+            size += wanted[start].size
+            start += 1
+        try:
+            out = repo._git("cat-file", "--batch", data=("\n".join(batch) + "\n").encode())
+        except GitError:
+            continue
+        found.update(_batch_contents(out.encode("utf-8", "surrogateescape")))
+    return found
+
+
+def _batch_contents(out: bytes) -> Dict[str, bytes]:
+    """Parse ``git cat-file --batch`` output: ``<id> blob <size>\\n<content>\\n`` records
+    (``<id> missing`` for an object git does not have)."""
+    found: Dict[str, bytes] = {}
+    at = 0
+    while at < len(out):
+        end = out.find(b"\n", at)
+        if end < 0:
+            break
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) != 3:
+            continue
+        try:
+            size = int(header[2])
+        except ValueError:
+            break
+        if header[1] == b"blob":
+            found[header[0].decode("ascii", "replace")] = out[at : at + size]
+        at += size + 1
+    return found
