@@ -15,6 +15,10 @@ from typing import Any, FrozenSet, List, Sequence, Tuple
 from mllint.engine import CheckResult
 from mllint.fingerprint import FINGERPRINT_KEY, SourceLines, fingerprints
 from mllint.model import Finding
+from mllint.safeio import TooLarge, UnsafePath, read_limited
+
+MAX_BASELINE_SIZE = 256 * 1_048_576
+"""The largest baseline read (a SARIF report of a very large project fits many times)."""
 
 
 class BaselineError(Exception):
@@ -24,7 +28,13 @@ class BaselineError(Exception):
 def load_baseline(path: Path) -> FrozenSet[str]:
     """The fingerprints held by a JSON or SARIF report of an earlier run."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_BASELINE_SIZE).decode("utf-8")
+    except TooLarge as exc:
+        raise BaselineError(
+            f"{path}: cannot read baseline: larger than {exc.limit} bytes"
+        ) from None
+    except UnsafePath:
+        raise BaselineError(f"{path}: cannot read baseline: not a regular file") from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

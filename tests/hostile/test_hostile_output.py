@@ -228,3 +228,17 @@ def test_printable(text: str, shown: str) -> None:
     from mllint.display import printable
 
     assert printable(text) == shown
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_baseline_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    write_tree(tmp_path, {"m.py": DEAD.decode()})
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "base.json")
+        baseline = "base.json"
+    else:
+        baseline = "/dev/zero"
+    run = _check(tmp_path, "m.py", "--baseline", baseline)
+    assert run.exit_code == 2
+    assert f"{baseline}: cannot read baseline: not a regular file" in run.stderr
