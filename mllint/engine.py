@@ -25,6 +25,7 @@ from mllint.discover import discover, matches_globs
 from mllint.flags.index import flag_index
 from mllint.flags.inventory import Flag, inventory
 from mllint.flags.launch import LaunchTexts
+from mllint.glue import roles as glue_roles
 from mllint.lifecycle import die_with_parent, stopped_when_interrupted
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
@@ -395,7 +396,9 @@ def analyze_tree(
         except OSError as exc:
             results[path] = parse_error(path, f"cannot read file: {exc.strerror or exc}")
             continue
-        digest = content_hash(data)
+        # the path decides the glue role and test-file status: part of what is analysed
+        options = glue.active_options()
+        digest = content_hash(data + glue_roles.path_key(path, options.root, options.roles))
         cached = cache.get(digest) if cache else None
         if cached is not None and needs_facts is not None and needs_facts not in cached.facts:
             cached = cached if any(f.code == "ML000" for f in cached.findings) else None

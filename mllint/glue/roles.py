@@ -18,6 +18,7 @@ role comes from its name and its class: a method of a model class, ``forward``, 
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from typing import Optional, Sequence, Tuple
 
@@ -163,6 +164,35 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 def name_words(name: str) -> Tuple[str, ...]:
     """``train_one_epoch`` -> train, one, epoch; ``computeLoss`` -> compute, loss."""
     return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def relative_path(path: str, root: str) -> str:
+    """``path`` below the configuration's folder ``root``, else below the current folder,
+    else as given; ``/``-separated (what path conventions and ``glue-roles`` globs see)."""
+    shown = path
+    if not path.startswith("<"):
+        for base in (root, os.getcwd()) if root else (os.getcwd(),):
+            try:
+                relative = os.path.relpath(os.path.abspath(path), base)
+            except ValueError:  # another drive
+                continue
+            if not relative.startswith(".."):
+                shown = relative
+                break
+    return shown.replace(os.sep, "/")
+
+
+def path_key(path: str, root: str, configured: Sequence[Tuple[str, str]]) -> bytes:
+    """What a file's path contributes to its analysis (its role by path or configuration,
+    and whether it is a test file), for cache keys: two files with the same content at
+    different paths may be analysed differently."""
+    relative = relative_path(path, root)
+    role = match_role(relative, configured) or (path_role(relative) or ("", ""))[0]
+    name = relative.rsplit("/", 1)[-1]
+    test = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    if not role and not test:
+        return b""  # most files: the key is the content's alone
+    return f"\0glue-role={role};test={int(test)}".encode()
 
 
 def match_role(path: str, globs: Sequence[Tuple[str, str]]) -> Optional[str]:

@@ -78,7 +78,7 @@ class GlueAnalysis:
     ) -> None:
         self.options = options
         self.memo = memo
-        self.path = _relative(path, options.root)
+        self.path = roles.relative_path(path, options.root)
         self.names = glue.ModuleNames()
         self.classifier = glue.Classifier(self.names, glue.vocabulary())
         self.module = Counts()
@@ -228,22 +228,6 @@ class GlueAnalysis:
                 for s in self.functions
             ],
         }
-
-
-def _relative(path: str, root: str) -> str:
-    """``path`` relative to ``root`` with ``/`` separators (as given when outside it)."""
-    shown = path
-    if not path.startswith("<"):
-        # below the configuration's folder; else below the current folder; else as given
-        for base in (root, os.getcwd()) if root else (os.getcwd(),):
-            try:
-                relative = os.path.relpath(os.path.abspath(path), base)
-            except ValueError:  # another drive
-                continue
-            if not relative.startswith(".."):
-                shown = relative
-                break
-    return shown.replace(os.sep, "/")
 
 
 def _parameters(params: cst.Parameters) -> List[str]:

@@ -296,3 +296,13 @@ def test_nested_functions_cost_memory_linear_in_depth(tmp_path: Path) -> None:
         assert "ML000" not in run.stdout
         peak = int(run.stderr.rsplit("peak ", 1)[1].split()[0])
         assert peak < 100 << 20, f"{command[0]}: peak {peak / 2**20:.0f} MiB"
+
+
+def test_the_cache_keeps_roles_apart_for_identical_files(tmp_path: Path) -> None:
+    # the same content as an engine module and as a logger: only the first is reported,
+    # also when the second is answered from the cache the first filled
+    write_tree(tmp_path, {"engine.py": _EVAL_STEP, "logger.py": _EVAL_STEP})
+    for _ in range(2):
+        run = _cli("check", ".", "--select", "ML202", "--exit-zero", cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
+        assert sorted({line.split(":")[0] for line in run.stdout.splitlines()}) == ["engine.py"]
