@@ -159,10 +159,12 @@ def run_git(
     *args: str,
     data: Optional[bytes] = None,
     config: Sequence[str] = (),
-    timeout: float = GIT_TIMEOUT,
+    timeout: Optional[float] = None,
 ) -> str:
     """The output of ``git ARGS`` run in ``cwd`` (see :func:`git_command`), ``data`` on its
-    stdin (else none). Raises :class:`GitError` on any failure."""
+    stdin (else none), stopped after ``timeout`` (default :data:`GIT_TIMEOUT`) seconds.
+    Raises :class:`GitError` on any failure."""
+    timeout = GIT_TIMEOUT if timeout is None else timeout
     try:
         done = subprocess.run(
             git_command(args, config),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, List, Tuple
 
 import pytest
 
+from mllint import history
 from mllint.cache import Store
 from mllint.history import Probe, Repository, age_days, blob_id
 from tests.gitrepo import NOW, GitRepo
@@ -188,3 +191,28 @@ def test_git_is_asked_about_the_folder_not_a_repository_named_in_the_environment
     found = Repository.find(repo.root)
     assert found is not None and found.root == repo.root.resolve()
     assert age_days(found.blame(repo.root / "a.py", [(1, 1)], NOW)[1], NOW) == 20
+
+
+def test_a_repository_where_git_hangs_is_asked_nothing_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit({"a.py": "EXP_A = 1\n"}, days_ago=20)
+    found = Repository.find(repo.root)
+    assert found is not None
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    repo.git("config", "include.path", str(fifo))  # every git command now waits for a writer
+    monkeypatch.setattr(history, "GIT_TIMEOUT", 1.0)
+    assert found.blame(repo.root / "a.py", [(1, 1)], NOW) == {}
+    calls: List[Tuple[str, ...]] = []
+    real = history.run_git
+
+    def counting(cwd: Path, *args: str, **options: Any) -> str:
+        calls.append(args)
+        return real(cwd, *args, **options)
+
+    monkeypatch.setattr(history, "run_git", counting)
+    assert found.introductions([_probe("EXP_A", "a.py")]) == {"EXP_A": None}
+    assert found.head() is None
+    assert calls == []
