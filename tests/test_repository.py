@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -74,3 +75,19 @@ def test_outside_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder.mkdir()
     assert find_repository(folder) is None
     assert root_of(str(folder)) == folder.resolve()
+
+
+def test_provenance_of_a_clone_whose_objects_are_gone(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    (origin / "a.py").write_text("x = 1\n", encoding="utf-8")
+    git(origin, "add", ".")
+    git(origin, "commit", "-q", "-m", "one")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--shared", str(origin), str(clone))
+    shutil.rmtree(origin)
+    repository = find_repository(clone)
+    assert repository is not None and repository.root == clone.resolve()
+    assert repository.revision is not None and repository.branch == "main"
+    assert repository.uri == origin.resolve().as_uri()
