@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from mllint.flags.index import FlagIndex, flag_index
+from mllint.flags.index import FlagIndex, flag_index, is_experiment_name
 from mllint.flags.launch import launch_kind, option_pattern, searched_places
 from mllint.model import Finding, Severity, Span
 from mllint.rules.base import Invalid, ProjectRule
-from mllint.rules.flags import is_experiment, is_experiment_name
+from mllint.rules.flags import is_experiment
 
 _SWITCH_KINDS = ("bool", "choice")
 

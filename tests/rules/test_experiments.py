@@ -33,7 +33,8 @@ def test_switches_never_chosen_are_reported_at_their_definition(tmp_path: Path) 
     "files",
     [
         {
-            "README.md": "```sh\nNEW_RANKER=1 python train.py --use-old-sched --exp-loss focal\n```\n"
+            "README.md": "```sh\nNEW_RANKER=1 python train.py --use-old-sched "
+            "--exp-loss focal\n```\n"
         },
         {"scripts/run.sh": "NEW_RANKER=1 python train.py --use_old_sched --exp-loss=focal\n"},
         {"configs/a.yaml": "use_old_sched: true\nexp_loss: focal\n", "Makefile": "NEW_RANKER"},
