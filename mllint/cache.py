@@ -97,8 +97,12 @@ def key_path() -> Optional[Path]:
     return Path(base) / "mllint" / "key"
 
 
-def _owned_by_me(info: os.stat_result) -> bool:
-    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+def _private(info: os.stat_result, others: int) -> bool:
+    """Owned by this user, without the ``others`` permission bits (POSIX; elsewhere the
+    platform's own access control stands in)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & others
 
 
 def _private_folder(folder: Path) -> None:
@@ -108,7 +112,7 @@ def _private_folder(folder: Path) -> None:
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
         raise UnsafePath(errno.ELOOP, "is a symbolic link or not a folder", str(folder))
-    if not _owned_by_me(info) or info.st_mode & 0o022:
+    if not _private(info, 0o022):
         raise UnsafePath(
             errno.EPERM, "belongs to another user or is writable by others", str(folder)
         )
@@ -130,7 +134,7 @@ def _read_key(path: Path) -> Optional[bytes]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise UnsafePath(errno.EINVAL, "is not a small regular file", str(path))
-        if not _owned_by_me(info) or info.st_mode & 0o077:
+        if not _private(info, 0o077):
             raise UnsafePath(errno.EPERM, "is not private to this user (mode 0600)", str(path))
         text = os.read(fd, 4096).decode("ascii", "replace").strip()
     finally:
@@ -283,7 +287,8 @@ class Store:
         write_below(self.root, self.parts[:1], ".gitignore", b"# Created by mllint.\n*\n")
 
     def _refuse(self, exc: OSError) -> None:
-        notice(f"not using the cache: {exc.filename or self.parts[0]} {exc.strerror}")
+        top = self.root / self.parts[0]
+        notice(f"not using the cache in {top}: {exc.filename} {exc.strerror}")
         self.usable = False
 
 
