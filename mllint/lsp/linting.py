@@ -173,7 +173,7 @@ class WorkspaceIndex:
         self._nested: Dict[str, Optional[Settings]] = {}
         self._for_path: Dict[str, Settings] = {}
         self._git_lock = threading.Lock()
-        self._history: Optional[Tuple[str, History]] = None
+        self._history: Optional[Tuple[Optional[str], History]] = None
         self._history_stale = False
         """Set by the event loop (never waiting for the git lock); read under the lock."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterator, List
+from typing import Dict, Iterator, List, Union
 
 import pytest
 
@@ -35,7 +35,7 @@ CRASH = "x = " + " and ".join(["a"] * 10_000) + "\n"
 
 
 def _hostile_workspace(root: Path, marker: Path) -> Path:
-    files = {f"m{i}.py": "x = 1\n" for i in range(MANY)}
+    files: Dict[str, Union[str, bytes]] = {f"m{i}.py": "x = 1\n" for i in range(MANY)}
     for name in SHADOWS:
         files[f"{name}.py"] = f"open({str(marker)!r}, 'a').write({name!r} + '\\n')\n"
     files["dead.py"] = DEAD

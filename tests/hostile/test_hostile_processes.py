@@ -9,10 +9,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Union
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from tests.conftest import ROOT, write_tree
 from tests.lsp.raw_client import console_script
@@ -36,9 +36,11 @@ SHADOWS = (
 DEAD = "if False:\n    x = 1\n"
 
 
-def _plant(root: Path, marker: Path, names: Sequence[str] = SHADOWS) -> Dict[str, str]:
+def _plant(
+    root: Path, marker: Path, names: Sequence[str] = SHADOWS
+) -> Dict[str, Union[str, bytes]]:
     """Modules named ``names`` that write their name to ``marker`` when imported."""
-    files = {
+    files: Dict[str, Union[str, bytes]] = {
         f"{name}.py": f"open({str(marker)!r}, 'a').write({name!r} + '\\n')\n" for name in names
     }
     write_tree(root, files)

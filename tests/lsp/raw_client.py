@@ -28,7 +28,7 @@ def uri_of(path: Path) -> str:
     """The ``file:`` URI of ``path``."""
     uri = from_fs_path(str(path))
     assert uri is not None
-    return uri
+    return str(uri)
 
 
 def console_script() -> List[str]:
@@ -103,14 +103,14 @@ class RawServer:
         deadline = time.monotonic() + TIMEOUT
         while True:
             try:
-                message = self._inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+                got = self._inbox.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"no answer; stderr:\n{self.stderr()}") from None
-            if message is None:
+            if got is None:
                 raise AssertionError(f"the server is gone; stderr:\n{self.stderr()}")
-            self.received.append(message)
-            if condition(message):
-                return message
+            self.received.append(got)
+            if condition(got):
+                return got
 
     def answer(self, msg_id: int) -> Dict[str, Any]:
         """The response to request ``msg_id``."""
