@@ -98,7 +98,7 @@ class Framing:
     # -- headers --------------------------------------------------------------------------
 
     def _next_line(self) -> Union[bytes, ProtocolError, None]:
-        end = self._buffer.find(b"\n")
+        end = self._buffer.find(b"\n", 0, self.max_headers + 1)
         if end < 0:
             if len(self._buffer) > self.max_headers:
                 return self._lose("a header line is too long")
@@ -114,16 +114,16 @@ class Framing:
                 return None  # blank lines between messages
             return self._end_of_headers()
         self._headers += 1
-        name, colon, value = line.partition(b":")
-        if not colon or not _TOKEN.fullmatch(name.strip()):
-            found = _HEADER.search(line)
-            if found is None:
-                self._reset_headers()
-                self._skipping = True  # not a header: skip to the next message
-                return None
+        found = _HEADER.search(line)
+        if found is not None and line[: found.start()].strip():
             # the end of a broken message runs into the next header: start again there
             self._buffer[:0] = line[found.start() :] + b"\n"
             self._reset_headers()
+            return None
+        name, colon, value = line.partition(b":")
+        if not colon or not _TOKEN.fullmatch(name.strip()):
+            self._reset_headers()
+            self._skipping = True  # not a header: skip to the next message
             return None
         if name.strip().lower() == b"content-length":
             self._content_length(value.strip())

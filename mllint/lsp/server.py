@@ -155,7 +155,10 @@ class MllintServer(LanguageServer):
                     data = os.read(fd, _READ) if fd is not None else stdin.read(_READ)
                 except (OSError, ValueError):
                     data = b""
-                asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                try:
+                    asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                except RuntimeError:  # the loop is closed: the server is exiting
+                    return
                 if not data:
                     return
 
