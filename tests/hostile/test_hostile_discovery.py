@@ -56,8 +56,7 @@ REPORTS = [
 ]
 
 
-@pytest.fixture(params=["git", "no-git"])
-def linked_tree(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def _linked(tmp_path: Path, use_git: bool) -> Path:
     """A project whose ``conf.py`` and ``settings/`` are links to a secret file and folder
     elsewhere, next to a file of its own with a flag branch."""
     outside = write_tree(tmp_path / "outside", {"secret.py": SECRET, "pkg/more.py": SECRET})
@@ -66,9 +65,15 @@ def linked_tree(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     (tree / "conf.py").symlink_to(outside / "secret.py")
     (tree / "settings").symlink_to(outside / "pkg")
     (tree / "alias.py").symlink_to(tree / "inside.py")  # inside: the same file, once
-    if request.param == "git":
+    if use_git:
         GitRepo(tree).commit({}, days_ago=3)
     return tree
+
+
+@pytest.fixture(params=["git", "no-git"])
+def linked_tree(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """:func:`_linked`, in a git repository and outside git."""
+    return _linked(tmp_path, request.param == "git")
 
 
 @pytest.mark.parametrize("args", REPORTS, ids=lambda a: "-".join(a[::2]))
@@ -84,10 +89,9 @@ def test_a_link_out_of_the_tree_is_not_followed(linked_tree: Path, args: List[st
     assert len(notes) == 1 and "1 symbolic link" in notes[0] and "conf.py" in notes[0]
 
 
-def test_a_named_link_out_of_a_repository_is_not_followed(linked_tree: Path) -> None:
-    if not (linked_tree / ".git").exists():
-        pytest.skip("outside git a link named on the command line is the user's choice")
-    run = mllint(["check", "conf.py", "inside.py", "--no-cache"], linked_tree)
+def test_a_named_link_out_of_a_repository_is_not_followed(tmp_path: Path) -> None:
+    tree = _linked(tmp_path, use_git=True)  # outside git the command line is the user's
+    run = mllint(["check", "conf.py", "inside.py", "--no-cache"], tree)
     assert "hunter2" not in run.stdout and "conf.py" not in run.stdout
     assert "inside.py" in run.stdout and len(_warnings(run.stderr)) == 1
 
