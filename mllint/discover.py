@@ -19,9 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 import stat
-import subprocess
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 from pathspec import GitIgnoreSpec
 
 from mllint.config import config_in, load_settings
+from mllint.history import GitError, git_output
 from mllint.safeio import read_limited
 
 SOURCE_SUFFIXES = (".py", ".pyi")
@@ -75,9 +74,6 @@ _GIT_LINK_MODE = "160000"
 _GIT_UNREADABLE = re.compile(r"warning: could not open directory '(.+)/': (.+)")
 _LINKS_NAMED = 5
 """How many links leaving the tree the notice names before it only counts them."""
-
-_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
-"""Variables that point git at another repository than the folder's own (a hook's)."""
 
 _SPECIAL_KINDS = (
     (stat.S_ISFIFO, "a FIFO"),
@@ -206,33 +202,14 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _git_environment() -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
-    env.update(LC_ALL="C", LANGUAGE="C")  # warnings in words :data:`_GIT_UNREADABLE` knows
-    return env
-
-
 def _run_git(folder: str, *args: str) -> Optional[Tuple[bytes, str]]:
-    """``git ARGS`` in ``folder`` with nothing the repository configures run or waited for:
-    stdout and stderr, or ``None`` when git is missing, cannot start there or fails."""
-    executable = shutil.which("git")
-    if executable is None:
-        return None
+    """``git ARGS`` in ``folder``, run as every git command of mllint is (see
+    :func:`mllint.history.git_output`): stdout and stderr, or ``None`` when git is missing,
+    cannot start there or fails."""
     try:
-        done = subprocess.run(
-            [executable, "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", *args],
-            cwd=folder,
-            env=_git_environment(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:  # the folder cannot be entered, or git cannot be started
+        return git_output(folder, *args)
+    except GitError:
         return None
-    if done.returncode != 0:
-        return None
-    return done.stdout, os.fsdecode(done.stderr)
 
 
 def _git_toplevel(folder: str) -> Optional[str]:

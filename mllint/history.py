@@ -33,7 +33,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from mllint.cache import Store
 from mllint.safeio import read_limited
@@ -116,6 +116,7 @@ _SAFE_ENV = {
     "GIT_NO_LAZY_FETCH": "1",
     "GIT_PAGER": "cat",
     "LC_ALL": "C",
+    "LANGUAGE": "C",
 }
 _DROPPED_ENV = (
     "GIT_EXTERNAL_DIFF",
@@ -154,16 +155,17 @@ def git_environment() -> Dict[str, str]:
     return env
 
 
-def run_git(
-    cwd: Path,
+def git_output(
+    cwd: Union[str, Path],
     *args: str,
     data: Optional[bytes] = None,
     config: Sequence[str] = (),
     timeout: Optional[float] = None,
-) -> str:
-    """The output of ``git ARGS`` run in ``cwd`` (see :func:`git_command`), ``data`` on its
-    stdin (else none), stopped after ``timeout`` (default :data:`GIT_TIMEOUT`) seconds.
-    Raises :class:`GitError` on any failure."""
+) -> Tuple[bytes, str]:
+    """What ``git ARGS`` run in ``cwd`` (see :func:`git_command`) printed: its raw standard
+    output and its standard error (git's warnings). ``data`` goes to its stdin (else none);
+    it is stopped after ``timeout`` (default :data:`GIT_TIMEOUT`) seconds. Raises
+    :class:`GitError` on any failure."""
     timeout = GIT_TIMEOUT if timeout is None else timeout
     try:
         done = subprocess.run(
@@ -183,7 +185,19 @@ def run_git(
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]}: {message[-1] if message else done.returncode}")
-    return done.stdout.decode("utf-8", "surrogateescape")
+    return done.stdout, os.fsdecode(done.stderr)
+
+
+def run_git(
+    cwd: Path,
+    *args: str,
+    data: Optional[bytes] = None,
+    config: Sequence[str] = (),
+    timeout: Optional[float] = None,
+) -> str:
+    """The output of ``git ARGS`` as text (see :func:`git_output`)."""
+    stdout, _ = git_output(cwd, *args, data=data, config=config, timeout=timeout)
+    return stdout.decode("utf-8", "surrogateescape")
 
 
 def tracks_files_under(root: Path, name: str) -> bool:
