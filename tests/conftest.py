@@ -36,6 +36,19 @@ def _runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache key (``$XDG_CACHE_HOME/mllint/key``) of every run the tests start lives in a
+    temporary folder, never in the home folder of whoever runs the tests."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[CliCaller]:
     """Call ``mllint`` in-process (click's CliRunner) from a chosen folder."""
