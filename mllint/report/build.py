@@ -118,6 +118,7 @@ def build_report(
     elif repo is not None and (wants_history or options.since is not None):
         scope = _scope(repo, targets)
         analyser = CommitAnalyser(repo, settings, scope, jobs=jobs, use_cache=options.use_cache)
+        analyser.seed(files)
         try:
             if wants_history:
                 days = period_days(options.history) if options.history is not None else None

@@ -4,12 +4,13 @@ callers hand in what the pipeline found and a way to read a file's bytes)."""
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from mllint.flags.inventory import Flag, FlagDates
 from mllint.model import FileResult, Finding
-from mllint.source import SourceError, decode, python_tree
+from mllint.source import SourceError, decode
 from mllint.stats import tally
 
 DEAD_ARM_RULES = ("ML101", "ML102")
@@ -157,6 +158,8 @@ def _rounded(value: Optional[float]) -> Optional[float]:
 
 SourceReader = Callable[[str], Optional[bytes]]
 """Gives a file's bytes by its path as found (``None`` when they cannot be read)."""
+ArmReader = Callable[[str], Optional[Mapping[int, Tuple[int, int]]]]
+"""Gives :func:`arm_lines` of a file by its path as found (``None``: cannot be read)."""
 
 
 def compute(
@@ -167,11 +170,13 @@ def compute(
     source: Optional[SourceReader] = None,
     ages: Optional[Mapping[str, FlagDates]] = None,
     detailed: bool = True,
+    arms: Optional[ArmReader] = None,
 ) -> Figures:
     """The figures of a snapshot: ``findings`` as kept after suppression, ``results`` the
     per-file results (for lines and glue counts), ``flags`` the inventory, ``display`` the
     path to show for a path, ``source`` to measure dead arms in lines, ``ages`` by flag key.
-    Without ``detailed``, the flag and finding rows are left out (trend points)."""
+    Without ``detailed``, the flag and finding rows are left out (trend points). ``arms``
+    (:func:`arm_lines` by path, kept by the caller) stands in for ``source``."""
     by_rule: Dict[str, Dict[str, int]] = {}
     names: Dict[str, str] = {}
     per_file: Dict[str, int] = {}
@@ -223,7 +228,7 @@ def compute(
         experiments_alive=len(experiments),
         stale=len(stale_names),
         dead_arms=len(dead),
-        dead_lines=dead_lines(dead, source) if source is not None else 0,
+        dead_lines=_dead_lines(dead, arms, source),
         glue=stats.total.glue,
         algorithm=stats.total.algorithm,
         glue_ratio=stats.total.glue_ratio,
@@ -271,7 +276,23 @@ def _flag_rows(
     return tuple(rows)
 
 
-def dead_lines(findings: Sequence[Finding], source: SourceReader) -> int:
+def _dead_lines(
+    dead: Sequence[Finding], arms: Optional[ArmReader], source: Optional[SourceReader]
+) -> int:
+    if arms is not None:
+        return dead_lines(dead, arms)
+    return 0 if source is None else dead_lines(dead, _arms_from(source))
+
+
+def _arms_from(source: SourceReader) -> ArmReader:
+    def arms(path: str) -> Optional[Mapping[int, Tuple[int, int]]]:
+        data = source(path)
+        return None if data is None else arm_lines(data)
+
+    return arms
+
+
+def dead_lines(findings: Sequence[Finding], arms_of: ArmReader) -> int:
     """Lines in the dead arms of ``findings`` (ML101/ML102), measured on each file's own
     syntax tree (CPython's parser; nothing is run); a file that cannot be read counts 0."""
     by_path: Dict[str, List[Finding]] = {}
@@ -279,10 +300,9 @@ def dead_lines(findings: Sequence[Finding], source: SourceReader) -> int:
         by_path.setdefault(finding.path, []).append(finding)
     total = 0
     for path, found in by_path.items():
-        data = source(path)
-        if data is None:
+        arms = arms_of(path)
+        if arms is None:
             continue
-        arms = arm_lines(data)
         for finding in found:
             arm = finding.properties.get("deadArm")
             sizes = arms.get(finding.span.line)
@@ -292,21 +312,50 @@ def dead_lines(findings: Sequence[Finding], source: SourceReader) -> int:
     return total
 
 
-def arm_lines(data: bytes) -> Dict[int, Tuple[int, int]]:
+def arm_lines(data: bytes, lines: Optional[Set[int]] = None) -> Dict[int, Tuple[int, int]]:
     """For each ``if``/``while``/conditional expression, by its first line: how many lines
-    its body and its ``else`` arm span (an ``elif`` chain is the else arm)."""
+    its body and its ``else`` arm span (an ``elif`` chain is the else arm). With ``lines``,
+    only the branches starting on those lines, found without walking the rest of the tree."""
     try:
         text = decode(data).text
-        tree = python_tree(text)
-    except (SourceError, RecursionError, MemoryError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     found: Dict[int, Tuple[int, int]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.If, ast.While)):
-            found.setdefault(node.lineno, (_span(node.body), _span(node.orelse)))
-        elif isinstance(node, ast.IfExp):
-            found.setdefault(node.lineno, (_span([node.body]), _span([node.orelse])))
+    if lines is None:
+        for node in ast.walk(tree):
+            _measure(node, found)
+        return found
+    statements: List[ast.AST] = list(tree.body)
+    while statements:
+        statement = statements.pop()
+        first, last = _line(statement, "lineno"), _line(statement, "end_lineno")
+        if not any(first <= line <= last for line in lines):
+            continue
+        if first in lines:
+            _measure(statement, found)
+        inner = [
+            child
+            for name in ("body", "orelse", "handlers", "finalbody", "cases")
+            for child in getattr(statement, name, ())
+            if isinstance(child, ast.AST)
+        ]
+        if inner:
+            statements.extend(inner)
+        else:  # a simple statement: a conditional expression may sit inside it
+            for node in ast.walk(statement):
+                if isinstance(node, ast.IfExp) and node.lineno in lines:
+                    _measure(node, found)
     return found
+
+
+def _measure(node: ast.AST, found: Dict[int, Tuple[int, int]]) -> None:
+    if isinstance(node, (ast.If, ast.While)):
+        found.setdefault(node.lineno, (_span(node.body), _span(node.orelse)))
+    elif isinstance(node, ast.IfExp):
+        found.setdefault(node.lineno, (_span([node.body]), _span([node.orelse])))
 
 
 def _span(nodes: Sequence[ast.AST]) -> int:

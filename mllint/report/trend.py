@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from mllint import glue
 from mllint.ages import FLAG_RULES, flag_of, location, probe_for
@@ -38,7 +38,8 @@ from mllint.history import (
 from mllint.lifecycle import die_with_parent, stopped_when_interrupted
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
-from mllint.report.figures import DEAD_ARM_RULES, Figures, compute
+from mllint.report.figures import DEAD_ARM_RULES, Figures, arm_lines, compute
+from mllint.safeio import read_limited
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -242,7 +243,9 @@ class CommitAnalyser:
         self.jobs = max(1, jobs)
         self.cache = Cache(Path(settings.root), settings.analysis_key()) if use_cache else None
         self._by_blob: Dict[str, FileResult] = {}
-        self._data: Dict[str, bytes] = {}
+        self._by_digest: Dict[str, FileResult] = {}
+        self._arms: Dict[str, Dict[int, Tuple[int, int]]] = {}
+        self._measured: Dict[str, Set[int]] = {}
         self.analysed = 0
         """Blobs analysed (not found in memory or in the cache)."""
         settings_root = Path(settings.root).resolve()
@@ -251,6 +254,18 @@ class CommitAnalyser:
         except ValueError:
             self._below_root = ""
         configure_analysis(settings)
+
+    def seed(self, results: Mapping[str, FileResult]) -> None:
+        """Know the work tree's results (already analysed by the run) by content hash: a
+        commit's file with the same bytes (HEAD's, mostly) is not analysed again."""
+        for path, result in results.items():
+            if any(f.code == "ML000" for f in result.findings):
+                continue
+            try:
+                data = read_limited(Path(path), self.settings.max_file_size)
+            except OSError:
+                continue
+            self._by_digest.setdefault(content_hash(data), result)
 
     def path_of(self, relative: str) -> str:
         """The path a file of a commit is known by (as if it were in the work tree)."""
@@ -294,7 +309,9 @@ class CommitAnalyser:
                     self._by_blob[entry.blob] = parse_error(path, "git cannot read this blob")
                     continue
                 digest = content_hash(content)
-                cached = self.cache.get(digest) if self.cache is not None else None
+                cached = self._by_digest.get(digest)
+                if cached is None and self.cache is not None:
+                    cached = self.cache.get(digest)
                 if cached is not None:
                     self._by_blob[entry.blob] = cached
                 elif entry.blob not in digests:
@@ -308,6 +325,7 @@ class CommitAnalyser:
             for path, result in analysed.items():
                 blob = back[path]
                 self._by_blob[blob] = result
+                self._by_digest[digests[blob]] = result
                 if self.cache is not None:
                     self.cache.put(digests[blob], result)
             self.analysed += len(analysed)
@@ -324,26 +342,39 @@ class CommitAnalyser:
         flags = project_flags(project)
         return Snapshot(commit, results, tuple(kept), tuple(flags), blobs)
 
-    def source(self, snapshot: Snapshot, paths: Sequence[str]) -> Dict[str, bytes]:
-        """The bytes of ``paths`` in ``snapshot`` (one ``git cat-file`` for those not read)."""
-        wanted = {snapshot.blobs[p] for p in paths if p in snapshot.blobs}
-        missing = [TreeEntry("", blob, 0) for blob in wanted if blob not in self._data]
-        if missing:
-            self._data.update(read_blobs(self.repo, missing))
-        return {
-            p: self._data[snapshot.blobs[p]] for p in paths if snapshot.blobs.get(p) in self._data
+    def arms(
+        self, snapshot: Snapshot, dead: Sequence[Finding]
+    ) -> Dict[str, Dict[int, Tuple[int, int]]]:
+        """:func:`arm_lines` at the lines of ``dead`` in ``snapshot``, each blob's lines
+        measured once (one ``git cat-file`` for the blobs with lines not measured yet)."""
+        wanted: Dict[str, Set[int]] = {}
+        for finding in dead:
+            blob = snapshot.blobs.get(finding.path)
+            if blob is not None:
+                wanted.setdefault(blob, set()).add(finding.span.line)
+        todo = {
+            blob: lines - self._measured.get(blob, set())
+            for blob, lines in wanted.items()
+            if lines - self._measured.get(blob, set())
         }
+        if todo:
+            data = read_blobs(self.repo, [TreeEntry("", blob, 0) for blob in todo])
+            for blob, lines in todo.items():
+                measured = arm_lines(data[blob], lines) if blob in data else {}
+                self._arms.setdefault(blob, {}).update(measured)
+                self._measured.setdefault(blob, set()).update(lines)
+        by_path = {f.path: snapshot.blobs.get(f.path) for f in dead}
+        return {p: self._arms.get(blob, {}) for p, blob in by_path.items() if blob is not None}
 
     def figures(self, snapshot: Snapshot, display: Callable[[str], str], detailed: bool) -> Figures:
         """The report's figures of a snapshot."""
-        dead = [f.path for f in snapshot.findings if f.code in DEAD_ARM_RULES]
-        texts = self.source(snapshot, sorted(set(dead)))
+        arms = self.arms(snapshot, [f for f in snapshot.findings if f.code in DEAD_ARM_RULES])
         return compute(
             snapshot.findings,
             snapshot.results,
             snapshot.flags,
             display,
-            source=texts.get,
+            arms=arms.get,
             detailed=detailed,
         )
 

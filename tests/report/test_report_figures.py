@@ -90,3 +90,20 @@ def test_arm_lines_measures_each_arm() -> None:
     assert arms[4] == (1, 1)
     assert arms[8] == (1, 1)
     assert arm_lines(b"if (:\n") == {}
+
+
+def test_arm_lines_at_chosen_lines_finds_nested_branches() -> None:
+    source = (
+        b"def f(a):\n"  # 1
+        b"    for i in a:\n"  # 2
+        b"        if i:\n"  # 3
+        b"            x = 1\n"  # 4
+        b"            y = 2\n"  # 5
+        b"    while 0:\n"  # 6
+        b"        pass\n"  # 7
+        b"    return [1 if True else 2 for _ in a]\n"  # 8
+    )
+    assert arm_lines(source, {3, 8}) == {3: (2, 0), 8: (1, 1)}
+    assert arm_lines(source, {6}) == {6: (1, 0)}
+    assert arm_lines(source, {5}) == {}
+    assert arm_lines(source) == {3: (2, 0), 6: (1, 0), 8: (1, 1)}
