@@ -22,6 +22,7 @@ from mllint.analyze import MAX_FILE_SIZE, NOT_ANALYSED, analyze_path, parse_erro
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.discover import discover, matches_globs
+from mllint.display import printable
 from mllint.flags.index import flag_index
 from mllint.flags.inventory import Flag, inventory
 from mllint.flags.launch import LaunchTexts
@@ -439,8 +440,10 @@ def _not_analysed(results: Mapping[str, FileResult], files: Sequence[Path]) -> T
         result = results.get(str(file))
         reason = None if result is None else result.facts.get(NOT_ANALYSED)
         if reason is not None:
-            shown = str(file).encode("utf-8", "backslashreplace").decode("utf-8")
-            notices.append(f"{shown}: not analysed by the LibCST rules, only its flags ({reason})")
+            shown = os.path.relpath(file) if file.is_relative_to(Path.cwd()) else str(file)
+            notices.append(
+                f"{printable(shown)}: not analysed by the LibCST rules, only its flags ({reason})"
+            )
     return tuple(notices)
 
 

@@ -143,6 +143,13 @@ def test_ml000_is_exactly_what_cpython_refuses(tmp_path: Path) -> None:
     assert "unknown Unicode character name (line 2)" in messages["unknown_name.py"]
     assert messages["module_return.py"] == "Cannot parse: 'return' outside function (line 2)"
     assert "duplicate argument 'a'" in messages["duplicate.py"]
+    notices = [line for line in run.stderr.splitlines() if "not analysed" in line]
+    assert notices == [
+        "mllint: warning: annotated.py: not analysed by the LibCST rules, only its flags"
+        " (LibCST cannot parse it: parser error: error at 1:5)",
+        "mllint: warning: strings.py: not analysed by the LibCST rules, only its flags"
+        " (LibCST cannot parse it: parser error: error at 2:0)",
+    ]
 
 
 def test_cpythons_warnings_about_the_code_stay_off_stderr(tmp_path: Path) -> None:
