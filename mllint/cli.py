@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -567,13 +566,12 @@ def report(
             "pip install 'mllint-debt[report]' (or use --format markdown or json)"
         )
     if link_template is not None:
+        from mllint.report.model import check_template
+
         try:
-            link_template.format(path="p", line=1, commit="c")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise click.BadParameter(
-                f"only {{path}}, {{line}} and {{commit}} may be used ({exc})",
-                param_hint="--link-template",
-            ) from None
+            check_template(link_template)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--link-template") from None
     targets = list(paths) or [Path(".")]
     settings = load_run_settings(targets, config)
     if max_age_days is not None:
@@ -613,14 +611,22 @@ def report(
 def run() -> None:
     """Console entry point: no traceback escapes, an internal error exits 2, Ctrl-C exits
     130 and SIGTERM 143 at once (pool workers killed, see :mod:`mllint.lifecycle`)."""
-    from mllint.lifecycle import Interrupted, install_handlers
+    from mllint.lifecycle import install_handlers
 
     install_handlers()
     try:
-        main(standalone_mode=True)
-    except (Interrupted, KeyboardInterrupt) as exc:
-        code = exc.exit_code if isinstance(exc, Interrupted) else 130
-        _leave_now("interrupted" if code == 130 else f"stopped by {exc}", code)
+        # not standalone: click would turn an interrupt into "Aborted!" and exit 1
+        returned = main(standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _interrupted(exc.__cause__)
+        click.echo("Aborted!", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except SystemExit:
         raise
     except BrokenPipeError:
@@ -631,14 +637,10 @@ def run() -> None:
             raise
         click.echo(f"mllint: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    sys.exit(returned if isinstance(returned, int) else EXIT_OK)
 
 
-def _leave_now(message: str, code: int) -> NoReturn:
-    """Exit at once: no interpreter shutdown waiting on threads of a stopped pool, and
-    nothing else printed if stderr is gone."""
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    with contextlib.suppress(Exception):
-        click.echo(f"mllint: {message}", err=True)
-        sys.stderr.flush()
-    os._exit(code)
+def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    from mllint.lifecycle import Interrupted, leave_now
+
+    leave_now(exc.signum if isinstance(exc, Interrupted) else 2)

@@ -95,7 +95,7 @@ def packages_chart(packages: Sequence[PackageRow]) -> Optional[Chart]:
     axes.barh(names, algorithm, color=_ALGORITHM, label="algorithm")
     axes.barh(names, glue, left=algorithm, color=_GLUE, label="glue")
     axes.set_xlabel("statements")
-    axes.legend(loc="lower right", frameon=False)
+    figure.legend(loc="outside upper center", frameon=False, ncols=2)
     title = "Glue vs algorithm per package"
     worst = max(shown, key=lambda p: p.glue_ratio or 0.0)
     summary = (
@@ -237,7 +237,7 @@ def trend_charts(points: Sequence[TrendRow]) -> List[Chart]:
     for (name, values), colour in zip(series, _SERIES):
         axes.plot(dates, values, marker="o", markersize=3, label=name, color=colour)
     axes.set_ylim(bottom=0)
-    axes.legend(loc="upper left", frameon=False, ncols=2)
+    figure.legend(loc="outside upper center", frameon=False, ncols=4)
     figure.autofmt_xdate()
     first, last = points[0], points[-1]
     title = "Debt over time"

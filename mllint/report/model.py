@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import string
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
@@ -80,6 +81,23 @@ def change(reference: str, before: Figures, after: Figures) -> Change:
         tuple(sorted(old_flags - new_flags)),
         before,
     )
+
+
+TEMPLATE_FIELDS = ("path", "line", "commit")
+
+
+def check_template(template: str) -> None:
+    """Refuse a ``--link-template`` with fields other than ``{path}``, ``{line}`` and
+    ``{commit}`` (no attribute or index lookups, conversions or format specs)."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"not a template: {exc}") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS or spec or conversion:
+            raise ValueError(f"{{{name}}}: only {{path}}, {{line}} and {{commit}} may be used")
 
 
 Linker = Callable[[str, int], str]
