@@ -44,10 +44,15 @@ DEFAULT_PLATFORM_PATTERNS: Tuple[str, ...] = (
     r"(?:^|_)(?:debug|verbose|quiet|profile|profiler|profiling|benchmark|deterministic)(?:_|$)",
     r"(?:^|_)(?:wandb|tensorboard|tb|mlflow|comet|neptune|visdom|tqdm|log|logging|plot)(?:_|$)",
     r"(?:^|_)(?:dist|distributed|ddp|slurm|submitit|workers|pin|checkpoint|eval)(?:_|$)",
+    r"(?:^|_)(?:sync_?bn|bn_?sync|syncbn|cv2|opencv|ffmpeg|grappler|xformers|triton)(?:_|$)",
+    r"(?:^|_)(?:flash|fused|kernel|kernels)(?:_|$)",
 )
 """Regexes (searched case-insensitively on a flag's name) of platform, precision, debug and
 tooling switches: they select where and how a run executes, not which idea is tried, so they
-are listed by ``mllint flags`` but are not experiment switches (ML103, ML107, ML301)."""
+are listed by ``mllint flags`` but are not experiment switches (ML103, ML107, ML301).
+Synchronised batch norm across workers, and switches that turn a library or a runtime
+component on or off (OpenCV, ffmpeg, TensorFlow's grappler optimiser, xformers, triton,
+flash-attention and fused kernels) belong here too: they change how a run executes."""
 
 _CODE_SELECTOR = re.compile(r"^(ALL|ML[0-9]{0,3})$")
 

@@ -24,6 +24,7 @@ which the project stage accepts only for options the project defines.
 from __future__ import annotations
 
 import ast
+import string
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 Leaf = List[Any]
@@ -875,7 +876,10 @@ class FactsExtractor:
                 "span": span,
                 "src": self._source(test),
                 "e": tree,
-                "v": isinstance(node, ast.If) and _is_validation(node.body),
+                # validation is no code path, nor is a ternary that only picks what a
+                # message shows (`print(f"{'BN' if args.use_bn else 'no BN'}")`)
+                "v": (isinstance(node, ast.If) and _is_validation(node.body))
+                or (keyword == "ternary" and self._sink > 0),
                 "body": body_key,
                 "orelse": else_key,
                 "elif": isinstance(node, ast.If)
@@ -955,6 +959,7 @@ class FactsExtractor:
                     self.set_flags.add(token)
 
     def _visit_Call(self, node: ast.Call) -> None:
+        self._template_reads(node)
         self._call_facts(node)
         self._setting_call(node)
         chain = dotted(node.func)
@@ -974,6 +979,29 @@ class FactsExtractor:
             return
         self._namespace_passes(node)
         self._generic(node)
+
+    def _template_reads(self, node: ast.Call) -> None:
+        """``"--beam={FLAGS.beam_size}".format(**mapping)``: each attribute a replacement
+        field of a literal template names is read when the template is formatted."""
+        func = node.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("format", "format_map")
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+            and "{" in func.value.value
+        ):
+            return
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(func.value.value[:20_000])]
+        except ValueError:
+            return
+        for field in fields:
+            for part in (field or "").split(".")[1:]:
+                name = part.split("[", 1)[0]
+                if name.isidentifier() and len(name) < 80:
+                    self.attr_reads.setdefault(name, []).append(node.lineno)
+                    self.option_reads.add(name)
 
     def _visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         self._sink += 1  # an f-string formats a namespace, it reads none of its options
@@ -1607,9 +1635,17 @@ def _stores_only(body: List[ast.stmt], key: str, value: str) -> bool:
 
 def _is_validation(body: List[ast.stmt]) -> bool:
     """An arm that only rejects the input (``raise``, ``parser.error(...)``, ``sys.exit``),
-    optionally after printing why: validation, not a code path."""
+    optionally after printing why, or that only warns about it (``warnings.warn(...)``,
+    ``logger.warning(...)``): validation, not a code path."""
     if not body:
         return False
+    if all(
+        isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.Call)
+        and (dotted(s.value.func) or [""])[-1] in ("warn", "warning")
+        for s in body
+    ):
+        return True
     *before, last = body
     if isinstance(last, ast.Raise):
         pass

@@ -302,10 +302,13 @@ class ExperimentBranch(ProjectRule):
       (`ACME_NEW_RANKER` matches `new_*`);
     - platform, precision, debug and tooling switches (`use_tpu`, `use_cuda`, `use_fp16`,
       `amp`, `disable_jit`, `use_volta32`, `debug`, `verbose`, `profile`, `enable_wandb`,
-      `deterministic`, `num_workers`, `use_checkpoint`, `disable_eval`...) select where and
-      how a run executes, not which idea is tried: they stay in `mllint flags` but are not
-      reported. The vocabulary is the `platform-flag-patterns` setting (regexes searched in
-      the name), which a project may replace;
+      `deterministic`, `num_workers`, `use_checkpoint`, `disable_eval`, `use_bn_sync`...)
+      select where and how a run executes, not which idea is tried: they stay in `mllint
+      flags` but are not reported. So do switches that turn a library or runtime component
+      on or off (`DETECTRON2_DISABLE_CV2`, `disable_ffmpeg`, `disable_grappler_optimizations`,
+      `use_xformers`, `use_flash_attn`, `use_fused_adam`): they work around an installation
+      or a kernel, the model is the same. The vocabulary is the `platform-flag-patterns`
+      setting (regexes searched in the name), which a project may replace;
     - a command-line option (argparse, absl, click, typer) is a switch when its definition
       says it is a boolean (`store_true`/`store_false`, `type=bool` or a `str2bool`-like
       converter, a bool default, `BooleanOptionalAction`, `DEFINE_bool`, click `is_flag` or
@@ -320,7 +323,16 @@ class ExperimentBranch(ProjectRule):
       `state = load_checkpoint(path, args.use_swa)` then `if not state:` is a branch on a
       load result;
     - validation is not a code path: a branch whose body only raises, or calls
-      `parser.error(...)`, `sys.exit(...)` (after printing or logging why) is not reported.
+      `parser.error(...)`, `sys.exit(...)` (after printing or logging why), or only warns
+      (`warnings.warn(...)`, `logger.warning(...)`) is not reported;
+    - nor is a conditional expression that only picks what a message shows, inside an
+      f-string, a `%`-format or the arguments of `print`/logging (`print(f"{'BN' if
+      args.use_bn else 'no BN'}")`).
+
+    A switch that picks between two implementations is an experiment switch whatever the
+    reason both are kept: a teaching harness's `--use_soln` (the exercise or the reference
+    solution) is reported like any other, as both arms are alive by design; silence it with
+    `# noqa: ML103` where that is the point.
     """
 
     code = "ML103"
@@ -350,6 +362,17 @@ class ExperimentBranch(ProjectRule):
         "import argparse\np = argparse.ArgumentParser()\n"
         "p.add_argument('--use-swa', action='store_true')\nargs = p.parse_args()\n"
         "if args.use_swa and args.lr > 1:\n    p.error('SWA needs a small lr')\n",
+        # a warning only is validation too
+        "import argparse, warnings\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-naflex', action='store_true')\nargs = p.parse_args()\n"
+        "if not args.use_naflex and args.tokens:\n    warnings.warn('ignored')\n",
+        # a ternary that only picks the words of a message
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-bn', action='store_true')\nargs = p.parse_args()\n"
+        "print(f\"head: {'BN' if args.use_bn else 'no BN'}\")\n",
+        # a library or runtime component switched off: a platform switch
+        "import os, sys\nif int(os.environ.get('ACME_DISABLE_CV2', 0)):\n"
+        "    sys.modules['cv2'] = None\n",
     )
     INVALID = (
         Invalid(
@@ -469,7 +492,9 @@ class UnusedFlag(ProjectRule):
     `FLAGS`), `eval(f"args.{name}")`, or the namespace passed to a function imported from
     outside the project (`create_optimizer(args)` from timm may read any option). A function
     that looks options up by a parameter (`def given(name): return getattr(args, name)`)
-    reads the string literals its calls pass. A namespace only *logged or saved* reads
+    reads the string literals its calls pass. A literal template formatted with
+    `.format(...)` reads the attributes its fields name (`"--beam={FLAGS.beam_size}"
+    .format(FLAGS=FLAGS)` reads `beam_size`). A namespace only *logged or saved* reads
     nothing: `print(vars(args))`, `logger.info(args)`, an f-string, `json.dump(vars(args),
     f)`, `yaml.dump(args.__dict__)`, `wandb.config.update(args)`, a loop over
     `vars(args).items()` or `FLAGS.flag_values_dict().items()` that only stores each value
@@ -507,6 +532,9 @@ class UnusedFlag(ProjectRule):
         "import argparse\nDEFAULTS = {'lr': 0.1, 'depth': 12}\np = argparse.ArgumentParser()\n"
         "for k, v in DEFAULTS.items():\n    p.add_argument(f'--{k}', default=v, type=type(v))\n"
         "args = p.parse_args()\nrun(args.lr, args.depth)\n",
+        # read by the replacement fields of a template formatted later
+        "from absl import flags\nflags.DEFINE_integer('beam_size', 4, 'h')\n"
+        "FLAGS = flags.FLAGS\ncommand = '--beam={FLAGS.beam_size}'.format(FLAGS=FLAGS)\n",
     )
     INVALID = (
         Invalid(

@@ -731,3 +731,45 @@ def test_validation_is_not_an_experimental_path(tmp_path: Path) -> None:
     source += "if args.use_swa:\n    raise ValueError('x')\n"
     write(tmp_path, {"main.py": source})
     assert lint(tmp_path, "ML103") == []
+
+
+@pytest.mark.parametrize(
+    "branch",
+    [
+        # only warns about the input: validation
+        "import warnings\nif not args.use_naflex and args.lr:\n    warnings.warn('ignored')\n",
+        "if args.use_naflex:\n    logger.warning('slow')\n",
+        # only picks the words of a message
+        "print(f\"head: {'BN' if args.use_naflex else 'no BN'}\")\n",
+        "logger.info('mode %s', 'naflex' if args.use_naflex else 'fixed')\n",
+    ],
+)
+def test_warnings_and_message_words_are_no_experimental_path(tmp_path: Path, branch: str) -> None:
+    source = PARSER + "p.add_argument('--use-naflex', action='store_true')\n"
+    source += "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n" + branch
+    write(tmp_path, {"main.py": source})
+    assert lint(tmp_path, "ML103") == []
+    write(tmp_path, {"main.py": source + "x = 1 if args.use_naflex else 2\n"})
+    assert len(lint(tmp_path, "ML103")) == 1  # a value chosen by the switch still is one
+
+
+@pytest.mark.parametrize(
+    "name", ["DETECTRON_DISABLE_CV2", "ACME_DISABLE_FFMPEG", "USE_XFORMERS", "USE_FLASH_ATTN"]
+)
+def test_library_and_runtime_switches_are_platform_switches(tmp_path: Path, name: str) -> None:
+    source = f"import os\nif int(os.environ.get('{name}', 0)):\n    a()\nelse:\n    b()\n"
+    write(tmp_path, {"main.py": source})
+    assert lint(tmp_path, "ML103") == []
+
+
+def test_a_formatted_template_reads_the_attributes_its_fields_name(tmp_path: Path) -> None:
+    source = (
+        "from absl import flags\nflags.DEFINE_integer('beam_size', 4, 'h')\n"
+        "flags.DEFINE_float('alpha', 0.6, 'h')\nflags.DEFINE_string('model', 't', 'h')\n"
+        "FLAGS = flags.FLAGS\nmapping = {'FLAGS': FLAGS}\n"
+        "params = ('--beam={FLAGS.beam_size},alpha={FLAGS.alpha[0]} --x={y}')"
+        ".format(**mapping)\n"
+    )
+    write(tmp_path, {"t2t_all.py": source})
+    found = lint(tmp_path, "ML104")
+    assert [f["properties"]["flag"] for f in found] == ["model"]
