@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import textwrap
 from typing import List, Optional, Set, Tuple
@@ -241,6 +242,8 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         while above >= 0 and not bodies[above].strip():
             above -= 1
         paragraph = bodies[above].strip().lower() if prose(above) else ""
+        if paragraph.endswith(":"):
+            continue  # "The computation is as follows:", a blank comment line, then code
         statements = _parses(bodies[first:stop]) or []
         if _is_annotation(statements, bodies[first:stop], paragraph if above == first - 1 else ""):
             continue
@@ -286,6 +289,72 @@ def _describes_other_code(tree: ast.Module, line: int, comment_lines: List[str])
         return False
     elsewhere = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     return names <= elsewhere
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class _ModuleContext:
+    """What a module's live code says about its comments: the names it knows, the lines
+    between a definition and its docstring, and where each statement starts."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.known: Set[str] = set(_BUILTINS)
+        self.signature_notes: Set[int] = set()
+        self.literal_starts: Set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                self.known.add(node.id)
+            elif isinstance(node, ast.arg):
+                self.known.add(node.arg)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    self.known.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.known.add(node.name)
+                body = node.body
+                if (
+                    body
+                    and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)
+                ):
+                    self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
+        for statement in tree.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
+                end = getattr(statement, "end_lineno", None) or statement.lineno
+                size = (end - statement.lineno, len(ast.dump(statement.value)))
+                if (size[0] > 0 or size[1] > 400) and _is_literal(statement.value):
+                    self.literal_starts.add(statement.lineno)
+
+    def recipe_for_literal(self, last: int, lines: List[str]) -> bool:
+        """Whether the next statement after a comment run (past blank and comment lines)
+        assigns a big literal at module level: the run is the recipe that produced it."""
+        line = last + 1
+        while line <= len(lines) and (
+            not lines[line - 1].strip() or lines[line - 1].lstrip().startswith("#")
+        ):
+            line += 1
+        return line in self.literal_starts
+
+    def invented_names(self, comment_lines: List[str]) -> bool:
+        """Prose that parses: ``# return these``, ``# del them`` (words no code of the
+        module uses)."""
+        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
+        statements = _parses(bodies)
+        if not statements:
+            return False
+        known = self.known
+        if len(statements) != 1 or not isinstance(statements[0], (ast.Return, ast.Delete)):
+            return False
+        value = statements[0]
+        parts = [n for n in ast.walk(value) if n is not value]
+        names = [n.id for n in parts if isinstance(n, ast.Name)]
+        return (
+            bool(names)
+            and all(isinstance(n, (ast.Name, ast.Load, ast.Del)) for n in parts)
+            and not any(name in known for name in names)
+        )
 
 
 def _enclosing_function(tree: ast.Module, line: int) -> Optional[ast.AST]:
@@ -360,6 +429,14 @@ class CommentedOutCode(FileRule):
     module, whose names the enclosing function never uses (`# qkv = self.qkv(x)` above the
     line counting its cost in a `flops()` method). Runs of code separated only by blank comment
     lines are one finding whose range covers the whole block.
+
+    Three more shapes annotate: a *recipe* (the commented code that produced the big literal
+    assigned at module level right below it, such as a table of categories or the bytes of a
+    test image: removing it loses where the data came from), comments between a `def` or
+    `class` line and its docstring (a note on the signature, `# targets = [cls, xyxy]`), and
+    code introduced by a prose line ending in `:` even across a blank comment line
+    ("The computation is as follows:"). A lone `# return these` or `# del them` whose words
+    no code of the module uses is prose.
     """
 
     code = "ML105"
@@ -397,6 +474,13 @@ class CommentedOutCode(FileRule):
         "class A:\n    def forward(self, x):\n        qkv = self.qkv(x)\n        return qkv\n\n"
         "    def flops(self, n):\n        f = 0\n        # qkv = self.qkv(x)\n        f += n * 3\n"
         "        return f\n",
+        # the recipe of the table below it
+        "# with open('cats.json') as f:\n#     c = json.load(f)\n# TABLE = repr(c)\n"
+        "TABLE = [\n    {'id': 1, 'name': 'acorn'},\n]\n",
+        # a note on the signature, before the docstring
+        'def warp(im, targets):\n    # targets = [cls, xyxy]\n    """Warp."""\n    return im\n',
+        "# The computation is as follows:\n#\n# cur_x = x\nx = 1\n",
+        "def f(q):\n    s = {}\n    # return these\n    s[1] = q\n    return s\n",
     )
     INVALID = (
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
@@ -430,8 +514,15 @@ class CommentedOutCode(FileRule):
             runs = commented_code_runs(text, strings)
         lines = text.split("\n")
         tree = context.locator.ast_tree()
+        module = _ModuleContext(tree) if tree is not None else None
         for first, last, column in runs:
             if tree is not None and _describes_other_code(tree, first, lines[first - 1 : last]):
+                continue
+            if module is not None and (
+                first in module.signature_notes
+                or module.recipe_for_literal(last, lines)
+                or module.invented_names(lines[first - 1 : last])
+            ):
                 continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
             count = last - first + 1

@@ -67,3 +67,53 @@ def test_runs_of_code_are_reported_at_their_first_line(tmp_path: Path) -> None:
 def test_noqa_silences_the_first_line(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n# y = f(x)  # noqa: ML105\n", encoding="utf-8")
     assert lint(tmp_path) == []
+
+
+ANNOTATIONS = '''\
+# Autogen with
+# with open("categories.json") as f:
+#     a = json.load(f)
+# c = a["categories"]
+# TABLE = repr(c)
+
+# fmt: off
+TABLE = [
+    {"id": 1, "name": "acorn"},
+    {"id": 2, "name": "aerosol"},
+]
+# fmt: on
+
+
+def perspective(im, degrees=10):
+    # torchvision.transforms.RandomAffine(degrees=(-10, 10))
+    # targets = [cls, xyxy]
+    """Random perspective."""
+    return im
+
+
+def top_k(x, k):
+    # The iterative computation is as follows:
+    #
+    # cur_x = x
+    return x
+
+
+def convert(q, k, v):
+    state = {}
+    # return these
+    state["q"] = q
+    return state
+'''
+
+
+def test_recipes_signature_notes_and_prose_are_not_code(tmp_path: Path) -> None:
+    (tmp_path / "tables.py").write_text(ANNOTATIONS, encoding="utf-8")
+    assert lint(tmp_path) == []
+    # the same lines switch code off once they no longer annotate anything
+    switched_off = ANNOTATIONS.replace('    """Random perspective."""\n', "")
+    switched_off = switched_off.replace("TABLE = [", "TABLE = load([").replace(
+        "]\n# fmt: on", "])\n"
+    )
+    switched_off = switched_off.replace("as follows:", "as follows").replace("these", "state")
+    (tmp_path / "tables.py").write_text(switched_off, encoding="utf-8")
+    assert [f["line"] for f in lint(tmp_path)] == [2, 16, 24, 30]
