@@ -17,16 +17,18 @@ import threading
 import time
 from concurrent.futures import Executor
 from types import FrameType
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, NoReturn, Optional
 
 _PR_SET_PDEATHSIG = 1
+_IMPORTED_BY = os.getpid()
+"""The process that imported this module: for a forked worker, the parent that forked it."""
 WATCH_INTERVAL = 0.5
 """Seconds between two looks of a worker's watchdog at its parent."""
 
 
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived. A ``BaseException`` on purpose: ``except Exception``
-    blocks let it pass, and click does not turn it into "Aborted!" and exit 1."""
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived. A ``KeyboardInterrupt``, so that ``except Exception``
+    blocks let it pass and asyncio (the language server) re-raises it from a task."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -38,15 +40,71 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
-def _raise_interrupted(signum: int, frame: Optional[FrameType]) -> None:
+GRACE = 2.0
+"""Seconds an interrupted run has to stop its pool and exit before it is ended outright."""
+
+_handling_pid = 0
+_received = 0
+
+
+def _on_signal(signum: int, frame: Optional[FrameType]) -> None:
+    global _received
+    if os.getpid() != _handling_pid:
+        # a forked worker that has not yet reached die_with_parent(): the parent stops the
+        # pool; the worker must not print a traceback of its own
+        if signum != signal.SIGINT:
+            os._exit(128 + signum)
+        return
+    if _received:  # a second signal: the first is being handled, or was lost
+        leave_now(_received)
+    _received = signum
+    # An exception raised in a signal handler can be swallowed (a fork hook of the pool
+    # prints "Exception ignored" and goes on): the alarm ends the run regardless.
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, GRACE)
     raise Interrupted(signum)
 
 
+def _on_alarm(signum: int, frame: Optional[FrameType]) -> None:
+    leave_now(_received or signal.SIGINT)
+
+
 def install_handlers() -> None:
-    """In the command-line process: SIGINT and SIGTERM raise :class:`Interrupted`."""
-    signal.signal(signal.SIGINT, _raise_interrupted)
+    """In the command-line process: SIGINT and SIGTERM raise :class:`Interrupted` (and end
+    the process :data:`GRACE` seconds later if it is still there)."""
+    global _handling_pid
+    _handling_pid = os.getpid()
+    sys.unraisablehook = _quiet_about_interrupts(sys.unraisablehook)
+    signal.signal(signal.SIGINT, _on_signal)
     if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _raise_interrupted)
+        signal.signal(signal.SIGTERM, _on_signal)
+
+
+def _quiet_about_interrupts(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An unraisable-exception hook that says nothing of a swallowed :class:`Interrupted`
+    (the alarm set with it ends the run): no traceback on Ctrl-C."""
+
+    def quiet(unraisable: Any) -> Any:
+        if isinstance(unraisable.exc_value, Interrupted):
+            return None
+        return hook(unraisable)
+
+    return quiet
+
+
+def leave_now(signum: int) -> NoReturn:
+    """Say why and exit with ``128 + signum`` at once: no interpreter shutdown that would
+    wait on the threads of a stopped pool (its workers die with this process)."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    message = (
+        "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    )
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"mllint: {message}\n")
+        sys.stderr.flush()
+    os._exit(128 + signum)
 
 
 def die_with_parent() -> None:
@@ -58,15 +116,19 @@ def die_with_parent() -> None:
     Ctrl-C in a terminal reaches the whole process group: the worker ignores it and lets
     the parent stop the pool (see :func:`stop_pool`), so no worker prints a traceback.
     """
-    parent = os.getppid()
+    # A forked worker knows its parent from the memory it inherited: asked now, getppid()
+    # would already name a reaper if the parent died between the fork and this call.
+    parent = _IMPORTED_BY if os.getpid() != _IMPORTED_BY else os.getppid()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if parent == 1 or os.getppid() != parent:  # the parent died before we could ask
+    if os.getppid() != parent:  # the parent died before the kernel was told
         os._exit(1)
-    with contextlib.suppress(ValueError):  # not in the main thread: nothing to ignore
+    with contextlib.suppress(ValueError):  # not in the main thread: nothing to change
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch, args=(parent,), name="mllint-parent-watch", daemon=True).start()
 
 
@@ -80,10 +142,11 @@ def _watch(parent: int) -> None:
 def stop_pool(pool: Executor) -> None:
     """Stop a process pool now: drop the queued work and kill the workers (on Ctrl-C or
     SIGTERM, where waiting for every queued file would take as long as the run)."""
+    # taken first: shutdown() forgets the pool's processes even when it does not wait
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    for process in processes:
         with contextlib.suppress(Exception):
             process.kill()
 
