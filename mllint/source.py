@@ -32,13 +32,10 @@ LibCST's parser crashes at about 6,000 such levels; mllint's own rules stay belo
 recursion limit with trees this deep."""
 
 _BRACKET = re.compile(r"[()\[\]{}]")
-_BOOLEAN_WORD = re.compile(r"\b(?:and|or)\b")
 _LONG_LINE = 2000
 _LONG_REGION = 8 * 1024
 _MANY_CONTINUATIONS = 500
 _SUSPICIOUS_BRACKET_DEPTH = 100
-_MANY_BOOLEAN_WORDS = MAX_NESTING
-_MANY_DOTS = 2 * MAX_NESTING
 
 PARSE_NAME = "<mllint>"
 """The file name CPython's parser and compiler see: their warnings are recognised by it."""
@@ -113,12 +110,15 @@ def looks_deep(text: str) -> bool:
     """Cheap test for files that might nest deeply enough to crash LibCST's parser.
 
     Deep nesting needs deep brackets or a very long statement: a long line, a long bracketed
-    region spanning lines, a long run of backslash continuations; and the structures LibCST
-    nests where CPython does not need many ``and``/``or`` words or many dots. (An analysis
-    of the whole file measures every long statement with :func:`check_depth` regardless;
-    this screen is for callers that parse pieces, such as the language server.)
+    region spanning lines, a long run of backslash continuations. The structures LibCST nests
+    where CPython does not (``and``/``or`` chains, dotted import names) crash it only at
+    thousands of terms, which take far more characters than those bounds allow in one
+    statement, so they are caught by length; counting their words over the whole file would
+    mark every large module (the language server then analyses it in full, in a worker). (An
+    analysis of the whole file measures every long statement with :func:`check_depth`
+    regardless; this screen is for callers that parse pieces, such as the language server.)
     """
-    if text.count("\\\n") > _MANY_CONTINUATIONS or text.count(".") > _MANY_DOTS:
+    if text.count("\\\n") > _MANY_CONTINUATIONS:
         return True
     run = 0
     for line in split_lines(text):
@@ -127,8 +127,6 @@ def looks_deep(text: str) -> bool:
         run = run + len(line) if line.endswith("\\") else 0
         if run > _LONG_LINE:
             return True
-    if len(_BOOLEAN_WORD.findall(text)) > _MANY_BOOLEAN_WORDS:
-        return True
     depth = deepest = opened_at = 0
     for match in _BRACKET.finditer(text):
         if match.group() in "([{":

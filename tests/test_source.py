@@ -61,6 +61,8 @@ def test_split_lines_counts_like_python() -> None:
 
 def test_looks_deep_triggers() -> None:
     assert not looks_deep("x = f(g(h(1)))\n" * 100)
+    # a large ordinary module: thousands of dots and boolean words, none of them deep
+    assert not looks_deep("if a.b.c and d.e or f.g.h:\n    x = self.w.weight.data\n" * 1500)
     assert looks_deep("x = " + "(" * 150 + ")" * 150)
     assert looks_deep("x = " + "1 + " * 1000 + "1\n")
     assert looks_deep("x = (\n" + "    1 +\n" * 9000 + "    1)\n")
