@@ -402,5 +402,10 @@ def valid_result(data: object) -> bool:
         and isinstance(facts, dict)
     ):
         return False
+    from mllint.analyze import NOT_ANALYSED
+
     shapes = _fact_shapes()
-    return all(k in shapes and _same_shape(v, shapes[k]) for k, v in facts.items())
+    return all(
+        (k == NOT_ANALYSED and isinstance(v, str)) or (k in shapes and _same_shape(v, shapes[k]))
+        for k, v in facts.items()
+    )

@@ -37,6 +37,15 @@ def test_warm_run_parses_nothing_and_gives_the_same_findings(tmp_path: Path) -> 
     assert warm.findings == cold.findings and len(warm.findings) == 5
 
 
+def test_files_only_python_accepts_are_cached_too(tmp_path: Path) -> None:
+    # valid Python that LibCST's grammar refuses: analysed for flags only, and cached as such
+    write_tree(tmp_path, {"m.py": "(x): int = 1\n"})
+    cold = run_check([tmp_path], _settings(tmp_path), jobs=1)
+    warm = run_check([tmp_path], _settings(tmp_path), jobs=1)
+    assert cold.parsed == 1 and warm.parsed == 0
+    assert warm.notices == cold.notices and any("not analysed" in n for n in warm.notices)
+
+
 def test_cache_folder_is_tagged_and_ignored(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.py": DEAD})
     run_check([tmp_path], _settings(tmp_path), jobs=1)
