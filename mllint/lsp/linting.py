@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from mllint import glue
-from mllint.analyze import analyze_module, analyze_source, parse_error
+from mllint.analyze import analyze_module, analyze_source, parse_error, too_large
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
 from mllint.engine import analyze_tree, project_flags, suppress
 from mllint.lsp.reparse import Reparser
@@ -74,15 +74,25 @@ def buffer_bytes(text: str) -> bytes:
         return data
 
 
-def analyze_buffer(path: str, text: str, reparser: Optional[Reparser] = None) -> FileResult:
+def analyze_buffer(
+    path: str,
+    text: str,
+    reparser: Optional[Reparser] = None,
+    max_size: int = Settings.max_file_size,
+) -> FileResult:
     """The per-file result of a buffer: what :func:`analyze_source` gives for its bytes.
 
     With a ``reparser`` only the statements an edit touched are parsed again (see
     :mod:`mllint.lsp.reparse`); text that needs the per-file stage's checks (a coding cookie
     that changes the text, suspiciously deep nesting) or does not parse takes the full path,
-    and suspicious text is analysed in a process of its own (see :data:`ISOLATED`).
+    and suspicious text is analysed in a process of its own (see :data:`ISOLATED`). A buffer
+    over ``max_size`` bytes (``max-file-size``) is ML000 "file too large", as on disk.
     """
     data = buffer_bytes(text)
+    if len(data) > max_size:
+        if reparser is not None:
+            reparser.forget()
+        return too_large(path, len(data), max_size)
     if reparser is None:
         if looks_deep(text):
             return ISOLATED.analyze(path, analyze_source, path, data)
@@ -265,7 +275,7 @@ class WorkspaceIndex:
         """Lint a snapshot of the buffer of ``path`` against ``files`` (see :meth:`snapshot`;
         default: the files on disk). Safe to run off the event loop, one call at a time per
         ``reparser``."""
-        result = analyze_buffer(path, text, reparser)
+        result = analyze_buffer(path, text, reparser, self.settings.max_file_size)
         files = dict(self.results if files is None else files)
         files[path] = result
         found = list(result.findings)

@@ -725,7 +725,14 @@ async def _refresh_files(
         result = (
             None
             if path in deleted
-            else await loop.run_in_executor(ls.linter, ISOLATED.analyze, path, analyze_path, path)
+            else await loop.run_in_executor(
+                ls.linter,
+                ISOLATED.analyze,
+                path,
+                analyze_path,
+                path,
+                index.settings.max_file_size,
+            )
         )
         changed = index.update_file(path, result) or changed
     if changed:

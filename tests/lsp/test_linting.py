@@ -125,3 +125,11 @@ def test_buffer_bytes_honour_a_coding_cookie() -> None:
     assert buffer_bytes("s = '😀'\n") == "s = '😀'\n".encode()
     bad = "# coding: latin-1\ns = '😀'\n"  # latin-1 cannot hold it: UTF-8 bytes
     assert buffer_bytes(bad) == bad.encode()
+
+
+def test_a_buffer_over_max_file_size_is_reported_unparsed(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"pyproject.toml": "[tool.mllint]\nmax-file-size = 100\n"})
+    index = _index(root)
+    found = index.lint(str(root / "big.py"), DEAD * 20).findings
+    assert [(f.code, "file too large" in f.message) for f in found] == [("ML000", True)]
+    assert [f.code for f in index.lint(str(root / "small.py"), DEAD).findings] == ["ML101"]
