@@ -138,13 +138,34 @@ class GitTimeout(GitError):
     """Git did not finish within :data:`GIT_TIMEOUT`."""
 
 
+def git_executable() -> Optional[str]:
+    """The absolute path of git, looked up in the absolute folders of ``PATH`` only.
+
+    A bare ``git`` would do on Linux, but Windows looks in the working folder first (and git
+    runs with the linted repository as its working folder, where a ``git.exe`` could be
+    planted); ``shutil.which`` does the same before Python 3.12. So the search is by hand.
+    """
+    names = ("git.exe", "git") if os.name == "nt" else ("git",)
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if not folder or not os.path.isabs(folder):
+            continue
+        for name in names:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return None
+
+
 def git_command(args: Sequence[str], config: Sequence[str] = ()) -> List[str]:
     """The command line that runs ``git ARGS`` with the repository's command hooks off
-    (``config`` adds ``-c`` settings)."""
+    (``config`` adds ``-c`` settings). Raises :class:`GitError` without a git on ``PATH``."""
+    executable = git_executable()
+    if executable is None:
+        raise GitError("git is not installed (not found on PATH)")
     options: List[str] = ["--no-pager"]
     for setting in (*_SAFE_CONFIG, *config):
         options += ["-c", setting]
-    return ["git", *options, *args]
+    return [executable, *options, *args]
 
 
 def git_environment() -> Dict[str, str]:

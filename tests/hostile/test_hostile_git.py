@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -162,3 +163,27 @@ def test_a_fifo_named_by_the_configuration_does_not_hang_the_run(
     ages = _ages(_findings(run))
     assert ages["dead.py:1:ML101"] is None  # git cannot be asked safely: no age, not 0
     assert "pkg/train.py:4:ML102" in ages
+
+
+def test_a_git_planted_in_the_tree_never_runs(tmp_path: Path) -> None:
+    # An empty PATH entry (or ".") means the working folder, which is the linted repository
+    # when git runs: a `git` committed there must not be the one mllint starts.
+    root = tmp_path / "repo"
+    _project(root)
+    marker = tmp_path / "planted-git-ran"
+    planted = root / "git"
+    planted.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 1\n")
+    planted.chmod(0o755)
+    env = dict(os.environ, PATH=os.pathsep + "." + os.pathsep + os.environ["PATH"])
+    done = subprocess.run(
+        [sys.executable, "-m", "mllint", "check", ".", "--format", "json", REF],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert not marker.exists()
+    ages = _ages(json.loads(done.stdout))
+    assert ages["dead.py:1:ML101"] == 400  # the real git answered
