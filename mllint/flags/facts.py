@@ -100,6 +100,7 @@ _SINK_METHODS = frozenset(
         "print",
     }
 )
+_SINK_WORDS = frozenset({"print", "save", "dump", "log", "write", "pprint"})
 _TERMINAL_CALLS = frozenset({"error", "exit", "_exit", "quit", "abort", "fail"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -1003,6 +1004,15 @@ class FactsExtractor:
                     self.attr_reads.setdefault(name, []).append(node.lineno)
                     self.option_reads.add(name)
 
+    def _visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            if key is not None:
+                self._visit(key)
+            recorded = key is not None and _is_namespace_copy(value)
+            self._sink += recorded  # `ckpt = {"opt": vars(opt)}`: the namespace is recorded
+            self._visit(value)
+            self._sink -= recorded
+
     def _visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         self._sink += 1  # an f-string formats a namespace, it reads none of its options
         self._generic(node)
@@ -1563,14 +1573,33 @@ def _may_build_namespace(function: str) -> bool:
     )
 
 
+def _is_namespace_copy(node: ast.AST) -> bool:
+    """``vars(x)`` or ``x.__dict__``: a namespace as a plain dict."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__dict__"
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "vars"
+        and len(node.args) == 1
+    )
+
+
+def _names_a_sink(name: str) -> bool:
+    """A helper named for what it does with its arguments: ``yaml_save``, ``print_args``,
+    ``save_config``, ``log_hparams``, ``dump_json`` log or save them."""
+    words = name.lower().split("_")
+    return len(words) > 1 and any(word in _SINK_WORDS for word in words)
+
+
 def _is_sink(func: ast.AST) -> bool:
     """A call that logs, prints or saves its arguments (``print``, ``logger.info``,
     ``json.dump``, ``wandb.config.update``...): it reads no option of a namespace."""
     if isinstance(func, ast.Name):
-        return func.id in _SINK_CALLS
+        return func.id in _SINK_CALLS or _names_a_sink(func.id)
     if not isinstance(func, ast.Attribute):
         return False
-    if func.attr in _SINK_METHODS:
+    if func.attr in _SINK_METHODS or _names_a_sink(func.attr):
         return True
     chain = dotted(func)
     return chain is not None and chain[0] == "wandb" and chain[-1] in ("update", "init")

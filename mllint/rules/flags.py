@@ -496,7 +496,10 @@ class UnusedFlag(ProjectRule):
     `.format(...)` reads the attributes its fields name (`"--beam={FLAGS.beam_size}"
     .format(FLAGS=FLAGS)` reads `beam_size`). A namespace only *logged or saved* reads
     nothing: `print(vars(args))`, `logger.info(args)`, an f-string, `json.dump(vars(args),
-    f)`, `yaml.dump(args.__dict__)`, `wandb.config.update(args)`, a loop over
+    f)`, `yaml.dump(args.__dict__)`, `wandb.config.update(args)`, a helper named for
+    logging or saving (`yaml_save(path, vars(opt))`, `print_args(vars(opt))`: a word of its
+    name is `save`, `dump`, `print`, `log` or `write`), a record that keeps the whole
+    namespace under a key (`ckpt = {"opt": vars(opt)}`), a loop over
     `vars(args).items()` or `FLAGS.flag_values_dict().items()` that only stores each value
     under its key. Options defined from data are options: `for k, v in DEFAULTS.items():
     parser.add_argument(f"--{k}", ...)` over a literal dict defines one option per key.
@@ -571,6 +574,14 @@ class UnusedFlag(ProjectRule):
             "saved = {}\nfor key, val in FLAGS.flag_values_dict().items():\n    saved[key] = val\n",
             line=2,
             message="eval_name",
+        ),
+        # handed to a helper that saves it, and recorded in a checkpoint
+        Invalid(
+            "import argparse\nfrom utils import yaml_save\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--local_rank', type=int)\nopt = p.parse_args()\n"
+            "yaml_save('opt.yaml', vars(opt))\nckpt = {'opt': vars(opt)}\n",
+            line=4,
+            message="local_rank",
         ),
         # one option per key of a literal dict
         Invalid(

@@ -773,3 +773,21 @@ def test_a_formatted_template_reads_the_attributes_its_fields_name(tmp_path: Pat
     write(tmp_path, {"t2t_all.py": source})
     found = lint(tmp_path, "ML104")
     assert [f["properties"]["flag"] for f in found] == ["model"]
+
+
+def test_a_namespace_given_to_a_saving_helper_or_recorded_reads_nothing(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "utils.py": "def yaml_save(f, d):\n    pass\n\ndef print_args(a):\n    pass\n",
+            "train.py": PARSER + "from utils import yaml_save, print_args\n"
+            "p.add_argument('--lr', type=float)\np.add_argument('--local_rank', type=int)\n"
+            "opt = p.parse_args()\nyaml_save('opt.yaml', vars(opt))\nprint_args(vars(opt))\n"
+            "ckpt = {'opt': vars(opt), 'epoch': 1}\nprint(opt.lr)\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("train.py", 5)]
+    # a namespace handed whole to a helper that uses it still reads what it can reach
+    source = (tmp_path / "train.py").read_text() + "build(vars(opt))\n"
+    (tmp_path / "train.py").write_text(source, encoding="utf-8")
+    assert lint(tmp_path, "ML104") == []
