@@ -609,25 +609,28 @@ class Classifier:
         if value is None:
             return Verdict(OTHER, "annotation")
         judged = self.expression(value)
-        if judged is not None and judged.weak and _stores_state(targets):
+        stores = _stores_state(targets)
+        if judged is not None and judged.weak and stores:
             judged = None  # `self.cfg = dict(a=1)`: wiring a constructor, not moving data
-        array = self._array_target(targets)
+        # before binding: `buf[i] = x` writes into what `buf` held until now
+        array = None if judged is not None else self._array_target(targets)
         self._bind(targets, value, judged)
         if judged is not None:
             return judged
         if array is not None:
             return Verdict(ALGORITHM, f"writes into `{array}` (algorithm data)")
+        bound = self.names.bound
         if (
-            isinstance(value, cst.Call)
-            and MODEL_CLASS in self.names.bound
-            and MODEL_FUNCTION not in self.names.bound
-            and _stores_state(targets)
+            stores
+            and isinstance(value, cst.Call)
+            and MODEL_CLASS in bound
+            and MODEL_FUNCTION not in bound
         ):
             for target in targets:
                 shown = dotted_name(target) or "self"
                 self.names.bind(shown, ALGORITHM, "a submodule built in a model")
             return Verdict(ALGORITHM, "builds a submodule of a model")
-        if _stores_state(targets) and (not isinstance(value, cst.Tuple) or _plain_tuple(value)):
+        if stores and (not isinstance(value, cst.Tuple) or _plain_tuple(value)):
             return Verdict(OTHER, "stores an attribute")
         if self._holds_algorithm(value):
             return Verdict(OTHER, "names algorithm data")
@@ -654,8 +657,11 @@ class Classifier:
             )
         if isinstance(value, cst.Subscript):
             value = value.value
-        dotted = dotted_name(value)
-        held = self.names.bound.get(dotted) if dotted is not None else None
+        if isinstance(value, cst.Name):
+            held = self.names.bound.get(value.value)
+        else:
+            dotted = dotted_name(value) if isinstance(value, cst.Attribute) else None
+            held = self.names.bound.get(dotted) if dotted is not None else None
         if held is None or held[0] != ALGORITHM:
             return False
         return not strong or held[1] != COMPUTED
