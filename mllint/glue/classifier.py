@@ -28,6 +28,7 @@ the table from that statement on, for the rest of the module, whatever the scope
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -182,6 +183,13 @@ PATH_SUFFIXES = ("dir", "path", "root", "folder", "file")
 MODEL_CLASS = "<model class>"
 """Key of :attr:`ModuleNames.bound` set while the walk is inside a model class."""
 MODEL_FUNCTION = "<model function>"
+_MODEL_BASE = re.compile(
+    r"(Module|Model|Layer|Net|Network|Function|Optimizer|Loss|Policy|Sequential|ModuleList"
+    r"|ModuleDict|Distribution|Estimator|Regressor|Classifier|Transformer|Mixin)$"
+)
+"""Base-class names of models, layers, losses, optimisers and estimators (``nn.Module``,
+``keras.Model``, ``LightningModule``, ``BaseEstimator``): a subclass computes. A framework's
+other classes (a training loop, a callback) are not models."""
 COMPUTED = "computed by an algorithm statement"
 CLASS_METHODS = "<class methods>"
 """Key of :attr:`ModuleNames.bound` holding the enclosing class's method names, comma-joined."""
@@ -531,7 +539,7 @@ class Classifier:
     def _model_class_reason(self, node: cst.ClassDef) -> Optional[str]:
         for base in node.bases:
             qualified = self.names.qualify(base.value)
-            if qualified is not None:
+            if qualified is not None and _MODEL_BASE.search(qualified.rsplit(".", 1)[-1]):
                 hit = self.vocab.lookup(qualified)
                 if hit is not None and hit[0] == ALGORITHM:
                     return f"a model: class {node.name.value}({qualified})"
