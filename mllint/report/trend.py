@@ -44,6 +44,8 @@ from mllint.safeio import read_limited
 _PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _SERIAL_BELOW = 16
+_BLOBS_AT_ONCE = 4000
+"""Blobs read into memory and analysed in one go."""
 
 
 class TrendError(Exception):
@@ -164,26 +166,27 @@ def _init_worker(options: glue.GlueOptions) -> None:
 
 
 def _analyse_chunk(
-    items: Sequence[Tuple[str, bytes]], max_size: int
+    items: Sequence[Tuple[str, str, bytes]], max_size: int
 ) -> List[Tuple[str, FileResult]]:
     out = []
-    for path, data in items:
+    for key, path, data in items:
         try:
             result = analyze_source(path, data, max_size)
         except Exception as exc:  # an internal error on one file: ML000, the run goes on
             result = parse_error(path, f"internal error: {type(exc).__name__}")
-        out.append((path, result))
+        out.append((key, result))
     return out
 
 
 def analyse_sources(
-    items: Sequence[Tuple[str, bytes]], jobs: int, max_size: int
+    items: Sequence[Tuple[str, str, bytes]], jobs: int, max_size: int
 ) -> Dict[str, FileResult]:
-    """Analyse in-memory sources (``(path, bytes)``), in a forked process pool when there
-    are enough of them; the caller has configured the per-file stage."""
+    """Analyse in-memory sources (``(key, path, bytes)``) into results by key, in a forked
+    process pool when there are enough of them; the caller has configured the per-file
+    stage."""
     if jobs <= 1 or len(items) < _SERIAL_BELOW or "fork" not in _start_methods():
         return dict(_analyse_chunk(items, max_size))
-    ordered = sorted(items, key=lambda item: len(item[1]), reverse=True)
+    ordered = sorted(items, key=lambda item: len(item[2]), reverse=True)
     chunk = max(1, min(8, len(ordered) // (jobs * 4) or 1))
     done: Dict[str, FileResult] = {}
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -244,6 +247,7 @@ class CommitAnalyser:
         self.cache = Cache(Path(settings.root), settings.analysis_key()) if use_cache else None
         self._by_blob: Dict[str, FileResult] = {}
         self._by_digest: Dict[str, FileResult] = {}
+        self._trees: Dict[str, List[TreeEntry]] = {}
         self._arms: Dict[str, Dict[int, Tuple[int, int]]] = {}
         self._measured: Dict[str, Set[int]] = {}
         self.analysed = 0
@@ -289,20 +293,35 @@ class CommitAnalyser:
             relative = path[len(self._below_root) + 1 :]
         return not matches_globs(self.settings.exclude, relative)
 
-    def snapshot(self, commit: Commit) -> Snapshot:
-        """Per-file results, kept findings and flags of ``commit``'s tree."""
-        entries = [e for e in tree_entries(self.repo, commit.sha) if self.wanted(e)]
+    def prepare(self, commits: Sequence[Commit]) -> None:
+        """List the trees of ``commits`` and learn every blob they hold at once: one
+        process pool over all the points' new files keeps every worker busy."""
+        trees = {c.sha: self._entries(c) for c in commits}
+        self._learn([e for entries in trees.values() for e in entries])
+        self._trees.update(trees)
+
+    def _entries(self, commit: Commit) -> List[TreeEntry]:
+        return [e for e in tree_entries(self.repo, commit.sha) if self.wanted(e)]
+
+    def _learn(self, entries: Sequence[TreeEntry]) -> None:
+        """Results for the blobs of ``entries`` not known yet: from memory, the cache, or
+        analysed (read and analysed :data:`_BLOBS_AT_ONCE` at a time)."""
         limit = self.settings.max_file_size
-        unknown = [e for e in entries if e.blob not in self._by_blob and e.size <= limit]
+        unknown: Dict[str, TreeEntry] = {}
         for entry in entries:
-            if entry.blob not in self._by_blob and entry.size > limit:
-                path = self.path_of(entry.path)
-                self._by_blob[entry.blob] = too_large(path, entry.size, limit)
-        if unknown:
-            data = read_blobs(self.repo, unknown)
-            todo: List[Tuple[str, bytes]] = []
+            if entry.blob in self._by_blob or entry.blob in unknown:
+                continue
+            if entry.size > limit:
+                self._by_blob[entry.blob] = too_large(self.path_of(entry.path), entry.size, limit)
+                continue
+            unknown[entry.blob] = entry
+        pending = list(unknown.values())
+        for start in range(0, len(pending), _BLOBS_AT_ONCE):
+            chunk = pending[start : start + _BLOBS_AT_ONCE]
+            data = read_blobs(self.repo, chunk)
+            todo: List[Tuple[str, str, bytes]] = []
             digests: Dict[str, str] = {}
-            for entry in unknown:
+            for entry in chunk:
                 content = data.get(entry.blob)
                 path = self.path_of(entry.path)
                 if content is None:
@@ -314,21 +333,23 @@ class CommitAnalyser:
                     cached = self.cache.get(digest)
                 if cached is not None:
                     self._by_blob[entry.blob] = cached
-                elif entry.blob not in digests:
+                    self._by_digest[digest] = cached
+                else:
                     digests[entry.blob] = digest
-                    todo.append((entry.blob, content))
-            by_blob_path = {e.blob: self.path_of(e.path) for e in unknown}
-            analysed = analyse_sources(
-                [(by_blob_path[blob], content) for blob, content in todo], self.jobs, limit
-            )
-            back = {by_blob_path[blob]: blob for blob, _ in todo}
-            for path, result in analysed.items():
-                blob = back[path]
+                    todo.append((entry.blob, path, content))
+            for blob, result in analyse_sources(todo, self.jobs, limit).items():
                 self._by_blob[blob] = result
                 self._by_digest[digests[blob]] = result
                 if self.cache is not None:
                     self.cache.put(digests[blob], result)
-            self.analysed += len(analysed)
+                self.analysed += 1
+
+    def snapshot(self, commit: Commit) -> Snapshot:
+        """Per-file results, kept findings and flags of ``commit``'s tree."""
+        entries = self._trees.pop(commit.sha, None)
+        if entries is None:
+            entries = self._entries(commit)
+            self._learn(entries)
         results: Dict[str, FileResult] = {}
         blobs: Dict[str, str] = {}
         for entry in entries:
@@ -389,6 +410,7 @@ def compute_trend(
     flag was introduced (one search of the history for every flag seen)."""
     points: List[Tuple[Commit, Figures, Tuple[str, ...], List[Flag]]] = []
     involved: Dict[str, Flag] = {}
+    analyser.prepare(commits)
     for commit in commits:
         snapshot = analyser.snapshot(commit)
         figures = analyser.figures(snapshot, display, detailed=False)
