@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 from mllint import glue
 from mllint.analyze import analyze_module, analyze_source, parse_error, too_large
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
+from mllint.display import json_value
 from mllint.engine import analyze_tree, project_flags, suppress
+from mllint.lifecycle import die_with_parent
 from mllint.lsp.reparse import Reparser
 from mllint.model import FileResult, Finding
 from mllint.project import Project, cross_file_facts, run_project_rules
@@ -147,7 +149,9 @@ class IsolatedAnalysis:
         with self._lock:
             if self._pool is None:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context(POOL_START_METHOD)
+                    1,
+                    mp_context=multiprocessing.get_context(POOL_START_METHOD),
+                    initializer=die_with_parent,  # a server killed outright takes it along
                 )
             pool = self._pool
         try:
@@ -378,7 +382,7 @@ def _with_flag_facts(
         facts: Dict[str, Any] = {
             "flagKey": flag.key,
             "kind": flag.kind,
-            "value": flag.value,
+            "value": json_value(flag.value, flag.name),
             "definedAt": None
             if flag.defined_at is None
             else {"path": flag.defined_at[0], "line": flag.defined_at[1]},

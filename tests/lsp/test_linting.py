@@ -133,3 +133,13 @@ def test_a_buffer_over_max_file_size_is_reported_unparsed(tmp_path: Path) -> Non
     found = index.lint(str(root / "big.py"), DEAD * 20).findings
     assert [(f.code, "file too large" in f.message) for f in found] == [("ML000", True)]
     assert [f.code for f in index.lint(str(root / "small.py"), DEAD).findings] == ["ML101"]
+
+
+def test_what_a_hover_shows_of_a_flag_never_holds_a_secret_looking_value(tmp_path: Path) -> None:
+    source = "API_TOKEN = 'hunter2-secret-value-0123456789'\nif API_TOKEN == 'x':\n    y = 1\n"
+    root = write_tree(tmp_path, {"a.py": source})
+    index = _index(root)
+    lint = index.lint(str(root / "a.py"), source)
+    findings, flags = linting.about_flag(lint, "API_TOKEN")
+    assert findings and flags
+    assert "hunter2" not in repr([f.properties for f in findings])
