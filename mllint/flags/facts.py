@@ -215,6 +215,9 @@ class _Scope:
         self.objects: Dict[str, str] = {}
         self.cli_params: Dict[str, int] = {}
         self.escapes_locals = False
+        # parameters that cannot hold a parsed namespace: `*args`, `**kwargs`, and those
+        # with a default other than None (`flags=cv2.IMREAD_COLOR`)
+        self.plain_parameters: Set[str] = set()
 
 
 class FactsExtractor:
@@ -698,6 +701,19 @@ class FactsExtractor:
     def _bind_parameters(self, node: Any, scope: _Scope) -> None:
         args: ast.arguments = node.args
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        positional = [*args.posonlyargs, *args.args]
+        with_defaults = [
+            *zip(positional[len(positional) - len(args.defaults) :], args.defaults),
+            *zip(args.kwonlyargs, args.kw_defaults),
+        ]
+        for arg, default in with_defaults:
+            if default is not None and not (
+                isinstance(default, ast.Constant) and default.value is None
+            ):
+                scope.plain_parameters.add(arg.arg)
+        for rest in (args.vararg, args.kwarg):
+            if rest is not None:
+                scope.plain_parameters.add(rest.arg)
         for arg in [*params, args.vararg, args.kwarg]:
             if arg is not None:
                 scope.locals.add(arg.arg)
@@ -1052,6 +1068,7 @@ class FactsExtractor:
         if not any(
             isinstance(v, ast.Name)
             and (v.id in NAMESPACE_NAMES or self._scope.objects.get(v.id) == "ns")
+            and v.id not in self._scope.plain_parameters
             for v in values
         ):
             return
@@ -1097,7 +1114,8 @@ class FactsExtractor:
                     self.key_reads.setdefault(key, []).append(node.lineno)
                 elif self._lookup_helper(args[1]):
                     pass
-                elif name == "getattr":
+                elif name == "getattr" and not self._is_foreign(args[0]):
+                    # `getattr(loggers, k)` on an object another call built reads no option
                     self._escape(args[0], reads=True)
             elif name == "eval" and args and isinstance(args[0], ast.JoinedStr):
                 parts = args[0].values  # eval(f"args.{name}"): a lookup by computed name
@@ -1168,6 +1186,13 @@ class FactsExtractor:
         if self._sink and not reads:
             return  # `print(vars(args))`, `json.dump(vars(args), f)`
         chain = dotted(node)
+        if (
+            chain
+            and len(chain) > 1
+            and chain[-1] not in NAMESPACE_NAMES
+            and self._import_of(self._scope, chain[0]) is not None
+        ):
+            return  # `torchvision.models.__dict__`: a module's names, not a namespace
         if chain and chain[-1] not in ("self", "cls"):
             self.escapes.add(chain[-1])
 

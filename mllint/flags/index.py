@@ -429,8 +429,9 @@ class FlagIndex:
             return True  # `models.__dict__[args.model]` reads a module, not a namespace
         for other in program:
             facts = self.facts[other]
-            if any(n in _NAMESPACE_ESCAPES for n in facts.get("escapes", ())):
-                return True
+            own = other != path and bool(facts.get("options") or facts.get("absl"))
+            if not own and any(n in _NAMESPACE_ESCAPES for n in facts.get("escapes", ())):
+                return True  # (an entry point with its own parser consumes its own namespace)
             for target, _chain, _line in facts.get("passes", ()):
                 _kind, module, level, _name = target
                 if self.resolve_module(other, module, level) is None:

@@ -791,3 +791,22 @@ def test_a_namespace_given_to_a_saving_helper_or_recorded_reads_nothing(tmp_path
     source = (tmp_path / "train.py").read_text() + "build(vars(opt))\n"
     (tmp_path / "train.py").write_text(source, encoding="utf-8")
     assert lint(tmp_path, "ML104") == []
+
+
+def test_other_entry_points_objects_and_modules_do_not_consume_a_namespace(tmp_path: Path) -> None:
+    val = PARSER + "p.add_argument('--conf', type=float)\n\ndef run(conf=0.1):\n    return conf\n\n"
+    val += "if __name__ == '__main__':\n    opt = p.parse_args()\n    run(**vars(opt))\n"
+    train = PARSER + "import threading, cv2, torchvision\nimport val\n"
+    train += "from loggers import Loggers\n"
+    train += "p.add_argument('--model')\np.add_argument('--local_rank', type=int)\n"
+    train += "opt = p.parse_args()\nloggers = Loggers(opt.model)\n"
+    train += "for k in ('on_start', 'on_end'):\n    hook = getattr(loggers, k)\n"
+    train += "net = torchvision.models.__dict__[opt.model]()\nval.run()\n\n"
+    train += "def fire(hook, *args, **kwargs):\n"
+    train += "    threading.Thread(target=hook, args=args, kwargs=kwargs).start()\n\n"
+    train += "def imread(name, flags=cv2.IMREAD_COLOR):\n    return cv2.imread(name, flags)\n"
+    write(
+        tmp_path,
+        {"val.py": val, "train.py": train, "loggers.py": "class Loggers:\n    pass\n"},
+    )
+    assert places(lint(tmp_path, "ML104")) == [("train.py", 7)]
