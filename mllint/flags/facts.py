@@ -706,11 +706,11 @@ class FactsExtractor:
             *zip(positional[len(positional) - len(args.defaults) :], args.defaults),
             *zip(args.kwonlyargs, args.kw_defaults),
         ]
-        for arg, default in with_defaults:
+        for parameter, default in with_defaults:
             if default is not None and not (
                 isinstance(default, ast.Constant) and default.value is None
             ):
-                scope.plain_parameters.add(arg.arg)
+                scope.plain_parameters.add(parameter.arg)
         for rest in (args.vararg, args.kwarg):
             if rest is not None:
                 scope.plain_parameters.add(rest.arg)
