@@ -322,9 +322,10 @@ class _ModuleContext:
                     self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
         for statement in tree.body:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
-                end = getattr(statement, "end_lineno", None) or statement.lineno
-                size = (end - statement.lineno, len(ast.dump(statement.value)))
-                if (size[0] > 0 or size[1] > 400) and _is_literal(statement.value):
+                value = statement.value
+                lines = (value.end_lineno or value.lineno) - value.lineno
+                width = (value.end_col_offset or 0) - value.col_offset
+                if (lines > 0 or width > 200) and _is_literal(value):
                     self.literal_starts.add(statement.lineno)
 
     def recipe_for_literal(self, last: int, lines: List[str]) -> bool:
