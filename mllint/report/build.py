@@ -212,6 +212,9 @@ def missing_extra() -> Optional[str]:
     import importlib.util
 
     for name in ("jinja2", "matplotlib"):
-        if importlib.util.find_spec(name) is None:
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except (ImportError, ValueError):  # a broken or blocked installation
             return name
     return None

@@ -95,3 +95,44 @@ def test_the_link_template_builds_links_to_the_commit(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stderr
     page = (root / "r.html").read_text(encoding="utf-8")
     assert f'href="https://github.com/o/r/blob/{sha}/pkg/m.py#L2"' in page
+
+
+BLOCK_EXTRA = """
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("jinja2", "matplotlib"):
+            raise ImportError(name)
+        return None
+
+sys.meta_path.insert(0, Block())
+sys.argv = ["mllint", *sys.argv[1:]]
+from mllint.cli import run
+run()
+"""
+
+
+def test_without_the_report_extra_html_says_what_to_install(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text(DEAD, encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", BLOCK_EXTRA, "report", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    html = run("-o", "r.html")
+    assert html.returncode == 2
+    assert "pip install 'mllint-debt[report]'" in html.stderr
+    assert "Traceback" not in html.stderr
+    assert not (tmp_path / "r.html").exists()
+    markdown = run("--format", "markdown")
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith("**mllint debt report**")
