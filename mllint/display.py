@@ -8,9 +8,10 @@ decides how such things are shown, and every renderer calls them.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
@@ -101,3 +102,13 @@ def json_value(value: Any, name: Optional[str] = None) -> Any:
     """A constant's value for JSON output: the value itself when :func:`is_shown`, else the
     :func:`placeholder` string."""
     return value if is_shown(value, name) else placeholder(value)
+
+
+def display_path(path: str, cwd: Union[str, os.PathLike[str]]) -> str:
+    """A path as every report prints it: relative to ``cwd``, ``/``-separated, undecodable
+    bytes and control characters escaped (see :func:`printable`)."""
+    try:
+        relative = os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        relative = path
+    return printable(relative.replace(os.sep, "/"))

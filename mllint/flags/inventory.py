@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from mllint.display import display_value, json_value
+from mllint.display import display_path, display_value, json_value
 from mllint.flags.index import Constant, FlagIndex, matches
 
 
@@ -147,11 +146,7 @@ def _config(index: FlagIndex) -> List[Flag]:
 
 
 def _relative(path: str, cwd: Path) -> str:
-    try:
-        relative = os.path.relpath(path, cwd)
-    except ValueError:
-        relative = path
-    return relative.replace(os.sep, "/")
+    return display_path(path, cwd)
 
 
 def to_json(

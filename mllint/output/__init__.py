@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict
 
 from mllint.config import Settings
-from mllint.display import printable
+from mllint.display import display_path
 from mllint.engine import CheckResult
 
 
@@ -29,11 +28,7 @@ class Report:
     def display_path(self, path: str) -> str:
         """A finding's path as printed: relative to the current folder, ``/``-separated,
         undecodable bytes and control characters escaped (see :func:`printable`)."""
-        try:
-            relative = os.path.relpath(path, self.cwd)
-        except ValueError:  # another drive on Windows
-            relative = path
-        return printable(relative.replace(os.sep, "/"))
+        return display_path(path, self.cwd)
 
 
 Formatter = Callable[[Report], str]

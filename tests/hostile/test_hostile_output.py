@@ -242,3 +242,19 @@ def test_baseline_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
     run = _check(tmp_path, "m.py", "--baseline", baseline)
     assert run.exit_code == 2
     assert f"{baseline}: cannot read baseline: not a regular file" in run.stderr
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_odd_names_in_the_flags_inventory(tmp_path: Path, output_format: str) -> None:
+    source = b"USE_NEW_LOSS = False\nif USE_NEW_LOSS:\n    x = 1\n"
+    for name in (b"bad\xff.py", b"two\nlines.py"):
+        with open(os.path.join(os.fsencode(tmp_path), name), "wb") as handle:
+            handle.write(source)
+    run = run_subprocess(["flags", ".", "--no-git", "--format", output_format], tmp_path)
+    assert run.exit_code == 0 and "Traceback" not in run.stderr, run.stderr
+    if output_format == "json":
+        paths = {r["path"] for flag in json.loads(run.stdout) for r in flag["references"]}
+        assert paths == {"bad\\xff.py", "two\\nlines.py"}
+    else:
+        assert "bad\\xff.py" in run.stdout and "two\\nlines.py" in run.stdout
+        assert all("lines.py" not in line or "two" in line for line in run.stdout.splitlines())
