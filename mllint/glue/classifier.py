@@ -264,6 +264,9 @@ class Vocabulary:
             return self._cache[qualified]
         found: Optional[Tuple[str, bool]] = None
         name = qualified
+        for compat in ("tensorflow.compat.v1.", "tensorflow.compat.v2."):
+            if name.startswith(compat):  # `import tensorflow.compat.v1 as tf`: all of TF
+                name = "tensorflow." + name[len(compat) :]
         while True:
             hit = self._table.get(name)
             if hit is not None:

@@ -40,7 +40,7 @@ _PATH_ROLES: Tuple[Tuple[str, str], ...] = (
     ),
     (
         "data",
-        r"(^|/)(data|datasets?|dataloaders?)/|(^|/)[^/]*(data|datasets?|loaders?|dataloaders?"
+        r"(^|/)(data[^/]*|datasets?|dataloaders?)/|(^|/)[^/]*(data|datasets?|loaders?|dataloaders?"
         r"|readers?|tokeni[sz]ers?|bpe|preprocess(ing)?|augment(ation)?|transforms?"
         r"|data_utils?)\.py$",
     ),
@@ -72,13 +72,18 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
         r"|^(get|build|make|create)_(arg|args|argument|option)_?parser|^add_\w*_(args|arguments)$"
         r"|^run$|^_setup_gpu_args$",
     ),
-    ("config", r"config|cfg|^setup|^configure|_kwargs$|hparams|hyperparam|^update_config"),
+    (
+        "config",
+        r"config|cfg|^setup|^configure|_kwargs$|hparams|hyperparam|^update_config"
+        r"|^_?(get|build|create|make)_(\w+_)?(optimizers?|schedulers?|param_groups"
+        r"|parameter_groups)$",
+    ),
     (
         "io",
         r"^_?(load|save|restore|download|upload|export|import|read|write|dump|open|fetch"
         r"|serialize|deserialize|to_json|from_json|to_dict|from_dict|push|pull)"
         r"|checkpoint|state_dict|_to_(json|yaml|file|zip|disk)$|_from_(json|yaml|file|zip|disk)$"
-        r"|(^|_)(load|save|restore|download|export)(_|$)"
+        r"|(^|_)(load|save|restore|download|export|ckpt)(_|$)"
         r"|(^|_)(files?|folders?|dirs?|paths?|urls?|disk|npz|csv|json|yaml|zip)(_|$)"
         r"|pretrained|resume",
     ),
@@ -118,7 +123,6 @@ ALGORITHM_WORDS = frozenset(
         "optimizer",
         "step",
         "sample",
-        "samples",
         "sampler",
         "sampling",
         "predict",
@@ -129,8 +133,6 @@ ALGORITHM_WORDS = frozenset(
         "evaluate",
         "evaluation",
         "eval",
-        "validate",
-        "validation",
         "denoise",
         "denoising",
         "diffusion",
