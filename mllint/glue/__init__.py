@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from mllint.glue.classifier import (
     ALGORITHM,
+    CONFIG_FIELD,
     GLUE,
     KINDS,
     MODEL_CLASS,
@@ -25,6 +26,7 @@ from mllint.glue.classifier import (
 
 __all__ = [
     "ALGORITHM",
+    "CONFIG_FIELD",
     "GLUE",
     "KINDS",
     "MODEL_CLASS",

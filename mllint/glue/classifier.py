@@ -190,6 +190,7 @@ _MODEL_BASE = re.compile(
 """Base-class names of models, layers, losses, optimisers and estimators (``nn.Module``,
 ``keras.Model``, ``LightningModule``, ``BaseEstimator``): a subclass computes. A framework's
 other classes (a training loop, a callback) are not models."""
+CONFIG_FIELD = "sets a config field to a constant"
 COMPUTED = "computed by an algorithm statement"
 CLASS_METHODS = "<class methods>"
 """Key of :attr:`ModuleNames.bound` holding the enclosing class's method names, comma-joined."""
@@ -685,7 +686,7 @@ class Classifier:
     ) -> Verdict:
         if is_literal(value):
             if _sets_fields(targets) and MODEL_CLASS not in self.names.bound:
-                return Verdict(GLUE, "sets a config field to a constant")
+                return Verdict(GLUE, CONFIG_FIELD)
             return Verdict(OTHER, f"{verb} a constant")
         if verb == "binds" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
             if _reads_metadata(value):

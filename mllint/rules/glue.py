@@ -63,6 +63,8 @@ class _Scope:
     node: cst.FunctionDef
     index: int = 0
     in_model: bool = False
+    config_sets: int = 0
+    """Statements that set a field of a config object to a constant (`hparams.lr = 0.1`)."""
     counts: Counts = field(default_factory=Counts)
     locals: Set[str] = field(default_factory=set)
     versions: Dict[str, int] = field(default_factory=dict)
@@ -111,7 +113,10 @@ class GlueAnalysis:
             self._note_locals(node)
         self.module.add(verdict.kind)
         if self.scopes:
-            self.scopes[-1].counts.add(verdict.kind)
+            scope = self.scopes[-1]
+            scope.counts.add(verdict.kind)
+            if verdict.reason == glue.CONFIG_FIELD:
+                scope.config_sets += 1
         if self.record is not None:
             self.record.append((node, index, verdict))
 
@@ -207,6 +212,8 @@ class GlueAnalysis:
 
     def function_role(self, scope: _Scope) -> Tuple[str, str]:
         """``(role, reason)`` of a finished function."""
+        if scope.config_sets * 2 >= max(scope.counts.glue, 1) and not scope.in_model:
+            return "config", "builds a config object (sets its fields to constants)"
         return roles.function_role(scope.node.name.value, scope.in_model, self.role()[0])
 
     def facts(self) -> Dict[str, Any]:
