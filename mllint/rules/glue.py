@@ -10,6 +10,7 @@ table, the enclosing function) through :func:`analysis_for`.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
@@ -1251,6 +1252,8 @@ _SERIALISATION_CHECKS = frozenset(
     {"pickle.loads", "cloudpickle.loads", "json.loads", "yaml.safe_load", "yaml.load"}
 )
 _INNER_FORMS = frozenset(form for forms in _ROUND_TRIPS.values() for form in forms)
+_EXPORT_TEST = re.compile(r"onnx|is_tracing|is_scripting|_export")
+"""`if` tests under which a conversion round trip is deliberate (constant folding for export)."""
 _MUTABLE_FORMS = frozenset({".tolist", ".to_list", ".to_dict", ".to_records", ".numpy"})
 """Conversions whose result can change in place before it is converted back."""
 _READ_ONLY = frozenset(_ROUND_TRIPS) | frozenset(
@@ -1323,6 +1326,10 @@ class FormatRoundTrip(FileRule):
     ```
 
     ## Notes
+    Not reported: inside an `if` that tests for ONNX export, tracing or scripting (the round
+    trip folds a value into a constant on purpose), and `.numpy()` conversions in a module
+    that imports two tensor frameworks (`tf.convert_to_tensor(torch_weight.numpy())` moves a
+    value from one framework to another).
     Through a variable, the conversion back must take the variable as its only argument and
     be in the same function as the assignment, with no reassignment in between and no change
     in place: a mutating method (`xs.append(v)`), an item or attribute assignment
@@ -1356,6 +1363,9 @@ class FormatRoundTrip(FileRule):
         "    return np.array(xs)\n",
         "import numpy as np, random\ndef f(t):\n    xs = t.tolist()\n    random.shuffle(xs)\n"
         "    return np.array(xs)\n",
+        "import torch\nif torch.onnx.is_in_onnx_export():\n"
+        "    m = torch.from_numpy(m.cpu().numpy())\n",
+        "import torch\nimport tensorflow as tf\nw = tf.convert_to_tensor(layer.weight.numpy())\n",
     )
     INVALID = (
         Invalid("import json\ny = json.loads(json.dumps(x))\n", line=2, message="json.dumps"),
@@ -1380,6 +1390,21 @@ class FormatRoundTrip(FileRule):
         super().__init__(context)
         self.analysis = analysis_for(context)
         self._held: Dict[Tuple[int, str], str] = {}
+        self._exporting = 0
+        """Depth of `if`s that test for ONNX export, tracing or scripting."""
+
+    def _frameworks(self) -> int:
+        """How many tensor frameworks the module imports (torch, tensorflow, jax, paddle)."""
+        heads = {q.split(".", 1)[0] for q in self.analysis.names.imports.values()}
+        return len(heads & {"torch", "tensorflow", "jax", "paddle", "mxnet"})
+
+    def visit_If(self, node: cst.If) -> None:
+        if _EXPORT_TEST.search(_code(node.test)):
+            self._exporting += 1
+
+    def leave_If(self, node: cst.If) -> None:
+        if _EXPORT_TEST.search(_code(node.test)):
+            self._exporting -= 1
 
     def _form(self, node: cst.BaseExpression) -> Optional[str]:
         if not isinstance(node, cst.Call):
@@ -1438,6 +1463,10 @@ class FormatRoundTrip(FileRule):
             return
         if outer in _SERIALISATION_CHECKS and is_test_file(self.context.path):
             return  # `pickle.loads(pickle.dumps(est))` is how a test checks picklability
+        if self._exporting:
+            return  # under `if torch.onnx.is_in_onnx_export():` a round trip folds a constant
+        if inner == ".numpy" and self._frameworks() > 1:
+            return  # `tf.convert_to_tensor(torch_weight.numpy())`: from one framework to another
         self.report(
             node,
             f"Format round trip: {_display(outer)} undoes {_display(inner)}{via}; "
