@@ -32,7 +32,11 @@ ROLES = (ALGORITHM_ROLE, GENERAL_ROLE, *GLUE_ROLES)
 # Path conventions: a role and a regex on the lower-cased path, folders included.
 _PATH_ROLES: Tuple[Tuple[str, str], ...] = (
     ("test", r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$"),
-    ("config", r"(^|/)(configs?|settings)/|(^|/)[^/]*(config|configs|settings|defaults)\.py$"),
+    (
+        "config",
+        r"(^|/)(configs?|settings)/|(^|/)[^/]*(config|configs|settings|defaults|factory"
+        r"|registry)\.py$",
+    ),
     (
         "logging",
         r"(^|/)(log[^/]*|[^/]*(logger|logging|monitor|callbacks?|plots?|plotting|visuali[sz]e"
@@ -47,6 +51,7 @@ _PATH_ROLES: Tuple[Tuple[str, str], ...] = (
     (
         "io",
         r"(^|/)[^/]*(download|downloads|hub|checkpoints?|serialization|io|export)\.py$"
+        r"|(^|/)(export|exporters?|io|checkpoints?|serialization)/"
         r"|(^|/)(save|load|convert)[^/]*\.py$",
     ),
     (
