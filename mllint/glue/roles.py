@@ -22,10 +22,23 @@ import os
 import re
 from typing import Optional, Sequence, Tuple
 
+import libcst as cst
+
 ALGORITHM_ROLE = "algorithm"
 GENERAL_ROLE = "general"
 """No evidence either way: counted by ``stats``, not reported by ML201/ML202."""
-GLUE_ROLES = ("cli", "config", "data", "io", "logging", "runtime", "test", "utility", "wiring")
+GLUE_ROLES = (
+    "adapter",
+    "cli",
+    "config",
+    "data",
+    "io",
+    "logging",
+    "runtime",
+    "test",
+    "utility",
+    "wiring",
+)
 """Roles whose code is glue by design."""
 ROLES = (ALGORITHM_ROLE, GENERAL_ROLE, *GLUE_ROLES)
 
@@ -187,6 +200,31 @@ def relative_path(path: str, root: str) -> str:
                 shown = relative
                 break
     return shown.replace(os.sep, "/")
+
+
+_CLASS_ROLES = (
+    ("Hook", "logging"),
+    ("Callback", "logging"),
+    ("Logger", "logging"),
+    ("Writer", "logging"),
+    ("Monitor", "logging"),
+    ("Evaluator", "adapter"),
+)
+"""Base-class name endings of classes that are glue by design: hooks, callbacks and loggers
+(monitors), and evaluators (adapters of predictions to a metric library's API)."""
+
+
+def class_role(node: cst.ClassDef) -> Optional[Tuple[str, str]]:
+    """``(role, reason)`` of a class whose base makes it glue by design, else ``None``."""
+    for base in node.bases:
+        value = base.value
+        name = value.attr.value if isinstance(value, cst.Attribute) else ""
+        if isinstance(value, cst.Name):
+            name = value.value
+        for ending, role in _CLASS_ROLES:
+            if name.endswith(ending):
+                return role, f"a method of a {ending.lower()} ({node.name.value}({name}))"
+    return None
 
 
 def path_key(path: str, root: str, configured: Sequence[Tuple[str, str]]) -> bytes:

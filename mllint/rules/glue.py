@@ -66,6 +66,8 @@ class _Scope:
     in_model: bool = False
     config_sets: int = 0
     """Statements that set a field of a config object to a constant (`hparams.lr = 0.1`)."""
+    class_role: Optional[Tuple[str, str]] = None
+    """The role of the enclosing class when it is glue by design (a hook, an evaluator)."""
     counts: Counts = field(default_factory=Counts)
     locals: Set[str] = field(default_factory=set)
     versions: Dict[str, int] = field(default_factory=dict)
@@ -91,6 +93,7 @@ class GlueAnalysis:
         self.qualname: List[str] = []
         """Plain names of the enclosing classes and functions, outermost first."""
         self.model_classes: List[bool] = []
+        self.class_roles: List[Optional[Tuple[str, str]]] = []
         self.model_class: Optional[str] = None
         self.algorithm_function: Optional[str] = None
         self.script = False
@@ -167,11 +170,13 @@ class GlueAnalysis:
         self.model_classes.append(model)
         if model and self.model_class is None:
             self.model_class = self.names.bound[node.name.value][1].split(": ", 1)[-1]
+        self.class_roles.append(None if model else roles.class_role(node))
 
     def leave_class(self, node: cst.ClassDef) -> None:
         """A class body ended."""
         self.qualname.pop()
         self.model_classes.pop()
+        self.class_roles.pop()
         self.classifier.leave_class(node)
 
     def enter_function(self, node: cst.FunctionDef, index: int) -> None:
@@ -181,6 +186,8 @@ class GlueAnalysis:
         self.classifier.enter_function(node)
         in_model = bool(self.model_classes) and self.model_classes[-1]
         scope = _Scope(".".join(self.qualname), node, index=index, in_model=in_model)
+        if self.class_roles and len(self.qualname) >= 2:
+            scope.class_role = self.class_roles[-1]
         if (
             self.algorithm_function is None
             and len(self.qualname) == 1
@@ -215,6 +222,8 @@ class GlueAnalysis:
         """``(role, reason)`` of a finished function."""
         if scope.config_sets * 2 >= max(scope.counts.glue, 1) and not scope.in_model:
             return "config", "builds a config object (sets its fields to constants)"
+        if scope.class_role is not None and self.role()[0] != "test":
+            return scope.class_role
         return roles.function_role(scope.node.name.value, scope.in_model, self.role()[0])
 
     def facts(self) -> Dict[str, Any]:
@@ -482,7 +491,9 @@ class GlueHeavyFunction(FileRule):
     `main`, `parse_args`, argument-parser builders (cli), `load_*`, `save_*`, `*checkpoint*`,
     `download*`, functions about files and paths (io), `log_*`, `print*`, `on_*` callbacks
     (logging), `*config*`, `setup*` (config), `*dataset*`, `*loader*`, `collate*` (data),
-    distributed set-up (runtime), constructors and dunder methods (wiring), tests, and every
+    distributed set-up (runtime), constructors and dunder methods (wiring), the methods of a
+    class whose base is a `*Hook`, `*Callback`, `*Logger`, `*Writer`, `*Monitor` (logging) or
+    `*Evaluator` (adapter of predictions to a metric library), tests, and every
     function of a module whose role is glue by design (except the methods of a model defined
     there). A script's (cli module's) training and evaluation steps are still reported.
     Functions with fewer than 6 glue + algorithm statements are not reported, so small
@@ -538,6 +549,15 @@ class GlueHeavyFunction(FileRule):
         "    p = argparse.ArgumentParser()\n"
         + "".join(f"    p.add_argument('--a{i}')\n" for i in range(8))
         + "    return p.parse_args()\n",
+        # a hook, a callback, a logger or an evaluator is glue by design, whatever its names
+        "import json, os\nclass TraceHook(HookBase):\n"
+        "    def after_step(self):\n"
+        "        out = os.path.join(self.out_dir, f'trace-{self.iter}.json')\n"
+        "        os.makedirs(self.out_dir, exist_ok=True)\n"
+        "        text = json.dumps(self.trace)\n"
+        "        open(out, 'w').write(text)\n"
+        "        print(out)\n"
+        "        self.log.info(text)\n",
         "import torch, os, json\ndef load_checkpoint(model, path):\n"
         "    state = torch.load(path)\n"
         "    meta = json.load(open(path + '.json'))\n"
