@@ -221,8 +221,9 @@ def class_role(node: cst.ClassDef) -> Optional[Tuple[str, str]]:
         name = value.attr.value if isinstance(value, cst.Attribute) else ""
         if isinstance(value, cst.Name):
             name = value.value
+        stem = name[:-4] if name.endswith("Base") else name  # `HookBase`, `EvaluatorBase`
         for ending, role in _CLASS_ROLES:
-            if name.endswith(ending):
+            if stem.endswith(ending):
                 return role, f"a method of a {ending.lower()} ({node.name.value}({name}))"
     return None
 
