@@ -12,6 +12,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from mllint import __version__
 from mllint.ages import History
 from mllint.config import Settings
+from mllint.display import display_path as display_path_of
 from mllint.engine import project_flags, run_check
 from mllint.history import Commit, Repository, resolve_commit
 from mllint.project import Project
@@ -61,14 +62,10 @@ class Built:
 
 
 def display_path(cwd: str) -> Callable[[str], str]:
-    """Paths as the report shows them: relative to ``cwd``, ``/``-separated."""
+    """Paths as every report shows them (:func:`mllint.display.display_path`)."""
 
     def shown(path: str) -> str:
-        try:
-            relative = os.path.relpath(path, cwd)
-        except ValueError:
-            relative = path
-        return relative.replace(os.sep, "/")
+        return display_path_of(path, cwd)
 
     return shown
 
