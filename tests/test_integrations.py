@@ -44,10 +44,17 @@ def test_action_is_composite_and_uploads_with_the_category() -> None:
     assert {"path", "category", "args", "baseline", "sarif-file"} <= set(data["inputs"])
 
 
-def run_step(tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
-    """Run the action's "Run mllint" shell step with its inputs, as GitHub would."""
-    mllint = step("Run mllint")
-    env = {**os.environ, "PATH": bin_path(), "GITHUB_OUTPUT": str(tmp_path / "output")}
+def run_step(
+    tmp_path: Path, name: str = "Run mllint", **inputs: str
+) -> subprocess.CompletedProcess[str]:
+    """Run one of the action's shell steps with its inputs, as GitHub would."""
+    mllint = step(name)
+    env = {
+        **os.environ,
+        "PATH": bin_path(),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
     for key, expression in mllint["env"].items():
         if expression == "${{ steps.install.outputs.mllint }}":  # the install step's command
             env[key] = str(Path(sys.executable).with_name("mllint"))
@@ -57,6 +64,15 @@ def run_step(tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "-e", "-c", mllint["run"]], cwd=REPO, env=env, capture_output=True, text=True
     )
+
+
+def test_action_summary_step_writes_the_debt_report(tmp_path: Path) -> None:
+    (tmp_path / "summary.md").write_text("earlier step\n", encoding="utf-8")
+    done = run_step(tmp_path, "Summarise the debt", path="fixtures/sample_project")
+    assert done.returncode == 0, done.stderr
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("earlier step\n")  # appended, as GitHub's summary file wants
+    assert "ML101" in summary and "|" in summary  # the findings table
 
 
 def test_action_run_step_writes_sarif_and_survives_findings(tmp_path: Path) -> None:
