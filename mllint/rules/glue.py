@@ -24,6 +24,7 @@ from mllint.locate import STATEMENT_TYPES
 from mllint.memo import Memo
 from mllint.model import Finding, Severity, Span
 from mllint.rules.base import FileContext, FileRule, Invalid, ProjectRule, Valid
+from mllint.walker import children as walker_children
 
 MIN_MODULE_STATEMENTS = 20
 """ML201 stays quiet on modules with fewer glue + algorithm statements than this."""
@@ -1281,6 +1282,18 @@ _SERIALISATION_CHECKS = frozenset(
 _INNER_FORMS = frozenset(form for forms in _ROUND_TRIPS.values() for form in forms)
 _EXPORT_TEST = re.compile(r"onnx|is_tracing|is_scripting|_export")
 """`if` tests under which a conversion round trip is deliberate (constant folding for export)."""
+
+
+def _tests_for_export(test: cst.BaseExpression) -> bool:
+    """Whether a name or string in an `if` test matches :data:`_EXPORT_TEST` (read off the
+    names: rendering every test back to code would cost a twentieth of the whole analysis)."""
+    stack: List[cst.CSTNode] = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Name, cst.SimpleString)) and _EXPORT_TEST.search(node.value):
+            return True
+        stack.extend(walker_children(node))
+    return False
 _MUTABLE_FORMS = frozenset({".tolist", ".to_list", ".to_dict", ".to_records", ".numpy"})
 """Conversions whose result can change in place before it is converted back."""
 _READ_ONLY = frozenset(_ROUND_TRIPS) | frozenset(
@@ -1419,6 +1432,8 @@ class FormatRoundTrip(FileRule):
         self._held: Dict[Tuple[int, str], str] = {}
         self._exporting = 0
         """Depth of `if`s that test for ONNX export, tracing or scripting."""
+        self._export_tests: List[bool] = []
+        """For each enclosing `if`, whether it tests for export (popped when it is left)."""
 
     def _frameworks(self) -> int:
         """How many tensor frameworks the module imports (torch, tensorflow, jax, paddle)."""
@@ -1426,12 +1441,12 @@ class FormatRoundTrip(FileRule):
         return len(heads & {"torch", "tensorflow", "jax", "paddle", "mxnet"})
 
     def visit_If(self, node: cst.If) -> None:
-        if _EXPORT_TEST.search(_code(node.test)):
-            self._exporting += 1
+        exporting = _tests_for_export(node.test)
+        self._export_tests.append(exporting)
+        self._exporting += exporting
 
     def leave_If(self, node: cst.If) -> None:
-        if _EXPORT_TEST.search(_code(node.test)):
-            self._exporting -= 1
+        self._exporting -= self._export_tests.pop()
 
     def _form(self, node: cst.BaseExpression) -> Optional[str]:
         if not isinstance(node, cst.Call):
