@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -116,7 +117,10 @@ class Settings:
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
     def is_enabled(self, code: str) -> bool:
-        """Whether ``code`` is selected: the most specific selector wins, ignore wins ties."""
+        """Whether ``code`` is selected: the most specific selector wins, ignore wins ties.
+        A preview rule must be selected by its exact code (a prefix or ``ALL`` is not enough)."""
+        if code in _preview_codes() and code not in (*self.select, *self.extend_select):
+            return False
         chosen = _longest_match(code, self.select + self.extend_select)
         if chosen < 0:
             return False
@@ -125,6 +129,13 @@ class Settings:
     def to_json(self) -> Dict[str, Any]:
         """The settings as JSON data (for reports and hashing)."""
         return asdict(self)
+
+
+@functools.lru_cache(maxsize=1)
+def _preview_codes() -> frozenset:  # type: ignore[type-arg]
+    from mllint.rules import ALL_RULES
+
+    return frozenset(rule.code for rule in ALL_RULES if rule.preview)
 
 
 def _longest_match(code: str, selectors: Iterable[str]) -> int:

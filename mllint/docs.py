@@ -20,8 +20,14 @@ TABLE_END = "<!-- rules-table:end -->"
 def rule_markdown(rule: Type[Rule]) -> str:
     """A rule's full documentation in Markdown."""
     header = f"# {rule.name} ({rule.code})\n\n{rule.message}.\n\n"
-    meta = f"Severity: {rule.severity.value}. Tags: {', '.join(rule.tags)}.\n\n"
+    meta = f"Severity: {rule.severity.value}. Tags: {', '.join(rule.tags)}.{_preview(rule)}\n\n"
     return header + meta + rule.doc().markdown() + "\n"
+
+
+def _preview(rule: Type[Rule]) -> str:
+    if not rule.preview:
+        return ""
+    return f" Preview: runs only when selected by its code (`--extend-select {rule.code}`)."
 
 
 def rule_table() -> str:
@@ -31,7 +37,7 @@ def rule_table() -> str:
         summary = rule.message.replace("|", "\\|")
         rows.append(
             f"| [{rule.code}](docs/rules.md#{rule.code.lower()}-{rule.name}) | {rule.name} "
-            f"| {rule.severity.value} | {summary} |"
+            f"| {rule.severity.value}{' (preview)' if rule.preview else ''} | {summary} |"
         )
     return "\n".join(rows)
 
@@ -47,7 +53,7 @@ def rules_document() -> str:
         body = re.sub(r"^## ", "### ", body)
         parts.append(
             f"## {rule.code} {rule.name}\n\n{rule.message}. "
-            f"Severity: {rule.severity.value}.\n\n{body}\n"
+            f"Severity: {rule.severity.value}.{_preview(rule)}\n\n{body}\n"
         )
     return "\n".join(parts)
 

@@ -100,6 +100,10 @@ class Rule:
     """The default message, and the rule's one-line summary."""
     severity: ClassVar[Severity] = Severity.WARNING
     tags: ClassVar[Tuple[str, ...]] = ("maintainability",)
+    preview: ClassVar[bool] = False
+    """A preview rule runs only when selected by its exact code (``--select ML202``,
+    ``--extend-select ML202`` or the same in ``[tool.mllint]``): not precise enough on real
+    code yet to report by default (see the README's precision tables)."""
     precision: ClassVar[str] = "high"
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()

@@ -64,6 +64,7 @@ class UnexercisedFlag(ProjectRule):
     message = "Experiment switch whose other side is never chosen"
     severity = Severity.NOTE
     tags = ("maintainability", "flags", "experiment")
+    preview = True
     VALID = (
         "import argparse\np = argparse.ArgumentParser()\n"
         "p.add_argument('--use-swa', action='store_true')\nargs = p.parse_args()\n"
@@ -137,10 +138,8 @@ class UnexercisedFlag(ProjectRule):
 
 
 def is_selected(settings: Any) -> bool:
-    """ML107 is a preview: it runs only when selected by its exact code (``--select
-    ML107``, ``--extend-select ML107`` or the same in ``[tool.mllint]``)."""
-    chosen = (*settings.select, *settings.extend_select)
-    return UnexercisedFlag.code in chosen and settings.is_enabled(UnexercisedFlag.code)
+    """ML107 is a preview (see :attr:`Rule.preview`): whether this run selected it."""
+    return bool(settings.is_enabled(UnexercisedFlag.code))
 
 
 def launch_roots(settings: Any, paths: Sequence[Path]) -> List[Path]:

@@ -506,6 +506,7 @@ class GlueHeavyFunction(FileRule):
     message = "Function is mostly glue code"
     severity = Severity.NOTE
     tags = ("maintainability", "glue-code")
+    preview = True
     VALID = (
         "def f(x):\n    return str(x)\n",
         "import torch\ndef train(model, loader, opt):\n"

@@ -206,6 +206,16 @@ def test_ml202_skips_glue_by_design_functions_and_modules(tmp_path: Path) -> Non
     ]
 
 
+def test_ml202_is_a_preview_run_only_when_selected_by_its_code(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"main.py": _EVAL_STEP})
+    assert not [f for f in _codes(".", cwd=tmp_path) if "ML202" in f]  # the default selection
+    assert not [f for f in _codes(".", "--select", "ML2", cwd=tmp_path) if "ML202" in f]
+    assert not [f for f in _codes(".", "--select", "ALL", cwd=tmp_path) if "ML202" in f]
+    assert [f for f in _codes(".", "--extend-select", "ML202", cwd=tmp_path) if "ML202" in f]
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mllint]\nextend-select = ["ML202"]\n'})
+    assert [f for f in _codes(".", cwd=tmp_path) if "ML202" in f]
+
+
 def test_glue_roles_setting_is_validated(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
