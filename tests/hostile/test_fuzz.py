@@ -277,7 +277,16 @@ def mutants(rng: random.Random, source: bytes) -> str:
 
 
 def _expected_ml000(data: bytes) -> bool:
-    """Whether CPython refuses the file (what ML000 must say, nesting aside)."""
+    """Whether CPython refuses the file (what ML000 must say, nesting aside).
+
+    ``compile()`` of bytes does not check that comments are valid in the file's encoding,
+    but running the file does (``Non-UTF-8 code starting with '\\xff'``), and so does
+    mllint: the text must decode first."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
