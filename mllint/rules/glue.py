@@ -1295,6 +1295,8 @@ def _tests_for_export(test: cst.BaseExpression) -> bool:
             return True
         stack.extend(walker_children(node))
     return False
+
+
 _MUTABLE_FORMS = frozenset({".tolist", ".to_list", ".to_dict", ".to_records", ".numpy"})
 """Conversions whose result can change in place before it is converted back."""
 _READ_ONLY = frozenset(_ROUND_TRIPS) | frozenset(
