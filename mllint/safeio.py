@@ -22,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
+import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -80,19 +82,44 @@ def _write_in(dir_fd: Optional[int], folder: str, name: str, data: bytes, mode: 
         raise
 
 
+_STREAM_LINKS = re.compile(r"/dev/std(out|err)|/(?:dev|proc/self)/fd/(\d+)")
+"""Paths that are links to one of this process's open streams (``-o /dev/stdout``, and the
+``/dev/fd/63`` of a shell's ``>(...)``): written into, never replaced."""
+
+
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically (the ``--output`` file, a baseline).
 
     The folder is the user's choice and is followed as given; the file itself is never
     opened: a temporary file beside it is renamed over it, so a full disk or a crash leaves
     the old content intact and a symlink at ``path`` is replaced, not written through.
+
+    A character device or FIFO at ``path`` (``/dev/null``, a terminal, a named pipe: git
+    stores neither, so one is always the user's own) and the links to this process's own
+    streams (``/dev/stdout``, ``/dev/fd/N``) are written into instead: renaming a file over
+    ``/dev/null`` would replace the device for the whole machine. A block device, socket or
+    folder is refused.
     """
-    folder = os.path.dirname(os.path.abspath(path)) or "."
     name = os.path.basename(path)
     if not name:
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
-    if os.path.isdir(path):
+    try:
+        info: Optional[os.stat_result] = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    stream = _STREAM_LINKS.fullmatch(str(path))
+    if stream is not None and info is not None and stat.S_ISLNK(info.st_mode):
+        number = {"out": 1, "err": 2}.get(stream.group(1) or "") or int(stream.group(2))
+        _write_fd(number, data)  # the open stream itself, where the shell pointed it
+        return
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        _write_stream(path, data)
+        return
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if info is not None and (stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode)):
+        raise UnsafePath(errno.EINVAL, "a device or socket, not a file", str(path))
+    folder = os.path.dirname(os.path.abspath(path)) or "."
     if _DIR_FD:
         dir_fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
         try:
@@ -101,6 +128,26 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             os.close(dir_fd)
     else:  # pragma: no cover - platforms without dir_fd (Windows)
         _write_in(None, folder, name, data, mode)
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    """Write into an existing device or pipe (never created, never truncated)."""
+    fd = os.open(path, os.O_WRONLY | _CLOEXEC)
+    try:
+        _write_fd(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to an open descriptor, after what Python's own streams hold."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _open_folder(base_fd: int, name: str, create: bool) -> int:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -74,3 +79,40 @@ def test_write_atomic_keeps_the_old_file_when_the_write_fails(tmp_path: Path) ->
     assert link.read_text() == "new"
     with pytest.raises(IsADirectoryError):
         write_atomic(tmp_path, b"x")
+
+
+def test_write_atomic_writes_into_a_fifo_instead_of_replacing_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: List[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, b"report")
+    reader.join(timeout=30)
+    assert received == [b"report"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_write_atomic_writes_into_a_device_instead_of_replacing_it(tmp_path: Path) -> None:
+    # a private twin of /dev/null (same device numbers), so a regression cannot break the
+    # machine's own: renaming a file over /dev/null once replaced it for every process
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    write_atomic(null, b"report")
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert os.listdir(tmp_path) == ["null"]  # no temporary file either
+
+
+def test_output_to_an_open_stream_goes_to_that_stream(tmp_path: Path) -> None:
+    # `-o /dev/stdout` and a shell's `-o >(...)` (/dev/fd/N) write where the shell points
+    code = "from pathlib import Path; from mllint.safeio import write_atomic; "
+    for target in ("/dev/fd/1", "/dev/stdout"):
+        done = subprocess.run(
+            [sys.executable, "-c", code + f"write_atomic(Path({target!r}), b'report')"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        assert done.stdout == b"report"
+        assert os.path.islink("/dev/stdout") or not os.path.exists("/dev/stdout")

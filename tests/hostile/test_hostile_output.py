@@ -258,3 +258,11 @@ def test_odd_names_in_the_flags_inventory(tmp_path: Path, output_format: str) ->
     else:
         assert "bad\\xff.py" in run.stdout and "two\\nlines.py" in run.stdout
         assert all("lines.py" not in line or "two" in line for line in run.stdout.splitlines())
+
+
+def test_output_to_standard_output_by_its_name(tmp_path: Path) -> None:
+    _bad_name_project(tmp_path)
+    run = _check(tmp_path, ".", "--format", "json", "-o", "/dev/stdout")
+    assert run.exit_code == 1
+    assert json.loads(run.stdout)[0]["code"] == "ML101"
+    assert os.path.islink("/dev/stdout")  # written into, not replaced
