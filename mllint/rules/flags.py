@@ -620,54 +620,30 @@ class UnusedFlag(ProjectRule):
             reads = index.reads_in(program)
             escapes = index.consumed_in(path, program)
             injected = set(facts.get("injected", ()))
+            unread: List[Tuple[str, str, List[int], str]] = []  # flag, kind, span, message
             for dest, display, *span, _default in facts.get("options", ()):
-                if dest in reads or escapes or dest in injected:
-                    continue
-                message = f"Command-line option `{display}` (dest `{dest}`) is never read"
-                findings.append(
-                    _finding(
-                        self,
-                        path,
-                        span,
-                        message,
-                        flag=dest,
-                        flagKind="argparse",
-                        experiment=is_experiment(index, dest, "", project.settings),
-                    )
-                )
+                if dest not in reads and not escapes and dest not in injected:
+                    message = f"Command-line option `{display}` (dest `{dest}`) is never read"
+                    unread.append((dest, "argparse", span, message))
             holders = facts.get("absl_holders", {})
             for name, function, *span, _default in facts.get("absl", ()):
                 holder = holders.get(name)
                 if holder is not None and index.is_referenced(holder):
                     continue
-                if name in reads or escapes or "flag_values_dict" in reads:
-                    continue
-                message = f"absl flag `{name}` ({function}) is never read"
-                findings.append(
-                    _finding(
-                        self,
-                        path,
-                        span,
-                        message,
-                        flag=name,
-                        flagKind="absl",
-                        experiment=is_experiment(index, name, "", project.settings),
+                if name not in reads and not escapes and "flag_values_dict" not in reads:
+                    unread.append(
+                        (name, "absl", span, f"absl flag `{name}` ({function}) is never read")
                     )
-                )
             for name, kind, *rest in facts.get("cli", ()):
                 span, escaped, lines = rest[:4], rest[5], rest[6]
-                if escaped or lines:
-                    continue
-                message = f"{kind} option `{name}` is never used by its command"
+                if not escaped and not lines:
+                    message = f"{kind} option `{name}` is never used by its command"
+                    unread.append((name, kind, span, message))
+            for name, kind, span, message in unread:
+                experiment = is_experiment(index, name, "", project.settings)
                 findings.append(
                     _finding(
-                        self,
-                        path,
-                        span,
-                        message,
-                        flag=name,
-                        flagKind=kind,
-                        experiment=is_experiment(index, name, "", project.settings),
+                        self, path, span, message, flag=name, flagKind=kind, experiment=experiment
                     )
                 )
         return findings
