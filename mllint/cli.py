@@ -171,10 +171,14 @@ def make_history(
     repo = Repository.find(start.resolve() if start.exists() else Path.cwd(), cache)
     if repo is None:
         return None
-    now = datetime.now(timezone.utc)
-    if reference_date is not None:
-        now = reference_date.replace(tzinfo=reference_date.tzinfo or timezone.utc)
-    return History(repo, now, settings.max_age_days, jobs)
+    return History(repo, reference_now(reference_date), settings.max_age_days, jobs)
+
+
+def reference_now(reference_date: Optional[datetime]) -> datetime:
+    """The moment ages are counted up to: ``--reference-date`` (UTC unless it says), else now."""
+    if reference_date is None:
+        return datetime.now(timezone.utc)
+    return reference_date.replace(tzinfo=reference_date.tzinfo or timezone.utc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -585,9 +589,7 @@ def report(
         use_cache=not no_cache,
         jobs=workers,
     )
-    now = datetime.now(timezone.utc)
-    if reference_date is not None:
-        now = reference_date.replace(tzinfo=reference_date.tzinfo or timezone.utc)
+    now = reference_now(reference_date)
     options = ReportOptions(
         history=history_period,
         points=points,
