@@ -81,8 +81,13 @@ class FlagIndex:
         self._path_set = set(self.paths)
         self.names: Dict[str, str] = {p: self._module_name(p) for p in self.paths}
         self._by_name: Dict[str, List[str]] = {}
+        self._by_suffix: Dict[str, List[str]] = {}
+        """Paths by each proper dotted suffix of their module name (``b.c`` of ``a.b.c``)."""
         for path, name in self.names.items():
             self._by_name.setdefault(name, []).append(path)
+            parts = name.split(".")
+            for start in range(1, len(parts)):
+                self._by_suffix.setdefault(".".join(parts[start:]), []).append(path)
         self._module_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._resolve_cache: Dict[Tuple[str, str], Resolved] = {}
         self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
@@ -131,8 +136,7 @@ class FlagIndex:
         exact = self._by_name.get(module)
         if exact:
             return _nearest(importer, exact)
-        suffix = "." + module
-        candidates = [p for name, ps in self._by_name.items() if name.endswith(suffix) for p in ps]
+        candidates = self._by_suffix.get(module, ())
         return candidates[0] if len(candidates) == 1 else None
 
     def _at(self, directory: str, parts: Sequence[str]) -> Optional[str]:
