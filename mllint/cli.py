@@ -11,9 +11,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
+    BinaryIO,
     Callable,
+    Collection,
     Dict,
     Iterable,
+    List,
+    Mapping,
     NoReturn,
     Optional,
     Sequence,
@@ -25,19 +29,26 @@ import click
 
 from mllint import __version__
 from mllint.config import (
+    SEVERITIES,
     ConfigError,
     Settings,
     apply_overrides,
     check_selectors,
+    fails,
     find_config,
     load_settings,
 )
-from mllint.display import printable
+from mllint.console import use_color
+from mllint.display import display_path, printable
 from mllint.safeio import write_atomic
 
 if TYPE_CHECKING:
     from mllint.ages import History
+    from mllint.changes import Changes
+    from mllint.console import Console
     from mllint.engine import CheckResult
+    from mllint.model import Finding
+    from mllint.output import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -230,6 +241,41 @@ def main() -> None:
     is_flag=True,
     help="SARIF: also list findings silenced by noqa, per-file-ignores or the baseline.",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES, case_sensitive=False),
+    default=None,
+    help="Exit 1 on findings of this severity or louder (default: fail-on in "
+    "[tool.mllint], else warning: notes alone exit 0).",
+)
+@click.option("--show-source", is_flag=True, help="Text: show each finding's line(s), marked.")
+@click.option("--show-ages", is_flag=True, help="Text: add (introduced N days ago) to findings.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings."
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Say which files, the cache hits and the timings (stderr).",
+)
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="With `-` as the path: lint standard input as if it were this file.",
+)
+@click.option(
+    "--since",
+    default=None,
+    metavar="REF",
+    help="Report only findings on lines changed since this git revision (and in new files).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply `exclude` to files named on the command line too (for pre-commit).",
+)
 @_history_options
 def check(
     paths: Tuple[Path, ...],
@@ -248,24 +294,47 @@ def check(
     write_baseline: Optional[Path],
     category: str,
     include_suppressed: bool,
+    fail_on: Optional[str],
+    show_source: bool,
+    show_ages: bool,
+    quiet: bool,
+    verbose: bool,
+    stdin_filename: Optional[Path],
+    since: Optional[str],
+    force_exclude: bool,
     no_git: bool,
     max_age_days: Optional[int],
     reference_date: Optional[datetime],
 ) -> None:
-    """Lint files and folders (default: the current folder).
+    """Lint files and folders (default: the current folder); `-` lints standard input.
 
-    Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+    Exit status: 0 nothing at or above --fail-on (default warning), 1 findings at or above
+    it, 2 usage, configuration or internal error.
     """
+    from mllint.console import Console
     from mllint.engine import default_jobs, run_check
     from mllint.output import Report, formatters
     from mllint.output.text import statistics as render_statistics
+    from mllint.progress import ProgressBar
 
     if write_baseline is not None and output is not None and _same_file(write_baseline, output):
         raise click.UsageError(
             f"--write-baseline and --output name the same file ({printable(output)}): "
             "the report would overwrite the baseline"
         )
-    targets = list(paths) or [Path(".")]
+    console = Console(quiet=quiet, verbose=verbose)
+    stdin = _stdin_target(paths, stdin_filename)
+    if stdin_filename is not None and stdin is None:
+        console.warn("--stdin-filename does nothing without `-` (standard input) as the path")
+    _warn_unused_options(
+        console,
+        output_format,
+        category=category != "mllint",
+        include_suppressed=include_suppressed,
+        show_source=show_source,
+        show_ages=show_ages,
+    )
+    targets = [stdin] if stdin is not None else (list(paths) or [Path(".")])
     settings = load_run_settings(targets, config)
     overrides: Dict[str, Tuple[str, ...]] = {}
     for key, values in (
@@ -279,34 +348,72 @@ def check(
     settings = apply_overrides(settings, overrides)
     if max_age_days is not None:
         settings = replace(settings, max_age_days=max_age_days)
+    if fail_on is not None:
+        settings = replace(settings, fail_on=fail_on.lower())
+    changes = _changes_since(since, targets) if since is not None else None
+    overlay: Dict[str, bytes] = {}
+    if stdin is not None:
+        overlay[os.path.abspath(stdin)] = _read_stdin(settings.max_file_size)
+        targets = _stdin_project(stdin, settings)
+        no_git = True  # blame would read the file on disk, not the text given
+    if force_exclude:
+        targets, overlay = _force_exclude(targets, overlay, settings, config)
     history = make_history(
-        targets,
+        targets or [Path(".")],
         settings,
         no_git=no_git,
         reference_date=reference_date,
         use_cache=not no_cache,
         jobs=jobs or default_jobs(),
     )
+    if history is not None and reference_date is not None:
+        _warn_before_history(console, history, reference_now(reference_date))
+
+    bar = ProgressBar(enabled=False if quiet else None)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        console.stage(stage)
+        bar(stage, done, total)
 
     try:
-        result = run_check(
-            targets,
-            settings,
-            overrides=overrides,
-            jobs=jobs,
-            use_cache=not no_cache,
-            history=history,
-        )
+        if targets or overlay:
+            console.stage("discovery")
+            result = run_check(
+                targets,
+                settings,
+                overrides=overrides,
+                jobs=jobs,
+                use_cache=not no_cache,
+                history=history,
+                progress=progress,
+                overlay=overlay,
+            )
+        else:
+            result = _nothing_checked()
     except ConfigError as exc:  # a nested pyproject.toml found while walking
+        bar.close()
         _fail(str(exc))
-    _report_problems(result.missing, result.errors, result.notices)
+    bar.close()
+    console.stage("output")
+    if overlay:  # the rest of the project was read for its index, not to be reported
+        result = _only(result, set(overlay))
+    _report_problems(result.missing, result.errors, () if quiet else result.notices)
+    if not result.files and not result.missing and not result.errors:
+        console.warn("No Python files found under the given path(s)")
+    _describe_run(console, result)
 
     if write_baseline is not None:
         full = Report(result=result, settings=settings, cwd=Path.cwd())
         _write(formatters()["json"](full), str(write_baseline))
+        console.info(
+            f"wrote {_plural(len(result.findings), 'finding')} to the baseline "
+            f"{printable(str(write_baseline))}"
+        )
     hide_from = write_baseline or baseline
     if hide_from is not None:
-        result = _hide_baselined(result, settings, hide_from)
+        result = _hide_baselined(result, settings, hide_from, console)
+    if changes is not None:
+        result = replace(result, findings=tuple(changes.keep(result.findings)))
 
     report = Report(
         result=result,
@@ -316,21 +423,229 @@ def check(
         include_suppressed=include_suppressed,
         use_git=not no_git,
     )
-    rendered = formatters()[output_format](report)
+    rendered = _render(
+        report,
+        output_format,
+        color=output is None and use_color(sys.stdout),
+        show_ages=show_ages,
+        show_source=show_source,
+        overlay=overlay,
+        max_size=settings.max_file_size,
+    )
+    text_out = output_format == "text"
     if statistics:
         stats = render_statistics(report)
-        if output_format == "text":
-            rendered += stats
+        if text_out:
+            rendered += ("\n" if rendered and stats else "") + stats
         else:
             click.echo(stats, err=True, nl=False)
+    summary = "" if quiet else _summary(result.findings)
+    if text_out and output is None:
+        rendered += summary
+    elif summary and text_out:
+        click.echo(summary, err=True, nl=False)
     _write(rendered, output)
+    console.report_timings()
 
     if result.errors or result.missing:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_OK)
+    failing = any(fails(f.severity.value, settings.fail_on) for f in result.findings)
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _hide_baselined(result: CheckResult, settings: Settings, baseline: Path) -> CheckResult:
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    from mllint.fixes import has_fix
+    from mllint.output.text import summary
+
+    return summary(findings, has_fix)
+
+
+def _render(
+    report: Report,
+    output_format: str,
+    *,
+    color: bool,
+    show_ages: bool,
+    show_source: bool,
+    overlay: Mapping[str, bytes],
+    max_size: int,
+) -> str:
+    """The report in ``output_format``; the text format with colour, ages and source as
+    asked (a file's source is read again, or taken from standard input's text)."""
+    from mllint.output import formatters
+    from mllint.output.text import TextOptions, render_text
+
+    if output_format != "text":
+        return formatters()[output_format](report)
+
+    def source_of(path: str) -> Optional[str]:
+        from mllint.safeio import read_limited
+        from mllint.source import SourceError, decode
+
+        try:
+            data = overlay.get(path)
+            if data is None:
+                data = read_limited(Path(path), max_size)
+            return decode(data).text
+        except (OSError, SourceError):
+            return None
+
+    options = TextOptions(
+        color=color, show_ages=show_ages, show_source=show_source, source_of=source_of
+    )
+    return render_text(report, options)
+
+
+def _warn_unused_options(console: Console, output_format: str, **given: bool) -> None:
+    """Options that change nothing in the chosen format say so (as a warning)."""
+    only_for = {
+        "category": ("sarif", "--category"),
+        "include_suppressed": ("sarif", "--include-suppressed"),
+        "show_source": ("text", "--show-source"),
+        "show_ages": ("text", "--show-ages"),
+    }
+    for key, used in given.items():
+        wanted, option = only_for[key]
+        if used and output_format != wanted:
+            console.warn(f"{option} does nothing with --format {output_format} (only {wanted})")
+
+
+def _stdin_target(paths: Sequence[Path], stdin_filename: Optional[Path]) -> Optional[Path]:
+    """The path standard input stands for when `-` is the (only) path, else ``None``."""
+    if not any(str(p) == "-" for p in paths):
+        return None
+    if len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+    return Path(os.path.abspath(stdin_filename if stdin_filename is not None else "-"))
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input's bytes, at most one more than ``limit`` (the rest is ML000 "too
+    large" anyway)."""
+    stream: BinaryIO = click.get_binary_stream("stdin")  # type: ignore[operator,unused-ignore]
+    chunks: List[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 16, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _stdin_project(stdin: Path, settings: Settings) -> List[Path]:
+    """What to analyse around standard input's file for the project index: the folder of
+    its configuration, else its git work tree; nothing when the file lies outside both."""
+    from mllint.history import GitError, git_output
+
+    root: Optional[Path] = Path(settings.root) if settings.config_file else None
+    if root is None:
+        try:
+            top, _ = git_output(_existing_folder(stdin), "rev-parse", "--show-toplevel")
+            root = Path(os.fsdecode(top.strip()))
+        except GitError:
+            return []
+    real_root, real_file = os.path.realpath(root), os.path.realpath(stdin)
+    if os.path.commonpath([real_root, real_file]) != real_root:
+        return []
+    return [root]
+
+
+def _existing_folder(path: Path) -> Path:
+    for folder in path.parents:
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
+
+
+def _only(result: CheckResult, paths: Collection[str]) -> CheckResult:
+    """``result`` reduced to the files ``paths`` (standard input's)."""
+    return replace(
+        result,
+        findings=tuple(f for f in result.findings if f.path in paths),
+        silenced=tuple(f for f in result.silenced if f.path in paths),
+        files=tuple(p for p in result.files if p in paths),
+        results={p: r for p, r in result.results.items() if p in paths},
+    )
+
+
+def _nothing_checked() -> CheckResult:
+    from mllint.engine import CheckResult
+
+    return CheckResult(findings=(), files=(), results={}, missing=(), errors=(), parsed=0, lines=0)
+
+
+def _force_exclude(
+    targets: Sequence[Path],
+    overlay: Mapping[str, bytes],
+    settings: Settings,
+    config: Optional[Path],
+) -> Tuple[List[Path], Dict[str, bytes]]:
+    """``--force-exclude``: files named on the command line (and standard input's file)
+    that ``exclude`` matches are dropped; folders are walked with ``exclude`` anyway."""
+
+    def excluded(path: Path) -> bool:
+        own = settings if config is not None else load_run_settings([path], None)
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(own.root))
+        except ValueError:
+            return False
+        return matches_globs(own.exclude, relative.as_posix())
+
+    from mllint.discover import matches_globs
+
+    kept = [t for t in targets if t.is_dir() or not excluded(t)]
+    return kept, {p: data for p, data in overlay.items() if not excluded(Path(p))}
+
+
+def _changes_since(since: str, targets: Sequence[Path]) -> Changes:
+    from mllint.changes import ChangesError, changed_since, named_after
+
+    try:
+        return changed_since(named_after(targets), since)
+    except ChangesError as exc:
+        _fail(str(exc))
+
+
+def _warn_before_history(console: Console, history: History, now: datetime) -> None:
+    """``--reference-date`` before the repository's first commit: every age would be
+    negative or zero; say so."""
+    from mllint.history import GitError, git_output
+
+    try:
+        out, _ = git_output(history.repo.root, "log", "--max-parents=0", "--format=%ct", "HEAD")
+    except GitError:
+        return
+    stamps = [int(line) for line in out.decode("ascii", "replace").split() if line.isdigit()]
+    if stamps and now.timestamp() < min(stamps):
+        first = datetime.fromtimestamp(min(stamps), timezone.utc).strftime("%Y-%m-%d")
+        console.warn(
+            f"--reference-date {now.strftime('%Y-%m-%d')} is before the first commit "
+            f"({first}): ages are counted up to a date the history had not reached"
+        )
+
+
+def _describe_run(console: Console, result: CheckResult) -> None:
+    """With ``-v``: the files checked and how many the cache answered."""
+    if not console.verbose:
+        return
+    cwd = Path.cwd()
+    for path in result.files:
+        console.detail(f"checked {display_path(path, cwd)}")
+    cached = len(result.files) - result.parsed
+    console.detail(
+        f"{_plural(len(result.files), 'file')}: {cached} from the cache, {result.parsed} analysed"
+    )
+
+
+def _hide_baselined(
+    result: CheckResult, settings: Settings, baseline: Path, console: Console
+) -> CheckResult:
     from mllint.baseline import BaselineError, hide_baselined, load_baseline
     from mllint.repository import root_of
 
@@ -340,7 +655,7 @@ def _hide_baselined(result: CheckResult, settings: Settings, baseline: Path) -> 
         _fail(str(exc))
     result = hide_baselined(result, root_of(settings.root), known)
     if result.baselined:
-        click.echo(f"mllint: {len(result.baselined)} findings hidden by the baseline", err=True)
+        console.info(f"{_plural(len(result.baselined), 'finding')} hidden by the baseline")
     return result
 
 
@@ -386,7 +701,7 @@ def stats(
 
 
 @main.command()
-@click.argument("code", required=False)
+@click.argument("code", required=False, metavar="[CODE|NAME]")
 @click.option(
     "--format",
     "output_format",
@@ -395,13 +710,18 @@ def stats(
     show_default=True,
 )
 def rule(code: Optional[str], output_format: str) -> None:
-    """Print the documentation of rule CODE (of every rule when no code is given)."""
+    """Print the documentation of rule CODE or NAME (e.g. ML101 or constant-condition; of
+    every rule when none is given)."""
     from mllint.docs import rule_markdown
     from mllint.rules import ALL_RULES, RULES_BY_CODE
 
-    if code is not None and code.upper() not in RULES_BY_CODE:
-        _fail(f"unknown rule code '{code}' (see `mllint rule`)")
-    chosen = [RULES_BY_CODE[code.upper()]] if code else list(ALL_RULES)
+    by_name = {r.name: r for r in ALL_RULES}
+    if code is not None:
+        found = RULES_BY_CODE.get(code.upper()) or by_name.get(code.lower().replace("_", "-"))
+        if found is None:
+            _fail(f"unknown rule code or name '{printable(code)}' (see `mllint rule`)")
+        code = found.code
+    chosen = [RULES_BY_CODE[code]] if code else list(ALL_RULES)
     if output_format == "json":
         data = [
             {
@@ -624,8 +944,12 @@ def run() -> None:
             _interrupted(exc.__cause__)
         click.echo("Aborted!", err=True)
         sys.exit(EXIT_FINDINGS)
+    except click.UsageError as exc:  # one error style: `mllint: error: ...`, as everywhere
+        command = exc.ctx.command_path if exc.ctx is not None else "mllint"
+        click.echo(f"mllint: error: {exc.format_message()} (see `{command} --help`)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"mllint: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _interrupted(exc)

@@ -41,7 +41,7 @@ DEFAULT_FLAG_PATTERNS: Tuple[str, ...] = (
 
 DEFAULT_PLATFORM_PATTERNS: Tuple[str, ...] = (
     r"(?:^|_)(?:tpu|gpu|cuda|cpu|xla|mps|cudnn|a100|v100|h100|volta|ampere)s?(?:\d|_|$)",
-    r"(?:^|_)(?:fp16|fp32|bf16|amp|apex|half|mixed|precision|jit|compile|tf32)(?:_|$)",
+    r"(?:^|_)(?:fp16|fp32|bf16|b?float(?:16|32|64)|amp|apex|half|mixed|precision|jit|compile|tf32)(?:_|$)",
     r"(?:^|_)(?:debug|verbose|quiet|profile|profiler|profiling|benchmark|deterministic)(?:_|$)",
     r"(?:^|_)(?:wandb|tensorboard|tb|mlflow|comet|neptune|visdom|tqdm|log|logging|plot)(?:_|$)",
     r"(?:^|_)(?:dist|distributed|ddp|slurm|submitit|workers|pin|checkpoint|eval)(?:_|$)",
@@ -86,7 +86,12 @@ class Settings:
     select: Tuple[str, ...] = ("ML",)
     ignore: Tuple[str, ...] = ()
     extend_select: Tuple[str, ...] = ()
+    extend_ignore: Tuple[str, ...] = ()
+    """``extend-ignore``: codes disabled on top of ``ignore`` (``--ignore`` keeps them)."""
     exclude: Tuple[str, ...] = ()
+    """``exclude`` then ``extend-exclude``: globs of files and folders discovery skips."""
+    fail_on: str = "warning"
+    """``fail-on``: the lowest severity that makes the run exit 1 (error, warning or note)."""
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     max_age_days: int = 90
     glue_threshold: float = 0.8
@@ -103,6 +108,9 @@ class Settings:
     root: str = "."
     """Folder that relative paths in the settings are anchored to (the config file's)."""
     config_file: Optional[str] = None
+    cache_dir: Optional[str] = None
+    """The cache folder (``--cache-dir``; never a ``[tool.mllint]`` key: a repository must not
+    choose where mllint writes); ``None``: see :func:`mllint.cache.cache_folder`."""
 
     def analysis_key(self) -> str:
         """Hash of the settings that change what the per-file stage computes (cache key)."""
@@ -124,7 +132,7 @@ class Settings:
         chosen = _longest_match(code, self.select + self.extend_select)
         if chosen < 0:
             return False
-        return chosen > _longest_match(code, self.ignore)
+        return chosen > _longest_match(code, self.ignore + self.extend_ignore)
 
     def to_json(self) -> Dict[str, Any]:
         """The settings as JSON data (for reports and hashing)."""
@@ -153,7 +161,10 @@ _KEYS: Dict[str, Tuple[str, str]] = {
     "select": ("select", "codes"),
     "ignore": ("ignore", "codes"),
     "extend-select": ("extend_select", "codes"),
+    "extend-ignore": ("extend_ignore", "codes"),
     "exclude": ("exclude", "strings"),
+    "extend-exclude": ("extend_exclude", "strings"),
+    "fail-on": ("fail_on", "severity"),
     "per-file-ignores": ("per_file_ignores", "table"),
     "max-age-days": ("max_age_days", "int"),
     "glue-threshold": ("glue_threshold", "ratio"),
@@ -167,6 +178,15 @@ _KEYS: Dict[str, Tuple[str, str]] = {
 }
 
 
+SEVERITIES: Tuple[str, ...] = ("error", "warning", "note")
+"""Severities from the loudest down: ``fail-on`` names one, and every louder one fails too."""
+
+
+def fails(severity: str, fail_on: str) -> bool:
+    """Whether a finding of ``severity`` makes a run with ``fail-on = fail_on`` exit 1."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
+
 def apply_overrides(settings: Settings, overrides: Mapping[str, Tuple[str, ...]]) -> Settings:
     """Settings with command-line selections on top: ``select``/``ignore`` replace, the
     ``extend_*`` ones add."""
@@ -174,10 +194,9 @@ def apply_overrides(settings: Settings, overrides: Mapping[str, Tuple[str, ...]]
     for key in ("select", "ignore"):
         if key in overrides:
             values[key] = overrides[key]
-    if "extend_select" in overrides:
-        values["extend_select"] = settings.extend_select + overrides["extend_select"]
-    if "extend_ignore" in overrides:
-        values["ignore"] = values.get("ignore", settings.ignore) + overrides["extend_ignore"]
+    for key in ("extend_select", "extend_ignore"):
+        if key in overrides:
+            values[key] = getattr(settings, key) + overrides[key]
     return replace(settings, **values)
 
 
@@ -259,6 +278,8 @@ def load_settings(config: Optional[Path], fallback_root: Path) -> Settings:
     if not isinstance(table, dict):
         raise ConfigError(f"{name}: [tool.mllint] must be a table, got {_toml_type(table)}")
     values = validate_table(table, name)
+    extend_exclude = values.pop("extend_exclude", ())
+    values["exclude"] = values.get("exclude", Settings.exclude) + extend_exclude
     return replace(Settings(), root=str(config.parent.resolve()), config_file=name, **values)
 
 
@@ -288,9 +309,16 @@ def _convert(key: str, kind: str, value: Any, name: str) -> Any:
                     raise ConfigError(f"{where}: invalid regex {_shown(pattern)}: {problem}")
         return tuple(value)
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{where} must be a non-negative integer, got {_type(value)}")
+        if value < 0:
+            raise ConfigError(f"{where} must be a non-negative integer, got {value}")
         return value
+    if kind == "severity":
+        if not isinstance(value, str) or value.lower() not in SEVERITIES:
+            shown = repr(value) if isinstance(value, str) else _type(value)
+            raise ConfigError(f"{where} must be one of {', '.join(SEVERITIES)}, got {shown}")
+        return value.lower()
     if kind == "ratio":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ConfigError(f"{where} must be a number between 0 and 1, got {value!r}")

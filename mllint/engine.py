@@ -18,7 +18,14 @@ import libcst as cst
 
 from mllint import glue
 from mllint.ages import History
-from mllint.analyze import MAX_FILE_SIZE, NOT_ANALYSED, analyze_path, parse_error, too_large
+from mllint.analyze import (
+    MAX_FILE_SIZE,
+    NOT_ANALYSED,
+    analyze_path,
+    analyze_source,
+    parse_error,
+    too_large,
+)
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.discover import discover, matches_globs
@@ -34,6 +41,9 @@ from mllint.rules.age import StaleExperiment
 from mllint.rules.experiments import launch_roots
 from mllint.safeio import TooLarge, UnsafePath, read_limited
 from mllint.suppress import apply_noqa
+
+Progress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as a run advances (``total`` 0: a stage without a count)."""
 
 _SERIAL_BELOW = 16
 """Runs with fewer files to parse than this use no process pool."""
@@ -95,6 +105,16 @@ def _analyze_chunk(
         except Exception as exc:  # an internal error: name the file, keep going
             out.append((path, None, _described(exc)))
     return out
+
+
+def _analyze_given(
+    path: str, data: bytes, max_size: int
+) -> Tuple[Optional[FileResult], Optional[str]]:
+    """:func:`_analyze_chunk` for text given in place of a file's (standard input)."""
+    try:
+        return analyze_source(path, data, max_size), None
+    except Exception as exc:  # an internal error: name the file, keep going
+        return None, _described(exc)
 
 
 def _described(exc: Exception) -> str:
@@ -183,17 +203,21 @@ def analyze_files(
     jobs: int,
     start_method: Optional[str] = None,
     max_size: int = MAX_FILE_SIZE,
+    on_done: Optional[Callable[[int], None]] = None,
 ) -> Dict[str, Tuple[Optional[FileResult], Optional[str]]]:
     """Analyse files, in a process pool when there are enough of them (``start_method``:
     the pool's multiprocessing start method; default fork on Linux); files larger than
-    ``max_size`` bytes are ML000 unread."""
+    ``max_size`` bytes are ML000 unread. ``on_done`` is told how many are done so far."""
     done: Dict[str, Tuple[Optional[FileResult], Optional[str]]] = {}
     if jobs <= 1 or len(paths) < _SERIAL_BELOW:
         threshold = gc.get_threshold()
         gc.set_threshold(*_GC_THRESHOLD)
         try:
-            for path, result, error in _analyze_chunk(paths, max_size):
-                done[path] = (result, error)
+            for one in paths:
+                for path, result, error in _analyze_chunk([one], max_size):
+                    done[path] = (result, error)
+                if on_done is not None:
+                    on_done(len(done))
         finally:
             gc.set_threshold(*threshold)
         return done
@@ -214,6 +238,8 @@ def analyze_files(
                 for future in concurrent.futures.as_completed(futures):
                     for path, result, error in future.result():
                         done[given[path]] = (_at(result, given[path]), error)
+                    if on_done is not None:
+                        on_done(len(done))
     except BrokenProcessPool:
         # A worker died (the native parser can crash): isolate the culprit file by file.
         for path in paths:
@@ -248,16 +274,24 @@ def run_check(
     jobs: int = 0,
     use_cache: bool = True,
     history: Optional[History] = None,
+    progress: Optional[Progress] = None,
+    overlay: Optional[Mapping[str, bytes]] = None,
 ) -> CheckResult:
     """Lint ``paths`` with ``settings``; findings come back filtered and sorted.
 
     With ``history``, findings carry git ages and stale flags are reported (ML301).
+    ``progress`` is told each stage (see :data:`Progress`); ``overlay`` as in
+    :func:`analyze_tree`.
 
     Files below a nested pyproject.toml with ``[tool.mllint]`` take their exclusions and
     suppressions from it, with the command line's ``overrides`` on top.
     """
     root = Path(settings.root)
-    tree = analyze_tree(paths, settings, jobs=jobs, use_cache=use_cache)
+    tree = analyze_tree(
+        paths, settings, jobs=jobs, use_cache=use_cache, progress=progress, overlay=overlay
+    )
+    if progress is not None:
+        progress("project rules", 0, 0)
     scoped = {
         config: apply_overrides(load_settings(Path(config), root), overrides or {})
         for config in sorted(set(tree.configs.values()))
@@ -268,6 +302,8 @@ def run_check(
     findings = [f for path in files for f in results[path].findings]
     findings.extend(run_project_rules(project))
     flags = project_flags(project) if history is not None else []
+    if history is not None and progress is not None:
+        progress("git history", 0, 0)
     if history is not None and settings.is_enabled(StaleExperiment.code):
         findings.extend(history.stale(findings, flags))
 
@@ -371,23 +407,37 @@ def analyze_tree(
     use_cache: bool = True,
     start_method: Optional[str] = None,
     needs_facts: Optional[str] = None,
+    progress: Optional[Progress] = None,
+    overlay: Optional[Mapping[str, bytes]] = None,
 ) -> AnalyzedTree:
     """Discover ``paths`` and analyse each file, with the cache and pool of :func:`run_check`
     (``start_method`` as in :func:`analyze_files`).
 
     A cached result without the ``needs_facts`` family (written by a build that did not
-    compute it) is analysed again, unless it is a parse error.
+    compute it) is analysed again, unless it is a parse error. ``overlay`` maps absolute
+    paths to the text linted in place of the file's (standard input): such a path is
+    linted whether or not it exists or was discovered. ``progress`` is told of each file.
     """
     root = Path(settings.root)
     configure_analysis(settings)
     discovery = discover(paths, settings.exclude, root)
-    cache = Cache(root, settings.analysis_key()) if use_cache else None
+    overlay = overlay or {}
+    listed = list(discovery.files)
+    listed += [Path(p) for p in overlay if Path(p) not in set(discovery.files)]
+    cache = Cache.of(settings) if use_cache else None
     results: Dict[str, FileResult] = {}
     to_parse: Dict[str, str] = {}
-    for file in discovery.files:
+    given: Dict[str, bytes] = {}
+    for file in listed:
         path = str(file)
         try:  # the size is checked before any read: a huge file is never read whole
-            data = read_limited(file, settings.max_file_size)
+            if path in overlay:
+                data = overlay[path]
+                if len(data) > settings.max_file_size:
+                    raise TooLarge(path, len(data), settings.max_file_size)
+                given[path] = data
+            else:
+                data = read_limited(file, settings.max_file_size)
         except TooLarge as exc:
             results[path] = too_large(path, exc.size, settings.max_file_size)
             continue
@@ -408,11 +458,26 @@ def analyze_tree(
         else:
             to_parse[path] = digest
     errors: List[str] = []
-    analysed = analyze_files(
-        list(to_parse),
-        jobs or default_jobs(),
-        start_method=start_method,
-        max_size=settings.max_file_size,
+    total, ready = len(listed), len(results)
+
+    def on_done(count: int) -> None:
+        if progress is not None:
+            progress("analysing", ready + count, total)
+
+    on_done(0)
+    analysed = {
+        path: _analyze_given(path, given[path], settings.max_file_size)
+        for path in to_parse
+        if path in given
+    }
+    analysed.update(
+        analyze_files(
+            [path for path in to_parse if path not in given],
+            jobs or default_jobs(),
+            start_method=start_method,
+            max_size=settings.max_file_size,
+            on_done=lambda count: on_done(len(analysed) + count),
+        )
     )
     for path, (result, error) in analysed.items():
         if result is None:
@@ -426,9 +491,9 @@ def analyze_tree(
         configs=discovery.configs,
         errors=tuple(errors),
         missing=discovery.missing,
-        files=tuple(str(f) for f in discovery.files if str(f) in results),
+        files=tuple(str(f) for f in listed if str(f) in results),
         parsed=len(analysed),
-        notices=tuple(discovery.notices) + _not_analysed(results, discovery.files),
+        notices=tuple(discovery.notices) + _not_analysed(results, listed),
     )
 
 

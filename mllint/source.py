@@ -197,7 +197,9 @@ def _verdict() -> Iterator[None]:
         yield
     except SyntaxError as exc:
         line = exc.lineno or 1
-        reason = f"{exc.msg} (line {line})"
+        # CPython's own message may name the line already: "(detected at line 39)"
+        named = re.search(rf"\bline {line}\b", str(exc.msg)) is not None
+        reason = str(exc.msg) if named else f"{exc.msg} (line {line})"
         if any(m in str(exc.msg) for m in _NESTING_MESSAGES):
             reason = f"nests too deeply: {reason}"
         raise SourceError(reason, line, max(exc.offset or 1, 1)) from None

@@ -31,7 +31,9 @@ def test_check_fixtures_prints_flake8_style_findings_and_exits_1(cli: CliCaller)
     run = cli("check", "fixtures/", "--no-cache", cwd=ROOT)
     assert run.exit_code == 1
     assert _ml101_lines(run.stdout) == SAMPLE_ML101 + SARIF_CASES_ML101
-    for line in run.stdout.splitlines():
+    *lines, summary = run.stdout.splitlines()
+    assert summary.startswith(f"Found {len(lines)} findings") and "warnings" in summary
+    for line in lines:
         path, line_no, col, rest = line.split(":", 3)
         assert Path(ROOT, path).is_file() and int(line_no) > 0 and int(col) > 0
         assert rest.startswith(" ML")

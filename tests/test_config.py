@@ -112,9 +112,11 @@ def test_overrides() -> None:
     base = Settings(select=("ML1",), ignore=("ML102",), extend_select=("ML0",))
     assert apply_overrides(base, {"select": ("ML2",)}).select == ("ML2",)
     extended = apply_overrides(base, {"extend_select": ("ML3",), "extend_ignore": ("ML103",)})
-    assert extended.extend_select == ("ML0", "ML3") and extended.ignore == ("ML102", "ML103")
+    assert extended.extend_select == ("ML0", "ML3") and extended.ignore == ("ML102",)
+    assert extended.extend_ignore == ("ML103",) and not extended.is_enabled("ML103")
     replaced = apply_overrides(base, {"ignore": ("ML104",), "extend_ignore": ("ML105",)})
-    assert replaced.ignore == ("ML104", "ML105")
+    assert replaced.ignore == ("ML104",) and replaced.extend_ignore == ("ML105",)
+    assert not replaced.is_enabled("ML104") and not replaced.is_enabled("ML105")
 
 
 def test_analysis_key_ignores_selection() -> None:
