@@ -218,6 +218,7 @@ class _Scope:
         # parameters that cannot hold a parsed namespace: `*args`, `**kwargs`, and those
         # with a default other than None (`flags=cv2.IMREAD_COLOR`)
         self.plain_parameters: Set[str] = set()
+        self.parameters: Set[str] = set()
 
 
 class FactsExtractor:
@@ -239,6 +240,8 @@ class FactsExtractor:
         self.defs: Dict[str, List[int]] = {}
         self.live: Set[str] = set()
         self.armed: Dict[str, Set[str]] = {}
+        self.armed_at: Dict[str, Dict[str, List[int]]] = {}
+        """Where each armed reference first occurs in each arm (ML106's related locations)."""
         self.env_reads: List[List[Any]] = []
         self.options: List[List[Any]] = []
         self.absl: List[List[Any]] = []
@@ -284,6 +287,7 @@ class FactsExtractor:
     def _result(self) -> Dict[str, Any]:
         tests = [t for t in self.tests if _worth_keeping(t["e"])]
         armed = {k: sorted(v) for k, v in self.armed.items() if k not in self.live}
+        armed_at = {k: v for k, v in self.armed_at.items() if k in armed}
         return {
             "constants": self.constants,
             "multi": sorted(self.multi | {n for n, c in self.bind_counts.items() if c > 1}),
@@ -298,6 +302,7 @@ class FactsExtractor:
             "defs": self.defs,
             "live": sorted(self.live),
             "armed": armed,
+            "armed_at": armed_at,
             "env": self.env_reads,
             "options": self.options,
             "absl": self.absl,
@@ -470,14 +475,17 @@ class FactsExtractor:
         self._arm_count += 1
         return f"{prefix}{self._arm_count}"
 
-    def _occurrence(self, identifier: str) -> None:
-        """Record a reference to ``identifier`` (for dead-experiment-code)."""
+    def _occurrence(self, identifier: str, node: Optional[ast.AST] = None) -> None:
+        """Record a reference to ``identifier`` at ``node`` (for dead-experiment-code)."""
         if identifier == self._top_def:
             return
         if not self._arms:
             self.live.add(identifier)
         else:
-            self.armed.setdefault(identifier, set()).add("/".join(self._arms))
+            chain = "/".join(self._arms)
+            self.armed.setdefault(identifier, set()).add(chain)
+            if node is not None and hasattr(node, "lineno"):
+                self.armed_at.setdefault(identifier, {}).setdefault(chain, self._span(node, node))
 
     # statements
 
@@ -506,7 +514,7 @@ class FactsExtractor:
                 continue
             local = alias.asname or alias.name
             if alias.asname and alias.asname != alias.name:
-                self._occurrence(alias.name)
+                self._occurrence(alias.name, alias)
             self._register_import(local, ["from", module, node.level, alias.name])
             if module == "os" and alias.name == "environ":
                 self._environ.add(local)
@@ -717,6 +725,7 @@ class FactsExtractor:
         for arg in [*params, args.vararg, args.kwarg]:
             if arg is not None:
                 scope.locals.add(arg.arg)
+                scope.parameters.add(arg.arg)
                 self.parameters.add(arg.arg)
                 kind = _object_kind_of_annotation(arg.annotation)
                 if kind:
@@ -897,6 +906,9 @@ class FactsExtractor:
                 # message shows (`print(f"{'BN' if args.use_bn else 'no BN'}")`)
                 "v": (isinstance(node, ast.If) and _is_validation(node.body))
                 or (keyword == "ternary" and self._sink > 0),
+                # the same function from two places, called alike: a re-implementation
+                # checked against its original, not two ideas
+                "r": self._same_function_arms(node),
                 "body": body_key,
                 "orelse": else_key,
                 "elif": isinstance(node, ast.If)
@@ -908,12 +920,39 @@ class FactsExtractor:
         )
         return body_key, else_key
 
+    def _same_function_arms(self, node: ast.AST) -> bool:
+        """Whether both arms only call the same function, by its defined name, with the same
+        arguments: one a name of this module, the other that name imported under an alias
+        (``from spinup.algos.td3 import td3 as true_td3``; ``if args.use_soln:
+        true_td3(**kw) else: td3(**kw)``)."""
+        arms: List[Tuple[str, Optional[ast.Call]]]
+        if isinstance(node, ast.IfExp):
+            arms = [("", _as_call(node.body)), ("", _as_call(node.orelse))]
+        elif isinstance(node, ast.If):
+            arms = [_only_call(node.body), _only_call(node.orelse)]
+        else:
+            return False
+        (first_target, first), (second_target, second) = arms
+        if first is None or second is None or first_target != second_target:
+            return False
+        if not isinstance(first.func, ast.Name) or not isinstance(second.func, ast.Name):
+            return False
+        if first.func.id == second.func.id or _call_arguments(first) != _call_arguments(second):
+            return False
+        defined = []
+        for call in (first, second):
+            assert isinstance(call.func, ast.Name)
+            target = self._import_of(self._scope, call.func.id)
+            aliased = target is not None and target[0] == "from" and target[3] != call.func.id
+            defined.append((target[3] if aliased and target else call.func.id, aliased))
+        return defined[0][0] == defined[1][0] and (defined[0][1] or defined[1][1])
+
     # expressions
 
     def _visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             self._load(node)
-            self._occurrence(node.id)
+            self._occurrence(node.id, node)
         elif isinstance(node.ctx, ast.Del):
             self._bind(node.id)
 
@@ -922,7 +961,7 @@ class FactsExtractor:
 
     def _visit_Attribute(self, node: ast.Attribute) -> None:
         if isinstance(node.ctx, ast.Load):
-            self._occurrence(node.attr)
+            self._occurrence(node.attr, node)
             lines = self.attr_reads.setdefault(node.attr, [])
             if not lines or lines[-1] != node.lineno:
                 lines.append(node.lineno)
@@ -935,7 +974,7 @@ class FactsExtractor:
         value = node.value
         if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
             self._load(value, node.attr)
-            self._occurrence(value.id)
+            self._occurrence(value.id, value)
             return
         self._visit(value)
 
@@ -967,7 +1006,7 @@ class FactsExtractor:
     def _visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
         if isinstance(value, str) and value.isidentifier() and len(value) < 80:
-            self._occurrence(value)
+            self._occurrence(value, node)
         elif isinstance(value, str) and "--" in value and not self._defining:
             # "--use-x" in a test or a launcher written in Python chooses the option (ML107)
             for token in value[:2000].split():
@@ -1441,6 +1480,10 @@ class FactsExtractor:
                 if leaf is None:
                     continue
                 if leaf[0] == "g" and name in values and name not in scope.cli_params:
+                    if name in scope.parameters and _all_after(scope.values[name], line):
+                        # `if x is None: x = USE_X`: the test reads the caller's argument
+                        leaf[:] = ["?"]
+                        continue
                     through_values.append((name, leaf))
                 else:
                     self._resolve_local(scope, name, leaf)
@@ -1685,6 +1728,35 @@ def _stores_only(body: List[ast.stmt], key: str, value: str) -> bool:
         ):
             return False
     return True
+
+
+def _all_after(values: List[ast.AST], line: int) -> bool:
+    """Whether every value bound to a name is assigned after ``line``."""
+    return all(getattr(value, "lineno", 0) > line for value in values)
+
+
+def _as_call(node: Optional[ast.AST]) -> Optional[ast.Call]:
+    return node if isinstance(node, ast.Call) else None
+
+
+def _only_call(body: List[ast.stmt]) -> Tuple[str, Optional[ast.Call]]:
+    """The call of an arm that is a single call statement, ``return`` of a call or
+    assignment of one, with what it is assigned to."""
+    if len(body) != 1:
+        return "", None
+    statement = body[0]
+    if isinstance(statement, ast.Assign):
+        targets = "".join(ast.dump(t) for t in statement.targets)
+        return targets, _as_call(statement.value)
+    if isinstance(statement, (ast.Expr, ast.Return)):
+        return type(statement).__name__, _as_call(statement.value)
+    return "", None
+
+
+def _call_arguments(call: ast.Call) -> str:
+    return ast.dump(ast.Tuple(elts=list(call.args), ctx=ast.Load())) + "".join(
+        ast.dump(k) for k in call.keywords
+    )
 
 
 def _is_validation(body: List[ast.stmt]) -> bool:

@@ -99,6 +99,7 @@ class FlagIndex:
         self._imports: Optional[Dict[str, Set[str]]] = None
         self._importers: Optional[Dict[str, Set[str]]] = None
         self._switch_kinds: Optional[Dict[str, Set[str]]] = None
+        self._defined_outside_tests: Set[str] = set()
         self._decided: Optional[List[Tuple[str, Dict[str, Any], Decision, Optional[str]]]] = None
 
     # -- modules -------------------------------------------------------------------------
@@ -447,10 +448,22 @@ class FlagIndex:
         ``choice``, ``value``, ``?``); empty when the project defines no such flag."""
         if self._switch_kinds is None:
             self._switch_kinds = {}
+            self._defined_outside_tests = set()
+            # below the folder shared by every analysed file: a project checked out in a
+            # folder named `tests` is not test code
+            top = _common_folder(self.paths)
             for path in self.paths:
+                in_tests = is_test_path(os.path.relpath(path, top) if top else path)
                 for flag, kind in self.facts[path].get("switches", {}).items():
                     self._switch_kinds.setdefault(flag, set()).add(kind)
+                    if not in_tests:
+                        self._defined_outside_tests.add(flag)
         return self._switch_kinds.get(name, set())
+
+    def defined_only_in_tests(self, name: str) -> bool:
+        """Whether the project defines a flag named ``name`` and every definition lies in
+        test code (see :func:`is_test_path`): a test harness's option."""
+        return bool(self.switch_kinds(name)) and name not in self._defined_outside_tests
 
     def is_referenced(self, identifier: str) -> bool:
         """Whether any file of the project mentions ``identifier`` (a read, an attribute, a
@@ -557,6 +570,28 @@ def candidate_names(name: str, variable: str = "") -> List[str]:
         if prefix and rest:
             names.append(rest)
     return names
+
+
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$"
+)
+
+
+def _common_folder(paths: Sequence[str]) -> str:
+    """The deepest folder holding every path (``""`` when they share none)."""
+    if not paths:
+        return ""
+    try:
+        top = os.path.commonpath(paths)
+    except ValueError:  # absolute and relative paths mixed
+        return ""
+    return os.path.dirname(top) if top in paths else top
+
+
+def is_test_path(path: str) -> bool:
+    """Test code: a file in a ``test``/``tests``/``testing`` folder, ``test_*.py``,
+    ``*_test.py`` or ``conftest.py``."""
+    return _TEST_PATH.search(path.replace(os.sep, "/")) is not None
 
 
 def is_experiment_name(

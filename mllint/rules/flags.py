@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from mllint.display import display_value, json_value
@@ -15,7 +16,7 @@ from mllint.flags.index import (
     flag_index,
     is_experiment_name,
 )
-from mllint.model import Finding, Severity, Span
+from mllint.model import Finding, RelatedLocation, Severity, Span
 from mllint.rules.base import FileRule, Invalid, ProjectRule
 
 _KIND_WORDS = {
@@ -71,6 +72,21 @@ def _finding(rule: ProjectRule, path: str, span: List[int], message: str, **prop
         message=message,
         severity=rule.severity,
         properties=props,
+    )
+
+
+MAX_RELATED = 10
+"""The most related locations one finding lists (ML106 on a much-used definition)."""
+
+
+def _defined_here(constant: Constant) -> RelatedLocation:
+    """The related location of a constant that decides a test: its name where it is bound."""
+    end = constant.column + len(constant.name)
+    value = display_value(constant.value, constant.name)
+    return RelatedLocation(
+        path=constant.path,
+        span=Span(constant.line, constant.column, constant.line, end),
+        message=f"definition of `{constant.name} = {value}`",
     )
 
 
@@ -190,19 +206,19 @@ class StaleFlagBranch(ProjectRule):
                     f"`{keyword} {source}` is always true ({values}): "
                     f"the `{other}` arm is dead code"
                 )
-            findings.append(
-                _finding(
-                    self,
-                    path,
-                    test["span"],
-                    message,
-                    flag=first.name,
-                    flags=names,
-                    deadArm=arm,
-                    value=json_value(first.value, first.name),
-                    experiment=is_experiment(index, first.name, "", project.settings),
-                )
+            related = tuple(_defined_here(c) for c in _unique(decision.constants))
+            found = _finding(
+                self,
+                path,
+                test["span"],
+                message,
+                flag=first.name,
+                flags=names,
+                deadArm=arm,
+                value=json_value(first.value, first.name),
+                experiment=is_experiment(index, first.name, "", project.settings),
             )
+            findings.append(replace(found, related=related[:MAX_RELATED]))
         return findings
 
 
@@ -742,8 +758,24 @@ class DeadExperimentCode(ProjectRule):
                 if flags:
                     properties["flag"] = flags[0]
                     properties["flags"] = flags
-                findings.append(_finding(self, path, span, message, **properties))
+                related = _dead_references(index, name, places)
+                found = _finding(self, path, span, message, **properties)
+                findings.append(replace(found, related=related))
         return findings
+
+
+def _dead_references(
+    index: FlagIndex, name: str, places: List[Tuple[str, str]]
+) -> Tuple[RelatedLocation, ...]:
+    """Where ``name`` is referenced, every place inside a dead arm (first per arm)."""
+    related: List[RelatedLocation] = []
+    for where, chain in sorted(places):
+        span = index.facts[where].get("armed_at", {}).get(name, {}).get(chain)
+        if span is not None:
+            message = f"reference to `{name}` in code that never runs"
+            related.append(RelatedLocation(where, Span(*span[:4]), message))
+    related.sort(key=lambda r: (r.path, r.span.line, r.span.column))
+    return tuple(related[:MAX_RELATED])
 
 
 def _dead_because(chain: str, dead: Dict[str, str]) -> Optional[str]:
