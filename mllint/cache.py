@@ -360,6 +360,21 @@ def _valid_finding(data: object) -> bool:
         and all(_is_int(n) for n in span)
         and data.get("severity") in severities
         and isinstance(data.get("properties"), dict)
+        and _valid_related(data.get("related", []))
+    )
+
+
+def _valid_related(data: object) -> bool:
+    """``[[path, [line, column, end_line, end_column], message]...]``."""
+    return isinstance(data, list) and all(
+        isinstance(r, list)
+        and len(r) == 3
+        and isinstance(r[0], str)
+        and isinstance(r[2], str)
+        and isinstance(r[1], list)
+        and len(r[1]) == 4
+        and all(_is_int(n) for n in r[1])
+        for r in data
     )
 
 

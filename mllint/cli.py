@@ -67,12 +67,18 @@ def _selectors(values: Iterable[str], option: str) -> Tuple[str, ...]:
 
 
 def load_run_settings(paths: Sequence[Path], config: Optional[Path]) -> Settings:
-    """Settings from ``--config`` or the nearest pyproject.toml; exits 2 on a bad file."""
+    """Settings from ``--config`` or the nearest pyproject.toml, with the cache folder of
+    ``--cache-dir`` (see :func:`_cache_options`); exits 2 on a bad file."""
+    from mllint.cache import locate
+
     try:
         found = config if config is not None else find_config(paths)
-        return load_settings(found, Path.cwd())
+        settings = load_settings(found, Path.cwd())
     except ConfigError as exc:
         _fail(str(exc))
+    context = click.get_current_context(silent=True)
+    chosen = context.meta.get(_CACHE_DIR_KEY) if context is not None else None
+    return replace(settings, cache_dir=str(locate(paths, chosen)))
 
 
 def _report_problems(
@@ -122,8 +128,31 @@ _config_option = click.option(
     help="A pyproject.toml to read [tool.mllint] from (default: the nearest one).",
 )
 _no_cache_option = click.option(
-    "--no-cache", is_flag=True, help="Neither read nor write .mllint_cache/."
+    "--no-cache", is_flag=True, help="Neither read nor write the cache."
 )
+_CACHE_DIR_KEY = "mllint.cache_dir"
+
+
+def _remember_cache_dir(context: click.Context, _: click.Parameter, value: Optional[str]) -> None:
+    context.meta[_CACHE_DIR_KEY] = value
+
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="MLLINT_CACHE_DIR",
+    show_envvar=True,
+    expose_value=False,
+    callback=_remember_cache_dir,
+    help="The cache folder (default: .mllint_cache at the project root).",
+)
+
+
+def _cache_options(function: Callable[..., None]) -> Callable[..., None]:
+    """``--no-cache`` and ``--cache-dir``; :func:`load_run_settings` reads the latter."""
+    return _no_cache_option(_cache_dir_option(function))
+
+
 _jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0: one per CPU)."
 )
@@ -174,11 +203,11 @@ def make_history(
     if no_git:
         return None
     from mllint.ages import History
-    from mllint.cache import CACHE_DIR_NAME, code_version
+    from mllint.cache import cache_folder, git_store
     from mllint.history import Repository
 
     start = targets[0] if targets else Path(".")
-    cache = Path(settings.root) / CACHE_DIR_NAME / code_version() / "git" if use_cache else None
+    cache = git_store(cache_folder(settings)) if use_cache else None
     repo = Repository.find(start.resolve() if start.exists() else Path.cwd(), cache)
     if repo is None:
         return None
@@ -216,7 +245,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
 @_config_option
-@_no_cache_option
+@_cache_options
 @_jobs_option
 @click.option(
     "--baseline",
@@ -670,7 +699,7 @@ def _hide_baselined(
     help="Print every statement of FILE with its class and the reason.",
 )
 @_config_option
-@_no_cache_option
+@_cache_options
 @_jobs_option
 def stats(
     paths: Tuple[Path, ...],
@@ -745,7 +774,7 @@ def rule(code: Optional[str], output_format: str) -> None:
 @_text_or_json_option
 @click.option("--output", "-o", type=str, default=None, help="Write the inventory to this file.")
 @_config_option
-@_no_cache_option
+@_cache_options
 @_jobs_option
 @_git_options
 def flags(
@@ -851,7 +880,7 @@ def lsp(debounce_ms: int, no_cache: bool, verbose: bool) -> None:
     "(default: relative links to the files).",
 )
 @_config_option
-@_no_cache_option
+@_cache_options
 @_jobs_option
 @_history_options
 def report(
@@ -928,6 +957,41 @@ def report(
     _write(render(built, chosen), output)
     if built.errors or built.missing:
         sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_cache_dir_option
+def clean(paths: Tuple[Path, ...]) -> None:
+    """Remove the cache of the project holding PATHS (default: the current folder).
+
+    Only what mllint writes is removed; a cache folder that is a symbolic link or holds
+    files tracked by git is refused. Exit status: 0, or 2 when the cache cannot be removed.
+    """
+    from mllint.cache import clean as remove_cache
+    from mllint.cache import locate
+    from mllint.display import display_path
+    from mllint.safeio import UnsafePath
+
+    context = click.get_current_context()
+    folder = locate(list(paths) or [Path(".")], context.meta.get(_CACHE_DIR_KEY))
+    shown = display_path(str(folder), Path.cwd())
+    try:
+        done = remove_cache(folder)
+    except UnsafePath as exc:
+        _fail(f"not removing the cache: {printable(exc.strerror or shown)}")
+    except OSError as exc:
+        _fail(f"cannot remove the cache {shown}: {exc.strerror or exc}")
+    if not done.existed:
+        click.echo(f"mllint: no cache at {shown}", err=True)
+        return
+    files = "file" if done.removed == 1 else "files"
+    message = f"mllint: removed the cache at {shown} ({done.removed} {files})"
+    if done.left:
+        names = ", ".join(printable(name) for name in done.left[:5])
+        more = ", ..." if len(done.left) > 5 else ""
+        message += f"; left what mllint did not write there: {names}{more}"
+    click.echo(message, err=True)
 
 
 def run() -> None:

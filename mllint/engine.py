@@ -339,7 +339,7 @@ def _relocate(result: FileResult, path: str) -> FileResult:
     """A cached result (keyed by content) attached to the file it now belongs to."""
     if all(f.path == path for f in result.findings):
         return result
-    return replace(result, findings=tuple(replace(f, path=path) for f in result.findings))
+    return replace(result, findings=tuple(f.moved_to(path) for f in result.findings))
 
 
 def suppress(

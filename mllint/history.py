@@ -246,10 +246,11 @@ class Repository:
         self._safe_reads: Optional[bool] = None
 
     @classmethod
-    def find(cls, path: Path, cache_dir: Optional[Path] = None) -> Optional[Repository]:
+    def find(cls, path: Path, cache_dir: Union[Path, Store, None] = None) -> Optional[Repository]:
         """The repository holding ``path``; ``None`` outside git, without a git binary or
-        without a commit. Cache entries go to ``cache_dir`` (see :meth:`Store.at`)."""
-        store = None if cache_dir is None else Store.at(cache_dir)
+        without a commit. Cache entries go to the store ``cache_dir`` (a folder: see
+        :meth:`Store.at`)."""
+        store = Store.at(cache_dir) if isinstance(cache_dir, Path) else cache_dir
         return cls._find(Path(path), store)
 
     @classmethod

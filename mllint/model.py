@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 
 class Severity(str, enum.Enum):
@@ -26,6 +26,30 @@ class Span:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """Another place a finding is about: the constant that decides a stale branch, a
+    reference that only dead code makes. SARIF's ``relatedLocations``, LSP's
+    ``relatedInformation``."""
+
+    path: str
+    """POSIX path of the file (absolute, like :attr:`Finding.path`)."""
+    span: Span
+    message: str
+    """What is there, as a noun phrase ("definition of `USE_X = False`")."""
+
+    def to_json(self) -> List[Any]:
+        """Plain JSON data (for the cache)."""
+        span = self.span
+        return [self.path, [span.line, span.column, span.end_line, span.end_column], self.message]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> RelatedLocation:
+        """Inverse of :meth:`to_json`."""
+        path, span, message = data
+        return cls(path=path, span=Span(*span), message=message)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found in one file."""
 
@@ -37,6 +61,9 @@ class Finding:
     message: str
     severity: Severity
     properties: Mapping[str, Any] = field(default_factory=dict)
+    related: Tuple[RelatedLocation, ...] = ()
+    """Other places the finding is about; never part of its identity (fingerprints and
+    baselines ignore them)."""
 
     @property
     def line(self) -> int:
@@ -52,9 +79,17 @@ class Finding:
         """Stable output order: file, position, code."""
         return (self.path, self.span.line, self.span.column, self.code)
 
+    def moved_to(self, path: str) -> Finding:
+        """The finding in a file of the same content at ``path`` (a cached result re-used):
+        related locations in its own file move with it."""
+        if path == self.path:
+            return self
+        related = tuple(replace(r, path=path) if r.path == self.path else r for r in self.related)
+        return replace(self, path=path, related=related)
+
     def to_json(self) -> Dict[str, Any]:
-        """The finding as plain JSON data (for the cache)."""
-        return {
+        """The finding as plain JSON data (for the cache); ``related`` only when there are."""
+        data: Dict[str, Any] = {
             "path": self.path,
             "span": [self.span.line, self.span.column, self.span.end_line, self.span.end_column],
             "code": self.code,
@@ -63,6 +98,9 @@ class Finding:
             "severity": self.severity.value,
             "properties": dict(self.properties),
         }
+        if self.related:
+            data["related"] = [r.to_json() for r in self.related]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Finding:
@@ -75,6 +113,7 @@ class Finding:
             message=data["message"],
             severity=Severity(data["severity"]),
             properties=dict(data["properties"]),
+            related=tuple(RelatedLocation.from_json(r) for r in data.get("related", ())),
         )
 
 

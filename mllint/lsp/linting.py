@@ -331,7 +331,7 @@ class WorkspaceIndex:
     def _history_at_head(self) -> Optional[History]:
         """The history of the workspace's repository at its current HEAD (held lock)."""
         from mllint.ages import History
-        from mllint.cache import CACHE_DIR_NAME, code_version
+        from mllint.cache import cache_folder, git_store
         from mllint.history import Repository
 
         try:
@@ -341,8 +341,7 @@ class WorkspaceIndex:
                 head = self._history[1].repo.head()
                 if head == self._history[0]:
                     return self._history[1]
-            root = Path(self.settings.root)
-            cache = root / CACHE_DIR_NAME / code_version() / "git" if self.use_cache else None
+            cache = git_store(cache_folder(self.settings)) if self.use_cache else None
             repo = Repository.find(self.root, cache)
             if repo is None:
                 return None

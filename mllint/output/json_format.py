@@ -15,7 +15,8 @@ def render(report: Report) -> str:
     """The findings as a JSON array, one object per finding, keys per the SPEC.
 
     ``fingerprint`` (an addition to the SPEC's keys) identifies a finding across edits; it makes
-    the output usable as a ``--baseline``.
+    the output usable as a ``--baseline``. ``related`` (another addition) lists the other
+    places the finding is about (ML102's deciding constants, ML106's dead references).
     """
     findings = report.result.findings
     root = root_of(report.settings.root)
@@ -32,6 +33,17 @@ def render(report: Report) -> str:
             "message": printable(f.message),
             "severity": f.severity.value,
             "properties": dict(f.properties),
+            "related": [
+                {
+                    "path": report.display_path(r.path),
+                    "line": r.span.line,
+                    "column": r.span.column,
+                    "end_line": r.span.end_line,
+                    "end_column": r.span.end_column,
+                    "message": printable(r.message),
+                }
+                for r in f.related
+            ],
             "fingerprint": fingerprint,
         }
         for f, fingerprint in zip(findings, prints)

@@ -22,7 +22,7 @@ from mllint.fingerprint import (
     fingerprints,
     relative_path,
 )
-from mllint.model import Finding, Severity
+from mllint.model import Finding, Severity, Span
 from mllint.output import Report
 from mllint.repository import Provenance, find_repository, source_root
 from mllint.rules import RULES_BY_CODE
@@ -173,13 +173,65 @@ def _result(
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
-        "message": {"text": printable(finding.message)},
+        "message": {"text": message_text(finding, root)},
         "locations": [_location(finding, root, lines)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if finding.related:
+        result["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": dict(_artifact_location(related.path, root)),
+                    "region": span_region(related.path, related.span, lines),
+                },
+                "message": {"text": escape_text(printable(related.message))},
+            }
+            for number, related in enumerate(finding.related, start=1)
+        ]
     if finding.properties:
         result["properties"] = dict(finding.properties)
     return result
+
+
+def escape_text(text: str) -> str:
+    """Plain text for a SARIF message: literal square brackets escaped (SARIF 2.1.0 §3.11.6),
+    so that no viewer takes code such as ``cfg["x"](1)`` for an embedded link."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def message_text(finding: Finding, root: Path) -> str:
+    """A result's ``message.text``: what GitHub shows of an alert, which is not its
+    ``properties``. A finding about a flag says how old the flag is; related locations are
+    embedded links (``[config.py:3](1)``, SARIF 2.1.0 §3.11.6) to ``relatedLocations``,
+    clickable in the alert."""
+    text = escape_text(printable(finding.message)) + age_clause(finding)
+    groups: Dict[str, List[str]] = {}
+    for number, related in enumerate(finding.related, start=1):
+        where = relative_path(related.path, root) or os.path.basename(related.path)
+        link = f"[{escape_text(printable(where))}:{related.span.line}]({number})"
+        groups.setdefault(escape_text(printable(related.message)), []).append(link)
+    if not groups:
+        return text
+    sentences = [
+        f"{what[:1].upper()}{what[1:]}: {', '.join(links)}." for what, links in groups.items()
+    ]
+    return f"{text}. {' '.join(sentences)}"
+
+
+def age_clause(finding: Finding) -> str:
+    """`` (introduced 412 days ago)`` for an aged finding about a flag; ML301 says it already."""
+    days = finding.properties.get("ageDays")
+    if (
+        finding.code == "ML301"
+        or "flag" not in finding.properties
+        or not isinstance(days, int)
+        or isinstance(days, bool)
+    ):
+        return ""
+    bound = "at least " if finding.properties.get("ageIsLowerBound") else ""
+    unit = "day" if days == 1 else "days"
+    return f" (introduced {bound}{days} {unit} ago)"
 
 
 def _location(finding: Finding, root: Path, lines: SourceLines) -> Dict[str, Any]:
@@ -214,15 +266,19 @@ def artifact_location(path: str, root: Path) -> Dict[str, Any]:
 
 def region(finding: Finding, lines: SourceLines) -> Dict[str, int]:
     """The finding's span in SARIF's terms: 1-based lines, UTF-16 code unit columns."""
-    span = finding.span
+    return span_region(finding.path, finding.span, lines)
+
+
+def span_region(path: str, span: Span, lines: SourceLines) -> Dict[str, int]:
+    """A span of ``path`` in SARIF's terms: 1-based lines, UTF-16 code unit columns."""
     end_line, end_column = span.end_line, span.end_column
     if (end_line, end_column) < (span.line, span.column):  # never emit a reversed region
         end_line, end_column = span.line, span.column
     return {
         "startLine": max(span.line, 1),
-        "startColumn": utf16_column(lines.line(finding.path, span.line), span.column),
+        "startColumn": utf16_column(lines.line(path, span.line), span.column),
         "endLine": max(end_line, 1),
-        "endColumn": utf16_column(lines.line(finding.path, end_line), end_column),
+        "endColumn": utf16_column(lines.line(path, end_line), end_column),
     }
 
 

@@ -212,7 +212,7 @@ def _start_methods() -> List[str]:
 def _at(result: FileResult, path: str) -> FileResult:
     if all(f.path == path for f in result.findings):
         return result
-    return replace(result, findings=tuple(replace(f, path=path) for f in result.findings))
+    return replace(result, findings=tuple(f.moved_to(path) for f in result.findings))
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ class CommitAnalyser:
         self.scope = tuple(s.strip("/") for s in scope)
         """Folders or files (relative to the work tree) the report covers; ``""``: all."""
         self.jobs = max(1, jobs)
-        self.cache = Cache(Path(settings.root), settings.analysis_key()) if use_cache else None
+        self.cache = Cache.of(settings) if use_cache else None
         self._by_blob: Dict[str, FileResult] = {}
         self._by_digest: Dict[str, FileResult] = {}
         self._trees: Dict[str, List[TreeEntry]] = {}

@@ -304,3 +304,150 @@ def test_include_suppressed_marks_each_kind(tmp_path: Path, validator: Draft4Val
     suppressed = sum(1 for marks in kinds.values() if marks)
     assert suppressed >= 4
     assert len(plain["runs"][0]["results"]) == len(kinds) - suppressed
+
+
+# -- what GitHub shows: ages and related locations in the message text -------------------------
+
+REFERENCE_DATE = "--reference-date=2026-06-01T12:00:00"  # tests.gitrepo.NOW
+STALE_CONFIG = "USE_OLD_HEAD = False\n"
+STALE_TRAIN = (
+    "from pkg.config import USE_OLD_HEAD\n"
+    "\n"
+    "def legacy_head(n):\n"
+    "    return n\n"
+    "\n"
+    "def head(n):\n"
+    "    if USE_OLD_HEAD:\n"
+    "        return legacy_head(n)\n"
+    "    return n + 1\n"
+    "\n"
+    "def other(n):\n"
+    "    if USE_OLD_HEAD:\n"
+    "        n = legacy_head(n)\n"
+    "    return n\n"
+)
+
+
+def _stale_repository(root: Path) -> Path:
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(root)
+    repo.commit({"pkg/__init__.py": "", "pkg/config.py": STALE_CONFIG}, 412)
+    repo.commit({"pkg/train.py": STALE_TRAIN}, 30)
+    return repo.root
+
+
+def _links(text: str) -> List[int]:
+    import re
+
+    return [int(n) for n in re.findall(r"(?<!\\)\]\((\d+)\)", text)]
+
+
+def test_flag_findings_say_their_age_and_link_related_locations(
+    tmp_path: Path, validator: Draft4Validator
+) -> None:
+    root = _stale_repository(tmp_path / "repo")
+    log = sarif(".", REFERENCE_DATE, cwd=root / "pkg")
+    assert errors(validator, log) == []
+    results = log["runs"][0]["results"]
+    branches = [r for r in results if r["ruleId"] == "ML102"]
+    assert len(branches) == 2
+    for branch in branches:
+        text = branch["message"]["text"]
+        # GitHub does not show properties: the age is in the text
+        assert "(introduced 412 days ago)" in text, text
+        assert branch["properties"]["ageDays"] == 412
+        (related,) = branch["relatedLocations"]
+        assert related["id"] == 1
+        location = related["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": "pkg/config.py", "uriBaseId": "%SRCROOT%"}
+        assert location["region"] == {
+            "startLine": 1,
+            "startColumn": 1,
+            "endLine": 1,
+            "endColumn": 13,
+        }
+        assert related["message"]["text"] == "definition of `USE_OLD_HEAD = False`"
+        assert text.endswith("Definition of `USE_OLD_HEAD = False`: [pkg/config.py:1](1).")
+    (dead,) = [r for r in results if r["ruleId"] == "ML106"]
+    assert dead["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    references = dead["relatedLocations"]
+    assert [r["id"] for r in references] == [1, 2]
+    assert [r["physicalLocation"]["region"]["startLine"] for r in references] == [8, 13]
+    assert all(
+        r["physicalLocation"]["artifactLocation"]["uri"] == "pkg/train.py" for r in references
+    )
+    assert "[pkg/train.py:8](1), [pkg/train.py:13](2)." in dead["message"]["text"]
+    assert "(introduced 412 days ago)" in dead["message"]["text"]
+    # every embedded link names a related location of its result (SARIF 2.1.0 §3.11.6)
+    for result in results:
+        ids = {r["id"] for r in result.get("relatedLocations", [])}
+        assert set(_links(result["message"]["text"])) == ids
+    # ML301 says the age in its own words, once
+    for stale in (r for r in results if r["ruleId"] == "ML301"):
+        assert "(introduced" not in stale["message"]["text"]
+
+
+def test_related_locations_do_not_change_fingerprints(tmp_path: Path) -> None:
+    """A baseline written before related locations existed still matches: the fingerprint of
+    a finding is the same with and without them, in SARIF and in JSON."""
+    from mllint.fingerprint import SourceLines, fingerprints
+    from mllint.model import Finding, RelatedLocation, Severity, Span
+
+    root = _stale_repository(tmp_path / "repo")
+    log = sarif(".", cwd=root)
+    by_rule = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    dead = by_rule["ML106"]
+    finding = Finding(
+        path=str(root / "pkg" / "train.py"),
+        span=Span(3, 1, 3, 20),
+        code="ML106",
+        name="dead-experiment-code",
+        message="anything",
+        severity=Severity.WARNING,
+    )
+    related = RelatedLocation(str(root / "pkg" / "train.py"), Span(8, 16, 8, 27), "reference")
+    with_related = Finding(**{**finding.__dict__, "related": (related,)})
+    prints = fingerprints([finding, with_related], root, SourceLines())
+    assert prints[0].split(":")[0] == prints[1].split(":")[0]
+    assert dead["partialFingerprints"]["mllint/v1"].split(":")[0] == prints[0].split(":")[0]
+    from tests.conftest import invoke
+
+    run = invoke(["check", "--no-cache", "--format", "json", "."], root)
+    json_prints = {f["code"]: f["fingerprint"] for f in json.loads(run.stdout)}
+    assert json_prints["ML106"] == dead["partialFingerprints"]["mllint/v1"]
+
+
+def test_square_brackets_in_messages_are_escaped(
+    tmp_path: Path, validator: Draft4Validator
+) -> None:
+    (tmp_path / "exp.py").write_text("if []:\n    pass\n", encoding="utf-8")
+    log = sarif(".", cwd=tmp_path)
+    assert errors(validator, log) == []
+    (result,) = log["runs"][0]["results"]
+    assert result["message"]["text"] == "`if \\[\\]` is never true: its body is dead code"
+    assert _links(result["message"]["text"]) == []
+
+
+def _multitool() -> Path:
+    folder = Path(os.environ.get("SARIF_MT_DIR", "/tmp/sarif-multitool"))
+    return folder / "node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+
+
+@pytest.mark.skipif(
+    not _multitool().is_file() or not (REPO.parent / "shared/sarif/validate.sh").is_file(),
+    reason="the SARIF multitool (../shared/sarif/validate.sh) is not installed",
+)
+def test_related_locations_pass_githubs_validator(tmp_path: Path) -> None:
+    root = _stale_repository(tmp_path / "repo")
+    log = sarif(".", REFERENCE_DATE, cwd=root)
+    assert any("relatedLocations" in r for r in log["runs"][0]["results"])
+    target = tmp_path / "related.sarif"
+    target.write_text(json.dumps(log), encoding="utf-8")
+    done = subprocess.run(
+        ["bash", str(REPO.parent / "shared/sarif/validate.sh"), str(target)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
