@@ -555,7 +555,9 @@ def _stdin_target(paths: Sequence[Path], stdin_filename: Optional[Path]) -> Opti
 def _read_stdin(limit: int) -> bytes:
     """Standard input's bytes, at most one more than ``limit`` (the rest is ML000 "too
     large" anyway)."""
-    stream: BinaryIO = click.get_binary_stream("stdin")  # type: ignore[operator,unused-ignore]
+    stream: Optional[BinaryIO] = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stream (an embedding program's)
+        return sys.stdin.read(limit + 1).encode("utf-8", errors="surrogateescape")
     chunks: List[bytes] = []
     size = 0
     while size <= limit:

@@ -85,12 +85,15 @@ def test_introduced_400_days_ago_edited_10_days_ago(cli: CliCaller, tmp_path: Pa
     )
 
 
-def test_text_output_appends_the_age(cli: CliCaller, tmp_path: Path) -> None:
+def test_text_output_appends_the_age_with_show_ages(cli: CliCaller, tmp_path: Path) -> None:
     repo = _project(tmp_path / "r")
     run = cli("check", ".", "--no-cache", REF, cwd=repo.root)
     line = next(x for x in run.stdout.splitlines() if " ML102 " in x)
-    assert line.endswith("(introduced 400 days ago)")
+    assert "introduced" not in line  # quiet by default: ML301 says how old the flag is
     assert "pkg/config.py:1:1: ML301 Experiment flag `USE_NEW_LOSS`" in run.stdout
+    run = cli("check", ".", "--no-cache", "--show-ages", REF, cwd=repo.root)
+    line = next(x for x in run.stdout.splitlines() if " ML102 " in x)
+    assert line.endswith("(introduced 400 days ago)")
 
 
 def test_max_age_days(cli: CliCaller, tmp_path: Path) -> None:
