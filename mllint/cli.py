@@ -305,6 +305,10 @@ def main() -> None:
     is_flag=True,
     help="Apply `exclude` to files named on the command line too (for pre-commit).",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes; report only the summary.")
 @_history_options
 def check(
     paths: Tuple[Path, ...],
@@ -331,6 +335,10 @@ def check(
     stdin_filename: Optional[Path],
     since: Optional[str],
     force_exclude: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    fix_only: bool,
     no_git: bool,
     max_age_days: Optional[int],
     reference_date: Optional[datetime],
@@ -387,6 +395,25 @@ def check(
         no_git = True  # blame would read the file on disk, not the text given
     if force_exclude:
         targets, overlay = _force_exclude(targets, overlay, settings, config)
+    fixing = None
+    if fix or diff or fix_only:
+        from mllint.fixing.command import run_fixes
+
+        if overlay:
+            raise click.UsageError("--fix, --diff and --fix-only need files, not standard input")
+        fixing = run_fixes(
+            targets,
+            settings,
+            overrides=overrides,
+            jobs=jobs,
+            use_cache=not no_cache,
+            unsafe=unsafe_fixes,
+            diff=diff,
+            fix_only=fix_only,
+            quiet=quiet,
+        )
+        if fixing.exit_code is not None:
+            sys.exit(fixing.exit_code)
     history = make_history(
         targets or [Path(".")],
         settings,
@@ -469,6 +496,10 @@ def check(
         else:
             click.echo(stats, err=True, nl=False)
     summary = "" if quiet else _summary(result.findings)
+    if fixing is not None:
+        summary = ""
+        if not quiet:
+            click.echo(fixing.summary(result.findings), err=True, nl=False)
     if text_out and output is None:
         rendered += summary
     elif summary and text_out:

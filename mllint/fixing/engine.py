@@ -241,15 +241,15 @@ def _verify(path: str, code: str, encoding: str) -> Optional[str]:
     return None
 
 
-def write_fixes(run: FixRun, roots: Sequence[Path]) -> List[str]:
+def write_fixes(run: FixRun, roots: Sequence[Path]) -> Dict[str, str]:
     """Write the new texts of ``run`` into files below ``roots`` (the linted paths).
 
     A file is written only when its bytes are still those that were analysed, the path lies
     below one of ``roots`` with no symbolic link on the way, and it is a regular file; the
-    write is atomic and keeps the file's permissions. Returns ``path: reason`` for each file
-    not written (the caller reports them).
+    write is atomic and keeps the file's permissions. Returns, for each file not written,
+    why (the caller reports them); the fixes of those files leave ``run.fixed``.
     """
-    problems: List[str] = []
+    problems: Dict[str, str] = {}
     for path, (_old, new) in sorted(run.changes.items()):
         reason = _unsafe_target(Path(path), roots)
         if reason is None:
@@ -263,7 +263,9 @@ def write_fixes(run: FixRun, roots: Sequence[Path]) -> List[str]:
             except OSError as exc:
                 reason = f"cannot write it: {exc.strerror or exc}"
         if reason is not None:
-            problems.append(f"{path}: not fixed: {reason}")
+            problems[path] = reason
+    if problems:
+        run.fixed = [f for f in run.fixed if f.path not in problems]
     return problems
 
 

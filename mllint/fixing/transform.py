@@ -207,6 +207,27 @@ class _Editor(cst.CSTTransformer):
 
     # statements
 
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """A file whose first statements went does not start with the blank lines that
+        separated them from the next one."""
+        body = updated_node.body
+        if (
+            not body
+            or updated_node.header
+            or (original_node.body and body[0] is original_node.body[0])
+        ):
+            return updated_node
+        first = body[0]
+        lines = list(getattr(first, "leading_lines", ()))
+        start = 0
+        while start < len(lines) and lines[start].comment is None:
+            start += 1
+        if not start:
+            return updated_node
+        return updated_node.with_changes(
+            body=[first.with_changes(leading_lines=lines[start:]), *body[1:]]
+        )
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> _Statements:

@@ -438,6 +438,25 @@ class CommentedOutCode(FileRule):
     code introduced by a prose line ending in `:` even across a blank comment line
     ("The computation is as follows:"). A lone `# return these` or `# del them` whose words
     no code of the module uses is prose.
+
+    ## Fix
+    Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
+    comment may be the only record of a setting someone meant to come back to; version
+    control keeps it either way.
+
+    Before:
+    ```python
+    def train(model, data):
+        # for batch in data:
+        #     model.step(batch, lr=0.1)
+        model.fit(data)
+    ```
+
+    After:
+    ```python
+    def train(model, data):
+        model.fit(data)
+    ```
     """
 
     code = "ML105"

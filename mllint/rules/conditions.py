@@ -55,10 +55,30 @@ class ConstantCondition(FileRule):
     side effects worth keeping.
 
     ## Fix
-    In an editor (`mllint lsp`) the finding offers a quick fix that deletes the dead arm and
-    puts the live one in the place of the whole statement or expression: the body of an
-    `if True:`, the `else` of an `if False:`, the next `elif` as an `if`, an `else` for an
-    `elif True:`. Comments inside the deleted arm go with it.
+    Safe: the deleted arm can never run, so the program does what it did. `check --fix` and
+    the editor's quick fix delete the dead arm and put the live one in the place of the whole
+    statement or expression, dedented: the body of an `if True:`, the `else` of an `if
+    False:`, the next `elif` as an `if`, an `else` for an `elif True:`, the `else` of a
+    `while` that never runs, the live value of a conditional expression (`pass` where a block
+    would be left empty). Comments inside the deleted arm go with it, and so do the imports
+    that only the deleted arm used.
+
+    Before:
+    ```python
+    from losses import cross_entropy, focal_loss
+
+    if False:
+        loss = focal_loss(logits, labels)
+    else:
+        loss = cross_entropy(logits, labels)
+    ```
+
+    After:
+    ```python
+    from losses import cross_entropy
+
+    loss = cross_entropy(logits, labels)
+    ```
     """
 
     code = "ML101"

@@ -144,6 +144,47 @@ class StaleFlagBranch(ProjectRule):
     `if`/`try`). `TYPE_CHECKING`, `__debug__` and `__name__` are never treated as flags.
     A test on a constant with no `else` whose body always runs has no dead arm and is not
     reported. Files CPython cannot parse contribute no facts.
+
+    ## Fix
+    Safe: the constants decide the test in every run, so deleting the arm that never runs
+    changes nothing. `check --fix` keeps the live arm, dedented in the place of the
+    statement, and drops the dead one (for a `while` that never runs, its `else`; for a
+    conditional expression, the live value). Fixing a finding retires the constants that
+    decide it: every other branch they decide is folded too (also `if USE_X:` with no
+    `else`, which has no dead arm to report), operands of `and`/`or` that they make redundant
+    go (`if USE_X and ready:` with `USE_X = True` becomes `if ready:`), and once nothing reads
+    a constant any more its definition is deleted, in its own module, with the imports of it
+    that are left unused in other modules and the imports only the dead arms used. Deleting a
+    constant that is part of a module's public surface (listed in `__all__`, re-exported by a
+    package's `__init__.py`) needs `--unsafe-fixes`: code outside the project may import it.
+    A branch whose finding a `# noqa: ML102` silences is left alone, and so is its constant.
+
+    Before:
+    ```python
+    USE_NEW_LOSS = False
+    USE_EMA = True
+
+
+    def step(model, batch, ready):
+        if USE_NEW_LOSS:
+            loss = focal_loss(model(batch))
+        else:
+            loss = cross_entropy(model(batch))
+        decay = 0.999 if USE_EMA else 0.0
+        if USE_EMA and ready:
+            update_ema(model, decay)
+        return loss
+    ```
+
+    After:
+    ```python
+    def step(model, batch, ready):
+        loss = cross_entropy(model(batch))
+        decay = 0.999
+        if ready:
+            update_ema(model, decay)
+        return loss
+    ```
     """
 
     code = "ML102"
@@ -531,6 +572,34 @@ class UnusedFlag(ProjectRule):
     name). A click command with `**kwargs` or that calls `locals()` uses all its options.
     `properties.experiment` says whether the option is an experiment switch (see ML103):
     only those are aged by ML301.
+
+    ## Fix
+    Unsafe (`--unsafe-fixes`): deletes the option's definition, the `add_argument(...)` or
+    `flags.DEFINE_*(...)` statement, a click `@click.option(...)` with its parameter, a typer
+    parameter. Nothing in the program reads the option, but a launcher script, a config or a
+    scheduler may still pass it: after the fix such a command line fails with "unrecognized
+    arguments" until it is updated (`mllint flags` and `grep` find them).
+
+    Before:
+    ```python
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--old-scheduler", action="store_true")
+    args = parser.parse_args()
+    train(lr=args.lr)
+    ```
+
+    After:
+    ```python
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lr", type=float, default=0.1)
+    args = parser.parse_args()
+    train(lr=args.lr)
+    ```
     """
 
     code = "ML104"
@@ -700,6 +769,36 @@ class DeadExperimentCode(ProjectRule):
     name at all. Decorated definitions (registered, routed, fixtures...), dunder names and
     definitions that nothing references are never reported; references inside the
     definition itself (recursion) do not count.
+
+    ## Fix
+    Unsafe (`--unsafe-fixes`): deletes the function or class, and the imports that only it
+    used. No code of the analysed project can reach it, but code outside it (another
+    repository, a notebook, a pickled object) may import it by name. With `--fix
+    --unsafe-fixes` the dead arms and the definitions only they used go in the same run.
+
+    Before:
+    ```python
+    from heads import mlp_head
+    from legacy import OldLinear
+
+
+    def legacy_head(n):
+        return OldLinear(n, 10)
+
+
+    if False:
+        head = legacy_head(128)
+    else:
+        head = mlp_head(128)
+    ```
+
+    After:
+    ```python
+    from heads import mlp_head
+
+
+    head = mlp_head(128)
+    ```
     """
 
     code = "ML106"
