@@ -3,6 +3,12 @@
 Entries are keyed by mllint's version, the analysis settings and the file's content hash, so
 an unchanged file is never parsed twice and any change of either invalidates it.
 
+The folder sits at the project root (see :func:`project_root`), or wherever ``--cache-dir`` /
+``MLLINT_CACHE_DIR`` put it; each build of mllint writes below a folder of its own
+(:func:`code_version`), and the folders of other builds that no run has used for
+:data:`PRUNE_AFTER_SECONDS` are removed. ``mllint clean`` removes the whole cache
+(:func:`clean`), and only what mllint writes there.
+
 The folder lives in the linted project, which may be hostile, so the cache is untrusted input:
 
 - every read and write goes through :mod:`mllint.safeio` (atomic, never through a link);
@@ -22,22 +28,37 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from mllint import __version__
 from mllint.model import FileResult, Severity
 from mllint.safeio import UnsafePath, read_below, write_atomic, write_below
 
+if TYPE_CHECKING:
+    from mllint.config import Settings
+
 CACHE_DIR_NAME = ".mllint_cache"
+CACHE_DIR_ENV = "MLLINT_CACHE_DIR"
+"""The environment variable that moves the cache folder (as ``--cache-dir`` does)."""
+PRUNE_AFTER_SECONDS = 24 * 3600
+"""The folder of another build of mllint is removed once no run has used it for this long
+(not at once: an editor's language server and a pre-commit hook pinned to another release
+may share a project, and would otherwise throw each other's results away on every run)."""
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mllint.\n"
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
+_OWN_FILES = {"CACHEDIR.TAG": _CACHEDIR_TAG.encode(), ".gitignore": b"# Created by mllint.\n*\n"}
+"""The files mllint puts in a cache folder it creates: the tag that backup tools know, and a
+``.gitignore`` that keeps the folder out of commits."""
 ENTRY_LIMIT = 64 << 20
 """Largest cache entry read back (bytes); a larger one is a miss."""
 _KEY_BYTES = 32
@@ -174,6 +195,47 @@ def signing_key() -> bytes:
     return key
 
 
+# -- where the cache lives ----------------------------------------------------------------
+
+
+def project_root(paths: Sequence[Path]) -> Path:
+    """The folder of the project the first of ``paths`` belongs to: the nearest folder above
+    it with a pyproject.toml holding ``[tool.mllint]``, else the root of the git work tree
+    around it, else the current folder. A ``--config`` file elsewhere does not move it."""
+    from mllint.config import find_config
+
+    start = Path(os.path.abspath(paths[0])) if paths else Path(os.getcwd())
+    found = find_config([start]) if os.path.exists(start) else None
+    if found is not None:
+        return found.parent
+    folder = start if os.path.isdir(start) else start.parent
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return Path(os.getcwd())
+
+
+def chosen_folder(cache_dir: Optional[str]) -> Optional[Path]:
+    """``cache_dir`` (``--cache-dir``), else ``$MLLINT_CACHE_DIR``, as an absolute path;
+    ``None`` when neither is set. Relative paths are relative to the current folder."""
+    chosen = cache_dir or os.environ.get(CACHE_DIR_ENV, "")
+    return Path(os.path.abspath(chosen)) if chosen else None
+
+
+def locate(paths: Sequence[Path], cache_dir: Optional[str] = None) -> Path:
+    """The cache folder of a run on ``paths``: :func:`chosen_folder`, else ``.mllint_cache``
+    at the :func:`project_root`."""
+    return chosen_folder(cache_dir) or project_root(paths) / CACHE_DIR_NAME
+
+
+def cache_folder(settings: Settings) -> Path:
+    """The cache folder of a run with ``settings``: ``settings.cache_dir`` (set from the
+    command line), else :func:`chosen_folder`, else ``.mllint_cache`` in ``settings.root``."""
+    if settings.cache_dir:
+        return Path(os.path.abspath(settings.cache_dir))
+    return chosen_folder(None) or Path(os.path.abspath(settings.root)) / CACHE_DIR_NAME
+
+
 # -- the folder ---------------------------------------------------------------------------
 
 _verdicts: Dict[Tuple[str, str], Optional[str]] = {}
@@ -221,6 +283,12 @@ class Store:
         self.usable = bool(self.parts)
 
     @classmethod
+    def below(cls, cache: Path, *parts: str) -> Store:
+        """The store ``parts...`` inside the cache folder ``cache``."""
+        cache = Path(os.path.abspath(cache))
+        return cls(cache.parent, (cache.name, *parts))
+
+    @classmethod
     def at(cls, folder: Path) -> Store:
         """The store for ``folder``: below the project folder that holds its
         ``.mllint_cache`` component, else below its parent."""
@@ -238,6 +306,8 @@ class Store:
         if reason is not None:
             notice(reason)
             self.usable = False
+        elif len(self.parts) > 1:
+            housekeep(self.root, self.parts[0], self.parts[1])
         return self.usable
 
     def _message(self, sub: Sequence[str], name: str, payload: bytes) -> bytes:
@@ -283,8 +353,10 @@ class Store:
         top = self.root / self.parts[0]
         if os.path.lexists(top):
             return
-        write_below(self.root, self.parts[:1], "CACHEDIR.TAG", _CACHEDIR_TAG.encode())
-        write_below(self.root, self.parts[:1], ".gitignore", b"# Created by mllint.\n*\n")
+        if not os.path.isdir(self.root):  # a --cache-dir whose parents do not exist yet
+            os.makedirs(self.root, exist_ok=True)
+        for name, content in _OWN_FILES.items():
+            write_below(self.root, self.parts[:1], name, content)
 
     def _refuse(self, exc: OSError) -> None:
         top = self.root / self.parts[0]
@@ -292,16 +364,194 @@ class Store:
         self.usable = False
 
 
+def git_store(folder: Path) -> Store:
+    """Where the git answers (blame, introducing commits) of this build are kept in the
+    cache folder ``folder``."""
+    return Store.below(folder, code_version(), "git")
+
+
+# -- housekeeping -------------------------------------------------------------------------
+
+_BUILD_FOLDER = re.compile(r"[0-9][0-9A-Za-z.+!_-]*-[0-9a-f]{12}")
+"""The name of a folder :func:`code_version` names: the only folders mllint ever removes."""
+_OWN_TEMPORARY = re.compile(r"\.(?:CACHEDIR\.TAG|\.gitignore)\.[0-9a-f]{16}\.tmp")
+_MAX_DEPTH = 16
+"""mllint writes three levels below a build's folder; a deeper tree is not its own."""
+_housekept: Set[Tuple[str, str]] = set()
+_DIR_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_DIRECTORY", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_FD_WALK = os.open in os.supports_dir_fd and os.unlink in os.supports_dir_fd
+
+
+def _open_dir(name: str, parent: Optional[int]) -> int:
+    """Open the folder ``name`` (below the descriptor ``parent``) without following a link:
+    :class:`UnsafePath` when it is a link or not a folder."""
+    try:
+        return os.open(name, _DIR_FLAGS, dir_fd=parent)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise UnsafePath(errno.ELOOP, "is a symbolic link or not a folder", name) from None
+        raise
+
+
+def _remove_tree(parent: int, name: str, depth: int = 0) -> int:
+    """Remove the folder ``name`` below the descriptor ``parent`` and everything in it,
+    walking by descriptors: a link is removed, never followed, and nothing outside the
+    folder is touched, whatever is renamed meanwhile. Returns the number of files removed."""
+    if depth > _MAX_DEPTH:
+        raise UnsafePath(errno.ELOOP, "is nested deeper than mllint writes", name)
+    fd = _open_dir(name, parent)
+    removed = 0
+    try:
+        with os.scandir(fd) as entries:
+            children = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+        for child, is_dir in children:
+            try:
+                if is_dir:
+                    removed += _remove_tree(fd, child, depth + 1)
+                else:
+                    os.unlink(child, dir_fd=fd)
+                    removed += 1
+            except FileNotFoundError:  # removed by someone else meanwhile
+                pass
+    finally:
+        os.close(fd)
+    with contextlib.suppress(FileNotFoundError):
+        os.rmdir(name, dir_fd=parent)
+    return removed
+
+
+def _builds(top_fd: int) -> List[Tuple[str, float]]:
+    """The build folders (not links) in the open cache folder, with their times of use."""
+    found = []
+    with os.scandir(top_fd) as entries:
+        for entry in entries:
+            if _BUILD_FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    found.append((entry.name, entry.stat(follow_symlinks=False).st_mtime))
+    return found
+
+
+def housekeep(root: Path, top: str, build: str) -> None:
+    """Once per process and cache folder ``root/top``: mark the folder of ``build`` as used
+    now, and remove the folders of other builds unused for :data:`PRUNE_AFTER_SECONDS`.
+    Failures of any kind leave the cache as it is."""
+    where = (os.path.abspath(root), top)
+    if where in _housekept or not _FD_WALK or build != code_version():
+        return
+    _housekept.add(where)
+    try:
+        root_fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        top_fd = _open_dir(top, root_fd)
+    except OSError:  # not there yet: nothing to keep
+        os.close(root_fd)
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.utime(build, dir_fd=top_fd, follow_symlinks=False)
+        stale = time.time() - PRUNE_AFTER_SECONDS
+        for name, used in _builds(top_fd):
+            if name != build and used < stale:
+                with contextlib.suppress(OSError):
+                    _remove_tree(top_fd, name)
+    except OSError:
+        pass
+    finally:
+        os.close(top_fd)
+        os.close(root_fd)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What :func:`clean` did to a cache folder."""
+
+    folder: Path
+    existed: bool
+    removed: int
+    """Files removed."""
+    left: Tuple[str, ...] = ()
+    """Entries of the folder mllint did not write, left in place (the folder with them)."""
+
+
+def clean(folder: Path) -> Cleaned:
+    """Remove the cache folder ``folder``: the folders of every build of mllint, its tag and
+    its ``.gitignore``, then the folder itself once empty. Anything else in it is left alone.
+
+    Raises :class:`UnsafePath` (the message says why) for a folder that is a link, not a
+    folder, or holds files tracked by git; ``OSError`` when removing fails.
+    """
+    folder = Path(os.path.abspath(folder))
+    root, top = folder.parent, folder.name
+    reason = _refusal(root, top)
+    if reason is not None:
+        raise UnsafePath(errno.EPERM, reason.replace("not using the cache: ", ""), str(folder))
+    if not os.path.lexists(folder):
+        return Cleaned(folder, existed=False, removed=0)
+    if not _FD_WALK:  # pragma: no cover - platforms without dir_fd (Windows)
+        raise UnsafePath(errno.ENOSYS, "cannot be removed safely on this platform", str(folder))
+    root_fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    try:
+        top_fd = _open_dir(top, root_fd)
+        removed = 0
+        left: List[str] = []
+        try:
+            with os.scandir(top_fd) as entries:
+                names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+            for name, is_dir in sorted(names):
+                if is_dir and _BUILD_FOLDER.fullmatch(name):
+                    removed += _remove_tree(top_fd, name)
+                elif not is_dir and (_is_own_file(top_fd, name) or _OWN_TEMPORARY.fullmatch(name)):
+                    os.unlink(name, dir_fd=top_fd)
+                    removed += 1
+                else:
+                    left.append(name)
+        finally:
+            os.close(top_fd)
+        if not left:
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(top, dir_fd=root_fd)
+    finally:
+        os.close(root_fd)
+    return Cleaned(folder, existed=True, removed=removed, left=tuple(left))
+
+
+def _is_own_file(folder_fd: int, name: str) -> bool:
+    """Whether ``name`` is a regular file with the content mllint writes under that name."""
+    expected = _OWN_FILES.get(name)
+    if expected is None:
+        return False
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(name, flags | os.O_CLOEXEC, dir_fd=folder_fd)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        return stat.S_ISREG(info.st_mode) and os.read(fd, len(expected) + 1) == expected
+    finally:
+        os.close(fd)
+
+
 # -- per-file results ---------------------------------------------------------------------
 
 
 class Cache:
-    """Per-file results on disk under ``<root>/.mllint_cache/<version>/<settings>/``."""
+    """Per-file results on disk under ``<cache folder>/<version>/<settings>/``."""
 
-    def __init__(self, root: Path, settings_key: str) -> None:
-        self.store = Store(
-            Path(os.path.abspath(root)), (CACHE_DIR_NAME, code_version(), settings_key)
-        )
+    def __init__(self, folder: Path, settings_key: str) -> None:
+        self.store = Store.below(folder, code_version(), settings_key)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Cache:
+        """The cache of a run with ``settings`` (in :func:`cache_folder`)."""
+        return cls(cache_folder(settings), settings.analysis_key())
 
     @property
     def writable(self) -> bool:
