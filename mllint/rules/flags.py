@@ -274,12 +274,14 @@ def is_experiment(index: FlagIndex, name: str, variable: str, settings: Any) -> 
     """Whether a flag is an experiment switch: its name matches ``flag-patterns`` (see
     :func:`candidate_names`), it is not a platform, precision or debug switch, and no
     definition of it in the project says it holds a value (a string, path or number option)
-    rather than a boolean or a choice."""
+    rather than a boolean or a choice, nor is every definition of it in test code."""
     if not is_experiment_name(
         name, variable, settings.flag_patterns, settings.platform_flag_patterns
     ):
         return False
     kinds = index.switch_kinds(name)
+    if kinds and index.defined_only_in_tests(name):
+        return False
     return not kinds or kinds != {"value"}
 
 
@@ -288,7 +290,7 @@ def runtime_flag_of_test(
 ) -> Optional[RuntimeFlag]:
     """The first experiment switch that a test reads, if any (none in validation: an arm
     that only raises or calls ``parser.error``)."""
-    if test.get("v"):
+    if test.get("v") or test.get("r"):
         return None
     nearby = _options_near(index, path)
     for flag in index.flags_in(path, test["e"]):
@@ -386,10 +388,23 @@ class ExperimentBranch(ProjectRule):
       f-string, a `%`-format or the arguments of `print`/logging (`print(f"{'BN' if
       args.use_bn else 'no BN'}")`).
 
-    A switch that picks between two implementations is an experiment switch whatever the
-    reason both are kept: a teaching harness's `--use_soln` (the exercise or the reference
-    solution) is reported like any other, as both arms are alive by design; silence it with
-    `# noqa: ML103` where that is the point.
+    A switch that picks between two ideas is an experiment switch whatever the reason both
+    are kept. Two shapes pick no idea, and are not reported:
+    - a branch whose two arms call the *same* function from two places with the same
+      arguments: a function of the module and the function of that name imported under an
+      alias (`from spinup.algos.td3 import td3 as true_td3`; `if args.use_soln:
+      true_td3(**kw) else: td3(**kw)`). The module re-implements the imported function and
+      the switch runs the copy or the original, as an exercise harness or a port checked
+      against its reference does; both compute the same thing by contract;
+    - a switch that only test code defines (every definition of the option lies in a
+      `test`/`tests`/`testing` folder, `test_*.py`, `*_test.py` or `conftest.py`): a test
+      harness's parameter (`--use_baseline` to also compare with stored results), not an
+      experiment of the system. A test that branches on a product's switch is still
+      reported.
+
+    A parameter filled from a flag when the caller passes nothing (`def build(use_naflex=
+    None): if use_naflex is None: use_naflex = USE_NAFLEX_DEFAULT`) carries the flag only
+    after that assignment: the `is None` test reads the caller's argument.
     """
 
     code = "ML103"
@@ -430,6 +445,19 @@ class ExperimentBranch(ProjectRule):
         # a library or runtime component switched off: a platform switch
         "import os, sys\nif int(os.environ.get('ACME_DISABLE_CV2', 0)):\n"
         "    sys.modules['cv2'] = None\n",
+        # a precision switch, whatever the dtype is called
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use-bfloat16', action='store_true')\nargs = p.parse_args()\n"
+        "dtype = 'bfloat16' if args.use_bfloat16 else 'float32'\n",
+        # the same function from two places: a re-implementation run or its original
+        "import argparse\nfrom spinup.algos.td3 import td3 as true_td3\n\n"
+        "def td3(**kw):\n    pass\n\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use_soln', action='store_true')\nargs = p.parse_args()\n"
+        "if args.use_soln:\n    true_td3(seed=args.seed)\nelse:\n    td3(seed=args.seed)\n",
+        # a parameter tested before a flag fills it reads the caller's argument
+        "import os\nUSE_NAFLEX = os.environ.get('NAFLEX', 'false') == 'true'\n\n"
+        "def build(use_naflex=None):\n    if use_naflex is None:\n"
+        "        use_naflex = USE_NAFLEX\n    return use_naflex\n",
     )
     INVALID = (
         Invalid(
@@ -460,6 +488,23 @@ class ExperimentBranch(ProjectRule):
             "import os\nif os.environ.get('ACME_NEW_RANKER', '0') == '1':\n    a()\n",
             line=2,
             message="ACME_NEW_RANKER",
+        ),
+        # a parameter filled from a flag carries it after the assignment
+        Invalid(
+            "import os\nUSE_NAFLEX = os.environ.get('NAFLEX', 'false') == 'true'\n\n"
+            "def build(use_naflex=None):\n    if use_naflex is None:\n"
+            "        use_naflex = USE_NAFLEX\n    if use_naflex:\n        return 1\n",
+            line=7,
+            message="USE_NAFLEX",
+        ),
+        # two different functions, one imported under an alias: two ideas
+        Invalid(
+            "import argparse\nfrom losses import focal as new_loss\n\n"
+            "def loss(x):\n    return x\n\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--use_new_loss', action='store_true')\nargs = p.parse_args()\n"
+            "if args.use_new_loss:\n    new_loss(1)\nelse:\n    loss(1)\n",
+            line=10,
+            message="use_new_loss",
         ),
         # a choice between implementations, and a switch carried through an alias
         Invalid(
