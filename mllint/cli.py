@@ -852,6 +852,45 @@ def flags(
 
 
 @main.command()
+@click.argument("flag", metavar="FLAG[=VALUE]")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--diff", is_flag=True, help="Print the unified diff, write nothing (exit 1 if there is one)."
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["constant", "argparse", "absl", "click", "env", "config", "all"]),
+    help="Retire only the flags of this kind (when FLAG names flags of several kinds).",
+)
+@_config_option
+@_no_cache_option
+@_jobs_option
+def retire(
+    flag: str,
+    paths: Tuple[Path, ...],
+    diff: bool,
+    kinds: Tuple[str, ...],
+    config: Optional[Path],
+    no_cache: bool,
+    jobs: int,
+) -> None:
+    """The experiment behind FLAG is over: FLAG is VALUE from now on (default: its current
+    value or default). Inlines VALUE into every read, folds the branches, deletes the flag's
+    definition, and lists the files outside Python that still mention it. Exit status: 0
+    done, 1 a diff shown with --diff, 2 a usage error or a file that could not be rewritten."""
+    from mllint.retire import run_retire
+
+    targets = list(paths) or [Path(".")]
+    settings = load_run_settings(targets, config)
+    code = run_retire(
+        flag, targets, settings, diff=diff, kinds=kinds, use_cache=not no_cache, jobs=jobs
+    )
+    sys.exit(code)
+
+
+@main.command()
 @click.option(
     "--debounce-ms",
     type=click.IntRange(min=0),
