@@ -2,6 +2,7 @@
 
     python bench/truth/clone.py DEST                       # from GitHub
     python bench/truth/clone.py DEST --mirrors DIR   # from mirrors DIR/<owner>+<name>/repo
+    python bench/truth/clone.py DEST --only flax --only acme   # just these (manifest names)
 
 Each clone is checked out at the manifest's commit; files missing from a partial mirror (large
 binaries) are left out, which does not matter to a linter of Python code.
@@ -36,9 +37,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path)
     parser.add_argument("--mirrors", type=Path, help="folder of <owner>+<name>/repo git mirrors")
+    parser.add_argument(
+        "--only", action="append", metavar="NAME", help="clone only this repository (repeatable)"
+    )
     args = parser.parse_args()
     args.dest.mkdir(parents=True, exist_ok=True)
-    for name, repo, commit in manifest():
+    rows = manifest()
+    unknown = set(args.only or ()) - {name for name, _, _ in rows}
+    if unknown:
+        parser.error(f"not in the manifest: {', '.join(sorted(unknown))}")
+    for name, repo, commit in rows:
+        if args.only and name not in args.only:
+            continue
         target = args.dest / name
         source = (
             str(args.mirrors / repo.replace("/", "+") / "repo")

@@ -360,7 +360,8 @@ class ExperimentBranch(ProjectRule):
       environment variable, also without its first word, a project prefix
       (`ACME_NEW_RANKER` matches `new_*`);
     - platform, precision, debug and tooling switches (`use_tpu`, `use_cuda`, `use_fp16`,
-      `amp`, `disable_jit`, `use_volta32`, `debug`, `verbose`, `profile`, `enable_wandb`,
+      `use_bfloat16`, `amp`, `disable_jit`, `enable_eager_execution`, `use_volta32`,
+      `debug`, `verbose`, `profile`, `enable_wandb`,
       `deterministic`, `num_workers`, `use_checkpoint`, `disable_eval`, `use_bn_sync`...)
       select where and how a run executes, not which idea is tried: they stay in `mllint
       flags` but are not reported. So do switches that turn a library or runtime component

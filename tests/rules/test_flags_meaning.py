@@ -110,7 +110,7 @@ def test_a_parameter_filled_from_a_flag_carries_it_only_after(tmp_path: Path) ->
     assert found[0]["properties"]["flag"] == "_USE_NAFLEX_DEFAULT"
 
 
-def test_a_dtype_switch_is_a_precision_switch(tmp_path: Path) -> None:
+def test_dtype_and_execution_mode_switches_are_platform_switches(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
@@ -118,6 +118,7 @@ def test_a_dtype_switch_is_a_precision_switch(tmp_path: Path) -> None:
             "dtype = 'bf16' if config.use_bfloat16 else 'f32'\n"
             "if config.use_float64:\n    a()\n"
             "if config.use_float_loss:\n    b()\n"
+            "if config.enable_eager_execution:\n    c()\n"
         },
     )
     assert places(lint(tmp_path, "ML103")) == [("train.py", 6)]
