@@ -194,11 +194,7 @@ def _delete_retired(
         facts = index.facts.get(path)
         if facts is None or name not in facts.get("constants", {}):
             continue
-        mentioned = [
-            p
-            for p in index.paths
-            if name in index.facts[p].get("live", ()) or name in index.facts[p].get("armed", {})
-        ]
+        mentioned = [p for p in index.paths if _mentions(index.facts[p], name)]
         if path not in mentioned:
             mentioned.append(path)
         imports: Dict[str, Set[str]] = {}
@@ -229,6 +225,13 @@ def _delete_retired(
                 usage = _usage(text, name, index, where, path)
                 if usage is not None and usage.in_all:
                     work.plan(where).all_entries.add(name)
+
+
+def _mentions(facts: Mapping[str, Any], name: str) -> bool:
+    """Whether a file's facts mention ``name``: a read, an attribute, a string, an import."""
+    if name in facts.get("live", ()) or name in facts.get("armed", {}):
+        return True
+    return any(target[-1] == name for target in facts.get("imports", {}).values())
 
 
 @dataclass

@@ -96,7 +96,27 @@ def rewrite(module: cst.Module, plan: FilePlan) -> Rewrite:
         dropped = {name for name in unused if name not in still_used}
         if dropped:
             edited = edited.visit(_ImportDropper(dropped))
-    return Rewrite(edited.code, editor.applied)
+    code = _trimmed_top(module, edited).code
+    if not edited.body and not code.strip() and module.body:
+        code = ""  # every statement went: an empty file, not a blank line
+    return Rewrite(code, editor.applied)
+
+
+def _trimmed_top(before: cst.Module, after: cst.Module) -> cst.Module:
+    """A file whose first statements went does not start with the blank lines that separated
+    them from the next one (unless it started with blank lines before)."""
+    if after.header or not after.body or before.code[:1] in ("\n", "\r"):
+        return after
+    first = after.body[0]
+    lines = list(getattr(first, "leading_lines", ()))
+    start = 0
+    while start < len(lines) and lines[start].comment is None:
+        start += 1
+    if not start:
+        return after
+    return after.with_changes(
+        body=[first.with_changes(leading_lines=lines[start:]), *after.body[1:]]
+    )
 
 
 # -- the pass ----------------------------------------------------------------------------------
@@ -114,6 +134,9 @@ class _Editor(cst.CSTTransformer):
         self.removed_names: Set[str] = set()
         self._elifs: Set[int] = set()
         self._depth = 0
+        self._trailing: Dict[int, Sequence[cst.EmptyLine]] = {}
+        """Comment lines that ended a kept arm's block, by the id of the arm's last
+        statement: they follow it in its new block."""
 
     # positions
 
@@ -207,27 +230,6 @@ class _Editor(cst.CSTTransformer):
 
     # statements
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """A file whose first statements went does not start with the blank lines that
-        separated them from the next one."""
-        body = updated_node.body
-        if (
-            not body
-            or updated_node.header
-            or (original_node.body and body[0] is original_node.body[0])
-        ):
-            return updated_node
-        first = body[0]
-        lines = list(getattr(first, "leading_lines", ()))
-        start = 0
-        while start < len(lines) and lines[start].comment is None:
-            start += 1
-        if not start:
-            return updated_node
-        return updated_node.with_changes(
-            body=[first.with_changes(leading_lines=lines[start:]), *body[1:]]
-        )
-
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> _Statements:
@@ -281,9 +283,46 @@ class _Editor(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
+        if self._trailing:
+            body, footer = self._carried(updated_node.body)
+            updated_node = updated_node.with_changes(
+                body=body, footer=[*footer, *updated_node.footer]
+            )
         if updated_node.body:
             return updated_node
         return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self._trailing:
+            return updated_node
+        body, footer = self._carried(updated_node.body)
+        return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
+
+    def _arm(self, suite: cst.BaseSuite, leading: Sequence[cst.EmptyLine]) -> _Statements:
+        """The statements of a kept arm in the place of its branch, the comment lines that
+        ended its block after them."""
+        moved = _flattened(_suite(suite), leading)
+        footer = suite.footer if isinstance(suite, cst.IndentedBlock) else ()
+        if isinstance(moved, cst.FlattenSentinel) and any(line.comment for line in footer):
+            self._trailing[id(moved.nodes[-1])] = footer
+        return moved
+
+    def _carried(
+        self, body: Sequence[cst.BaseStatement]
+    ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
+        """``body`` with the trailing comments of moved arms before the statement after
+        them; those of the last statement are returned to end the block."""
+        out: List[cst.BaseStatement] = []
+        pending: List[cst.EmptyLine] = []
+        for statement in body:
+            trailing = self._trailing.pop(id(statement), ())
+            if pending:
+                own = getattr(statement, "leading_lines", ())
+                statement = statement.with_changes(leading_lines=[*pending, *own])
+                pending = []
+            out.append(statement)
+            pending.extend(trailing)
+        return out, pending
 
     # branches
 
@@ -305,7 +344,7 @@ class _Editor(cst.CSTTransformer):
         self._note(finding)
         if truth:
             self._removed_arm(original_node.orelse)
-            return _flattened(_suite(updated.body), updated.leading_lines)
+            return self._arm(updated.body, updated.leading_lines)
         self._removed(original_node.body)
         self._removed(original_node.test)
         orelse = updated.orelse
@@ -315,7 +354,7 @@ class _Editor(cst.CSTTransformer):
             return orelse.with_changes(
                 leading_lines=[*updated.leading_lines, *orelse.leading_lines]
             )
-        return _flattened(_suite(orelse.body), [*updated.leading_lines, *orelse.leading_lines])
+        return self._arm(orelse.body, [*updated.leading_lines, *orelse.leading_lines])
 
     def _fold_elif(self, original: cst.If, parent: cst.If) -> cst.If:
         decided = self._decision(original)
@@ -352,7 +391,7 @@ class _Editor(cst.CSTTransformer):
         self._removed(original_node.test)
         if updated.orelse is None:
             return cst.RemovalSentinel.REMOVE
-        return _flattened(_suite(updated.orelse.body), updated.leading_lines)
+        return self._arm(updated.orelse.body, updated.leading_lines)
 
     def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
         updated = self._simplified(original_node, updated_node)
