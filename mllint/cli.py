@@ -236,7 +236,7 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
+    type=click.Choice(["text", "json", "github", "gitlab", "junit", "sarif"]),
     default="text",
     show_default=True,
     help="Output format.",

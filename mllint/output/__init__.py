@@ -36,11 +36,13 @@ Formatter = Callable[[Report], str]
 
 def formatters() -> Dict[str, Formatter]:
     """Every output format by its ``--format`` name."""
-    from mllint.output import github, json_format, sarif, text
+    from mllint.output import github, gitlab, json_format, junit, sarif, text
 
     return {
         "text": text.render,
         "json": json_format.render,
         "github": github.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
         "sarif": sarif.render,
     }
