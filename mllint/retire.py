@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from libcst.metadata import (
 
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
-from mllint.safeio import UnsafePath, read_limited, write_atomic
+from mllint.safeio import UnsafePath, read_limited
 
 KINDS = ("constant", "argparse", "absl", "click", "env", "config")
 _SCALARS = (bool, int, float, str, type(None))
@@ -530,17 +531,21 @@ class _Blocks(cst.CSTTransformer):
     def _block(self, body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
         result: List[cst.BaseStatement] = []
         carried: List[cst.EmptyLine] = []
+        removed_first = False
         for statement in body:
             replacement = self.replace_statement.get(id(statement))
             if replacement is None:
-                result.append(_with_leading(statement, carried))
+                kept = _with_leading(statement, carried)
+                result.append(_no_blank_start(kept) if removed_first and not result else kept)
                 carried = []
                 continue
             lines = list(getattr(statement, "leading_lines", ()))
             if not replacement:
                 carried = carried + _detached(lines)
+                removed_first = removed_first or not result
                 continue
-            result.append(_with_leading(replacement[0], carried + lines))
+            first = _with_leading(replacement[0], carried + lines)
+            result.append(_no_blank_start(first) if removed_first and not result else first)
             result.extend(replacement[1:])
             carried = []
             if id(statement) in self.terminal:
@@ -665,7 +670,7 @@ class _Finder(cst.CSTVisitor):
             self.replace[id(node)] = self.targets.constants[self._globals[name]]
             return
         if self.local and len(assignments) == 1:
-            key = (self.qualnames.get(id(assignments[0].scope.node), ""), name)
+            key = (self.qualnames.get(id(getattr(assignments[0].scope, "node", None)), ""), name)
             if key in self.local:
                 self.replace[id(node)] = self.local[key]
 
@@ -790,7 +795,7 @@ class _Finder(cst.CSTVisitor):
             elif not at_module and self.local:
                 scope = self.get_metadata(ScopeProvider, target, None)
                 if scope is not None:
-                    key = (self.qualnames.get(id(scope.node), ""), name)
+                    key = (self.qualnames.get(id(getattr(scope, "node", None)), ""), name)
                     if key in self.local:
                         self.delete.add(id(line))
         elif isinstance(target, cst.Attribute) and target.attr.value in self.targets.attributes:
@@ -925,9 +930,7 @@ class _Rewrite(_Blocks):
             parent = self.finder.get_metadata(ParentNodeProvider, current, None)
             if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is current:
                 return True
-            if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
-                current = parent
-            elif isinstance(parent, cst.BooleanOperation):
+            if (isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)) or isinstance(parent, cst.BooleanOperation):
                 current = parent
             else:
                 return False
@@ -1181,6 +1184,17 @@ def _detached(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
     return list(lines[: last_blank + 1])
 
 
+def _no_blank_start(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """The first statement of a block whose first statements were removed: no blank lines
+    above it (the block starts where they started)."""
+    lines = list(getattr(statement, "leading_lines", ()))
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    if not hasattr(statement, "leading_lines"):
+        return statement
+    return statement.with_changes(leading_lines=lines)  # type: ignore[call-arg]
+
+
 def _with_leading(
     statement: cst.BaseStatement, lines: Sequence[cst.EmptyLine]
 ) -> cst.BaseStatement:
@@ -1430,7 +1444,7 @@ def plan_retirement(
                 continue
             try:
                 outcome = rewrite_file(path, texts[path], index, targets)
-            except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as exc:
+            except Exception as exc:  # a file LibCST cannot take, or a case the rewrite misses
                 failed.add(path)
                 result.failures.append(f"{path}: not rewritten: {type(exc).__name__}: {exc}")
                 continue
@@ -1561,76 +1575,6 @@ def _walk_files(root: str) -> Iterator[str]:
                 yield path
 
 
-def unified_diff(old: Mapping[str, str], new: Mapping[str, str], cwd: str) -> str:
-    """The changes as one unified diff, paths relative to ``cwd`` (``a/`` and ``b/``)."""
-    chunks: List[str] = []
-    for path in sorted(new):
-        if new[path] == old[path]:
-            continue
-        shown = _shown(path, cwd)
-        chunks.extend(
-            difflib.unified_diff(
-                old[path].splitlines(keepends=True),
-                new[path].splitlines(keepends=True),
-                fromfile=f"a/{shown}",
-                tofile=f"b/{shown}",
-            )
-        )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
-
-
-def _shown(path: str, cwd: str) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, cwd)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
-
-
-def write_changes(
-    result: Retirement, original: Mapping[str, bytes], roots: Sequence[str]
-) -> List[str]:
-    """Write the new texts atomically; return the problems (``path: reason``) of the files
-    not written: changed on disk since they were read, a link, or outside the roots."""
-    problems: List[str] = []
-    real_roots = [
-        os.path.realpath(r if os.path.isdir(r) else os.path.dirname(r) or ".") for r in roots
-    ]
-    for path in result.changed:
-        if path not in result.new:
-            continue
-        reason = _unsafe(path, real_roots)
-        if reason is None:
-            try:
-                now = read_limited(Path(path), max(len(original[path]) * 2, 1 << 16), follow=False)
-            except (OSError, UnsafePath) as exc:
-                reason = f"cannot read it again ({exc})"
-            else:
-                if now != original[path]:
-                    reason = "changed on disk since it was analysed"
-        if reason is not None:
-            problems.append(f"{path}: not written: {reason}")
-            continue
-        mode = os.stat(path).st_mode & 0o7777
-        try:
-            write_atomic(Path(path), result.new[path].encode("utf-8"), mode)
-        except OSError as exc:
-            problems.append(f"{path}: not written: {exc.strerror or exc}")
-    return problems
-
-
-def _unsafe(path: str, real_roots: Sequence[str]) -> Optional[str]:
-    if os.path.islink(path):
-        return "a symbolic link"
-    real = os.path.realpath(path)
-    if not any(
-        real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots
-    ):
-        return "outside the linted folders"
-    return None
-
-
 # -- the command -----------------------------------------------------------------------------
 
 
@@ -1651,6 +1595,7 @@ def run_retire(
 
     from mllint.display import printable
     from mllint.engine import analyze_tree
+    from mllint.fixing.engine import FixRun, unified_diff, write_fixes
     from mllint.flags.index import FAMILY, flag_index
     from mllint.flags.inventory import inventory
     from mllint.project import Project
@@ -1697,12 +1642,18 @@ def run_retire(
     removed = result.lines_removed()
     changed = [p for p in result.changed if p in result.new]
     problems = list(result.failures)
+    run = FixRun(
+        changes={p: (result.old[p], result.new[p]) for p in changed},
+        digests={p: hashlib.sha256(original[p]).hexdigest() for p in changed},
+        max_size=settings.max_file_size,
+    )
     if diff:
-        text = unified_diff(result.old, result.new, cwd)
+        text = unified_diff(run.changes, Path(cwd))
         if text:
             say(text, nl=False)
-    else:
-        problems.extend(write_changes(result, original, [str(p) for p in paths]))
+    else:  # the fix engine's write: unchanged since read, below the paths, no links, atomic
+        unwritten = write_fixes(run, list(paths))
+        problems.extend(f"{path}: not written: {why}" for path, why in unwritten.items())
     report = say if not diff else (lambda message: say(message, err=True))
     verb = "Would retire" if diff else "Retired"
     report(
@@ -1726,3 +1677,10 @@ def run_retire(
 def _shown_message(message: str, cwd: str) -> str:
     path, sep, rest = message.partition(":")
     return f"{_shown(path, cwd)}{sep}{rest}" if sep else message
+
+
+def _shown(path: str, cwd: str) -> str:
+    """``path`` relative to ``cwd`` when it lies below it."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, cwd)
+    return path if relative.startswith("..") else relative
