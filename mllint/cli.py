@@ -518,10 +518,10 @@ def _plural(number: int, noun: str) -> str:
 
 
 def _summary(findings: Sequence[Finding]) -> str:
-    from mllint.fixes import has_fix
+    from mllint.fixes import has_safe_fix
     from mllint.output.text import summary
 
-    return summary(findings, has_fix)
+    return summary(findings, has_safe_fix)
 
 
 def _render(

@@ -1,6 +1,12 @@
-"""Automatic fixes: the edit that resolves a finding, where a rule has one.
+"""Automatic fixes in the editor: the edit that resolves a finding, where a rule has one.
 
-Only ML101 has a fix: a test that is a literal decides which arm runs, so the dead arm can be
+ML102 (a branch the project's constants decide) and ML106 (a definition only dead arms use)
+get theirs from the command line's fix engine (:mod:`mllint.fixing.transform`), made on the
+document alone: the dead arm of that one branch goes, or that one definition, with the
+imports only the removed code used; the edit is the changed stretch of the document.
+:func:`fix_all` makes every safe fix of a document at once (``source.fixAll.mllint``).
+
+ML101: a test that is a literal decides which arm runs, so the dead arm can be
 deleted and the live one put in the place of the whole statement or expression, exactly as
 Python would run it. A fix is computed on demand (the language server's code actions, which an
 editor may ask for whenever the cursor moves), so it costs a walk of the module and a
@@ -22,6 +28,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from mllint.evaluate import literal_truth
+from mllint.fixing.transform import FilePlan, rewrite
 from mllint.locate import Locator, code_at
 from mllint.memo import Memo
 from mllint.model import Finding
@@ -40,8 +47,37 @@ class Fix:
 
 
 def has_fix(code: str) -> bool:
-    """Whether findings of the rule ``code`` can have a fix."""
+    """Whether findings of the rule ``code`` can have a fix (in the editor)."""
     return code in _FIXERS
+
+
+SAFE_FIX_CODES = frozenset({"ML101", "ML102"})
+"""Rules whose fix ``check --fix`` makes without ``--unsafe-fixes``."""
+
+
+def has_safe_fix(code: str) -> bool:
+    """Whether ``check --fix`` fixes findings of the rule ``code`` (without unsafe fixes)."""
+    return code in SAFE_FIX_CODES
+
+
+def fix_all(text: str, findings: Sequence[Finding]) -> Optional[Fix]:
+    """One edit that makes every safe fix of ``findings`` (of this text) at once: the dead
+    arms of ML101 and ML102 go (``source.fixAll.mllint``). ``None`` when nothing changes."""
+    from mllint.fixing.plan import SAFE, applicability, finding_id
+    from mllint.fixing.transform import FilePlan
+
+    plan = FilePlan()
+    for finding in findings:
+        if finding.code in SAFE_FIX_CODES and applicability(finding) == SAFE:
+            span = finding.span
+            key = (span.line, span.column, span.end_line, span.end_column)
+            plan.folds[key] = (finding.properties.get("deadArm") != "body", finding_id(finding))
+    if not plan:
+        return None
+    try:
+        return _planned(text, plan, "Fix all mllint findings that have a safe fix")
+    except Exception:  # text that does not parse, a parser failure, nesting too deep
+        return None
 
 
 def fix_for(
@@ -187,6 +223,53 @@ def _body(suite: cst.BaseSuite) -> List[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=suite.body)]
 
 
+# -- ML102, ML106: through the fix engine ------------------------------------------------------
+
+
+def _planned(text: str, plan: FilePlan, title: str) -> Optional[Fix]:
+    """The edit that ``plan`` makes on ``text``: the changed stretch, from the first changed
+    character to the last; ``None`` when nothing changes or the result does not compile."""
+    module = cst.parse_module(text)  # fresh: the rewrite needs nodes of this text only
+    done = rewrite(module, plan)
+    if not done.applied or done.code == text:
+        return None
+    try:
+        compile(done.code, "<fix>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    new = done.code
+    start = 0
+    limit = min(len(text), len(new))
+    while start < limit and text[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and text[len(text) - 1 - end] == new[len(new) - 1 - end]:
+        end += 1
+    return Fix(title, start, len(text) - end, new[start : len(new) - end])
+
+
+def _fix_stale_flag(
+    text: str, module: cst.Module, finding: Finding, locator: Locator, memo: Optional[Memo]
+) -> Optional[Fix]:
+    span = finding.span
+    key = (span.line, span.column, span.end_line, span.end_column)
+    truth = finding.properties.get("deadArm") != "body"
+    flag = finding.properties.get("flag", "")
+    plan = FilePlan(folds={key: (truth, finding.code)})
+    return _planned(text, plan, f"Delete the arm that `{flag}` never selects")
+
+
+def _fix_dead_definition(
+    text: str, module: cst.Module, finding: Finding, locator: Locator, memo: Optional[Memo]
+) -> Optional[Fix]:
+    span = finding.span
+    name = finding.properties.get("definition", "")
+    plan = FilePlan(statements={(span.line, span.column): finding.code})
+    return _planned(text, plan, f"Delete `{name}`: only dead arms use it")
+
+
 _FIXERS: Dict[str, Callable[[str, cst.Module, Finding, Locator, Optional[Memo]], Optional[Fix]]] = {
     "ML101": _fix_constant_condition,
+    "ML102": _fix_stale_flag,
+    "ML106": _fix_dead_definition,
 }

@@ -23,7 +23,7 @@ What the pass does:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -135,6 +135,11 @@ class _Editor(cst.CSTTransformer):
         self._elifs: Set[int] = set()
         self._depth = 0
         self._trailing: Dict[int, Sequence[cst.EmptyLine]] = {}
+        self._deleted: Set[int] = set()
+        """Statements deleted whole (by id): the blank lines above one of them go to the
+        statement after it, which keeps its distance from what came before."""
+        self._results: Dict[int, Any] = {}
+        """What each statement became (a node, a flattened list), by the original's id."""
         """Comment lines that ended a kept arm's block, by the id of the arm's last
         statement: they follow it in its new block."""
 
@@ -195,7 +200,7 @@ class _Editor(cst.CSTTransformer):
             return updated
         self._note(finding)
         self._removed(original)
-        return cst.RemovalSentinel.REMOVE
+        return self._gone(original)
 
     def _without_options(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
@@ -243,7 +248,7 @@ class _Editor(cst.CSTTransformer):
             value = statement.value
             if self._is_constant_definition(statement):
                 self._removed(original_node)
-                return cst.RemovalSentinel.REMOVE
+                return self._gone(original_node)
             if _assigns_all(statement) and self.plan.all_entries:
                 return updated_node.with_changes(
                     body=[_without_entries(updated_node.body[0], self.plan.all_entries)]
@@ -254,7 +259,7 @@ class _Editor(cst.CSTTransformer):
             if finding is not None and isinstance(value, cst.Call) and node is not None:
                 self._note(finding)
                 self._removed(original_node)
-                return cst.RemovalSentinel.REMOVE
+                return self._gone(original_node)
         return updated_node
 
     def _is_constant_definition(self, statement: Union[cst.Assign, cst.AnnAssign]) -> bool:
@@ -280,9 +285,55 @@ class _Editor(cst.CSTTransformer):
         self._note(finding)
         return cst.RemovalSentinel.REMOVE
 
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result = super().on_leave(original_node, updated_node)
+        if self._deleted and isinstance(original_node, cst.BaseStatement):
+            self._results[id(original_node)] = result
+        return result
+
+    def _gone(self, original: cst.CSTNode) -> cst.RemovalSentinel:
+        self._deleted.add(id(original))
+        return cst.RemovalSentinel.REMOVE
+
+    def _spaced_body(
+        self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+    ) -> List[cst.BaseStatement]:
+        """``updated`` where a statement that followed deleted ones, with no blank line above
+        it, gets the blank lines the first deleted one had (so a function keeps its two blank
+        lines from the next statement when the branch after it goes)."""
+        gaps: Dict[int, Sequence[cst.EmptyLine]] = {}
+        pending: Optional[Sequence[cst.EmptyLine]] = None
+        for statement in original:
+            if id(statement) in self._deleted:
+                if pending is None:
+                    blank = list(getattr(statement, "leading_lines", ()))
+                    pending = [line for line in blank if line.comment is None]
+                continue
+            if pending:
+                result = self._results.get(id(statement), statement)
+                if isinstance(result, cst.FlattenSentinel):
+                    first: Optional[cst.CSTNode] = result.nodes[0] if result.nodes else None
+                else:
+                    first = result
+                if first is not None:
+                    gaps[id(first)] = pending
+            pending = None
+        if not gaps:
+            return list(updated)
+        out: List[cst.BaseStatement] = []
+        for statement in updated:
+            gap = gaps.get(id(statement))
+            if gap and not getattr(statement, "leading_lines", ()) and out:
+                statement = statement.with_changes(leading_lines=list(gap))
+            out.append(statement)
+        return out
+
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
+        if self._deleted:
+            body = self._spaced_body(original_node.body, updated_node.body)
+            updated_node = updated_node.with_changes(body=body)
         if self._trailing:
             body, footer = self._carried(updated_node.body)
             updated_node = updated_node.with_changes(
@@ -293,6 +344,9 @@ class _Editor(cst.CSTTransformer):
         return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self._deleted:
+            body = self._spaced_body(original_node.body, updated_node.body)
+            updated_node = updated_node.with_changes(body=body)
         if not self._trailing:
             return updated_node
         body, footer = self._carried(updated_node.body)
@@ -349,7 +403,7 @@ class _Editor(cst.CSTTransformer):
         self._removed(original_node.test)
         orelse = updated.orelse
         if orelse is None:
-            return cst.RemovalSentinel.REMOVE
+            return self._gone(original_node)
         if isinstance(orelse, cst.If):
             return orelse.with_changes(
                 leading_lines=[*updated.leading_lines, *orelse.leading_lines]
@@ -390,7 +444,7 @@ class _Editor(cst.CSTTransformer):
         self._removed(original_node.body)
         self._removed(original_node.test)
         if updated.orelse is None:
-            return cst.RemovalSentinel.REMOVE
+            return self._gone(original_node)
         return self._arm(updated.orelse.body, updated.leading_lines)
 
     def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:

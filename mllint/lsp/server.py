@@ -29,7 +29,7 @@ from pygls.workspace import TextDocument
 from mllint import __version__
 from mllint.analyze import analyze_path
 from mllint.engine import child_start_folder
-from mllint.fixes import Fix, fix_for, has_fix
+from mllint.fixes import Fix, fix_all, fix_for, has_fix
 from mllint.flags.inventory import Flag
 from mllint.lsp.actions import flag_text, noqa_edit, rule_text
 from mllint.lsp.framing import Event, Framing, ProtocolError
@@ -534,7 +534,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
     async def code_action(
         ls: MllintServer, params: types.CodeActionParams
@@ -543,7 +543,8 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         lines = split_lines(buffer.source)
         actions: List[Union[types.Command, types.CodeAction]] = []
         offered = set()
-        for diagnostic in params.context.diagnostics:
+        wanted = _wants(params.context.only, types.CodeActionKind.QuickFix)
+        for diagnostic in params.context.diagnostics if wanted else ():
             if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
                 continue
             key = (diagnostic.range.start.line, diagnostic.code)
@@ -556,6 +557,10 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             action = _noqa_action(ls, buffer, lines, diagnostic)
             if action is not None:
                 actions.append(action)
+        if _wants(params.context.only, FIX_ALL_KIND):
+            fix_all_action = await _fix_all_action(ls, buffer)
+            if fix_all_action is not None:
+                actions.append(fix_all_action)
         return actions or None
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -659,6 +664,40 @@ async def _fix_action(
         title = f"{fix.title} ({finding.code})"
         return _quick_fix(title, buffer, diagnostic, types.Range(start, end), fix.replacement)
     return None
+
+
+FIX_ALL_KIND = "source.fixAll.mllint"
+"""The code action kind of "fix everything safe" (as ruff's ``source.fixAll.ruff``)."""
+
+
+def _wants(only: Optional[Sequence[str]], kind: str) -> bool:
+    """Whether a request limited to the kinds ``only`` asks for ``kind`` (a kind includes
+    its refinements: ``source.fixAll`` asks for ``source.fixAll.mllint``)."""
+    return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+async def _fix_all_action(ls: MllintServer, buffer: TextDocument) -> Optional[types.CodeAction]:
+    """Every safe fix of the buffer's findings as one edit, when the last lint is of the
+    buffer's current text and something would change."""
+    document = ls.documents.get(buffer.uri)
+    if document is None or document.latest is None:
+        return None
+    lint = document.latest
+    if lint.version != buffer.version or lint.text != buffer.source:
+        return None
+    loop = asyncio.get_running_loop()
+    fix = await loop.run_in_executor(ls.linter, fix_all, lint.text, list(lint.findings))
+    if fix is None:
+        return None
+    start = types.Position(*position_of(lint.text, fix.start, ls.encoding))
+    end = types.Position(*position_of(lint.text, fix.end, ls.encoding))
+    return types.CodeAction(
+        title=f"{fix.title} (mllint)",
+        kind=FIX_ALL_KIND,
+        edit=types.WorkspaceEdit(
+            changes={buffer.uri: [types.TextEdit(types.Range(start, end), fix.replacement)]}
+        ),
+    )
 
 
 def _noqa_action(
