@@ -201,10 +201,13 @@ def _statement_at(source: str, line: int) -> Optional[ast.stmt]:
         return None
     best: Optional[ast.stmt] = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or line):
-            if best is None or node.lineno >= best.lineno:
-                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    best = node
+        if (
+            isinstance(node, ast.stmt)
+            and node.lineno <= line <= (node.end_lineno or line)
+            and (best is None or node.lineno >= best.lineno)
+            and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ):
+            best = node
     return best
 
 
@@ -519,13 +522,19 @@ class _Blocks(cst.CSTTransformer):
         super().__init__()
         self.replace_statement: Dict[int, List[cst.BaseStatement]] = {}
         self.terminal: Set[int] = set()
+        self.alive: List[cst.CSTNode] = []
+        """Every node whose id is a key here: kept alive so that no id is reused."""
+
+    def _replace(self, node: cst.CSTNode, statements: List[cst.BaseStatement]) -> None:
+        self.alive.append(node)
+        self.replace_statement[id(node)] = statements
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         if not updated_node.body:  # LibCST would drop the line, and its blank lines with it
             updated_node = updated_node.with_changes(body=[cst.Pass()])
-            self.replace_statement[id(updated_node)] = []
+            self._replace(updated_node, [])
         return updated_node
 
     def _block(self, body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
@@ -684,9 +693,12 @@ class _Finder(cst.CSTVisitor):
             if module is not None and (module, name) in self.targets.constants:
                 self.replace[id(node)] = self.targets.constants[(module, name)]
                 return
-        if name in self.targets.attributes and self._module_of(parts[:-1]) is None:
-            if parts[0] not in ("os", "sys"):
-                self.replace[id(node)] = self.targets.value
+        if (
+            name in self.targets.attributes
+            and parts[0] not in ("os", "sys")
+            and self._module_of(parts[:-1]) is None
+        ):
+            self.replace[id(node)] = self.targets.value
 
     def visit_Call(self, node: cst.Call) -> None:
         parts = _dotted(node.func)
@@ -701,9 +713,13 @@ class _Finder(cst.CSTVisitor):
         if (parts[-1] == "get" and on_environ) or parts[-1] == "getenv":
             if first in self.targets.variables:
                 self._env_read(node)
-        elif parts[-1] == "get" and len(parts) >= 2 and first in self.targets.attributes:
-            if self._module_of(parts[:-1]) is None:
-                self.replace[id(node)] = self.targets.value  # cfg.get("use_x", False)
+        elif (
+            parts[-1] == "get"
+            and len(parts) >= 2
+            and first in self.targets.attributes
+            and self._module_of(parts[:-1]) is None
+        ):
+            self.replace[id(node)] = self.targets.value  # cfg.get("use_x", False)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not self._is_load(node):
@@ -722,12 +738,15 @@ class _Finder(cst.CSTVisitor):
         if len(node.comparisons) != 1:
             return
         target = node.comparisons[0]
-        if isinstance(target.operator, (cst.In, cst.NotIn)) and _is_environ(target.comparator):
-            if _string_value(node.left) in self.targets.variables:
-                present = self.targets.value not in (None, False)
-                if isinstance(target.operator, cst.NotIn):
-                    present = not present
-                self.replace[id(node)] = present
+        if (
+            isinstance(target.operator, (cst.In, cst.NotIn))
+            and _is_environ(target.comparator)
+            and _string_value(node.left) in self.targets.variables
+        ):
+            present = self.targets.value not in (None, False)
+            if isinstance(target.operator, cst.NotIn):
+                present = not present
+            self.replace[id(node)] = present
 
     def _env_read(self, node: cst.BaseExpression) -> None:
         """An environment read: its raw string where the value is a string, else the value
@@ -770,9 +789,12 @@ class _Finder(cst.CSTVisitor):
         at_module = isinstance(parent, cst.Module)
         if isinstance(statement, (cst.Assign, cst.AnnAssign)):
             self._assignment(node, statement, at_module)
-        elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
-            if self._defines_option(statement.value):
-                self.delete.add(id(node))
+        elif (
+            isinstance(statement, cst.Expr)
+            and isinstance(statement.value, cst.Call)
+            and self._defines_option(statement.value)
+        ):
+            self.delete.add(id(node))
 
     def _assignment(
         self,
@@ -910,6 +932,7 @@ class _Rewrite(_Blocks):
         if lpar:
             node = node.with_changes(lpar=lpar, rpar=getattr(original, "rpar", ()))
         self.marked[id(node)] = value
+        self.alive.append(node)
         return node
 
     def _value(self, node: cst.CSTNode) -> Any:
@@ -930,7 +953,9 @@ class _Rewrite(_Blocks):
             parent = self.finder.get_metadata(ParentNodeProvider, current, None)
             if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is current:
                 return True
-            if (isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)) or isinstance(parent, cst.BooleanOperation):
+            if (
+                isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)
+            ) or isinstance(parent, cst.BooleanOperation):
                 current = parent
             else:
                 return False
@@ -980,7 +1005,7 @@ class _Rewrite(_Blocks):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         parts = _dotted(updated_node.func)
         args = updated_node.args
-        if parts == [parts[0]] if parts else False:
+        if parts is not None and len(parts) == 1:
             convert = {"int": int, "float": float, "bool": bool, "str": str}.get(parts[0])
             if convert is not None and len(args) == 1 and id(args[0].value) in self.marked:
                 try:
@@ -1035,7 +1060,7 @@ class _Rewrite(_Blocks):
             kept = _statements(node.orelse.body)
         else:
             kept = []
-        self.replace_statement[id(node)] = kept
+        self._replace(node, kept)
         if kept and _is_terminal(kept[-1]):
             self.terminal.add(id(node))
         return node
@@ -1043,16 +1068,14 @@ class _Rewrite(_Blocks):
     def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.While:
         if self._value(updated_node.test) is False:
             orelse = updated_node.orelse
-            self.replace_statement[id(updated_node)] = (
-                [] if orelse is None else _statements(orelse.body)
-            )
+            self._replace(updated_node, [] if orelse is None else _statements(orelse.body))
         return updated_node
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         if id(original_node) in self.finder.delete:
-            self.replace_statement[id(updated_node)] = []
+            self._replace(updated_node, [])
             return updated_node
         return super().leave_SimpleStatementLine(original_node, updated_node)
 
@@ -1128,7 +1151,7 @@ def _keep_parens(node: cst.BaseExpression, around: cst.BaseExpression) -> cst.Ba
     lpar = list(getattr(around, "lpar", ()))
     if not lpar or not hasattr(node, "lpar"):
         return node
-    return node.with_changes(lpar=[*lpar, *node.lpar], rpar=[*node.rpar, *around.rpar])  # type: ignore[attr-defined]
+    return node.with_changes(lpar=[*lpar, *node.lpar], rpar=[*node.rpar, *around.rpar])
 
 
 def _compare(operator: cst.BaseCompOp, left: Any, right: Any) -> Optional[bool]:
@@ -1192,7 +1215,7 @@ def _no_blank_start(statement: cst.BaseStatement) -> cst.BaseStatement:
         lines.pop(0)
     if not hasattr(statement, "leading_lines"):
         return statement
-    return statement.with_changes(leading_lines=lines)  # type: ignore[call-arg]
+    return statement.with_changes(leading_lines=lines)
 
 
 def _with_leading(
@@ -1200,12 +1223,12 @@ def _with_leading(
 ) -> cst.BaseStatement:
     if not lines or not hasattr(statement, "leading_lines"):
         return statement
-    own = list(statement.leading_lines)  # type: ignore[attr-defined]
+    own = list(statement.leading_lines)
     extra = list(lines)
     if own and own[0].comment is None:
         while extra and extra[-1].comment is None:
             extra.pop()
-    return statement.with_changes(leading_lines=[*extra, *own])  # type: ignore[call-arg]
+    return statement.with_changes(leading_lines=[*extra, *own])
 
 
 @dataclass
@@ -1322,9 +1345,12 @@ def _bound_to_literals(
             continue
         if isinstance(scope, GlobalScope):
             module_level[name] = marked[id(node.value)]
-        elif isinstance(scope, FunctionScope) and id(scope.node) in qualnames:
-            if name not in _declared_elsewhere(scope.node):
-                local[(qualnames[id(scope.node)], name)] = marked[id(node.value)]
+        elif (
+            isinstance(scope, FunctionScope)
+            and id(scope.node) in qualnames
+            and name not in _declared_elsewhere(scope.node)
+        ):
+            local[(qualnames[id(scope.node)], name)] = marked[id(node.value)]
     return module_level, local
 
 
@@ -1638,7 +1664,13 @@ def run_retire(
     cwd = os.getcwd()
     after = {p: result.new.get(p, text) for p, text in sources.items()}
     mentions = find_mentions([str(p) for p in paths], spellings(flags), after)
-    described = ", ".join(f"{f.kind} {f.name}" for f in flags)
+    counted: Dict[str, int] = {}
+    for flag in flags:
+        counted[f"{flag.kind} {flag.name}"] = counted.get(f"{flag.kind} {flag.name}", 0) + 1
+    described = ", ".join(
+        name if number == 1 else f"{name} ({number} definitions)"
+        for name, number in counted.items()
+    )
     removed = result.lines_removed()
     changed = [p for p in result.changed if p in result.new]
     problems = list(result.failures)

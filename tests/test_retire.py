@@ -421,3 +421,54 @@ def test_links_out_of_the_tree_are_never_written(cli: CliCaller, tmp_path: Path)
 )
 def test_values(raw: str, value: Any) -> None:
     assert mllint.retire.parse_request(f"flag={raw}").value == value
+
+
+SUBMIT = """import argparse
+import os
+import uuid
+
+
+def parse_args():
+    parser = argparse.ArgumentParser("Submitit")
+    parser.add_argument("--partition", default="learnfair", type=str, help="Partition")
+    parser.add_argument("--use_volta32", action='store_true', help="Request 32G V100 GPUs")
+    parser.add_argument('--comment', default="", type=str, help="Comment")
+    return parser.parse_args()
+
+
+def get_init_file():
+    # Init file must not exist, but it's parent dir must exist.
+    os.makedirs("shared", exist_ok=True)
+    init_file = f"{uuid.uuid4().hex}_init"
+    if os.path.exists(init_file):
+        os.remove(str(init_file))
+    return init_file
+
+
+def main():
+    args = parse_args()
+    kwargs = {}
+    if args.use_volta32:
+        kwargs['slurm_constraint'] = 'volta32gb'
+    if args.comment:
+        kwargs['slurm_comment'] = args.comment
+    print(kwargs, get_init_file())
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_only_the_flags_statements_change_in_a_launcher(cli: CliCaller, tmp_path: Path) -> None:
+    """(A node's id was reused once a node was freed: unrelated statements went.)"""
+    root = write_tree(tmp_path, {f"submitit_{n}.py": SUBMIT for n in ("a", "b", "c")})
+    run = cli("retire", "use_volta32", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert "(argparse use_volta32 (3 definitions)): 3 files changed, 9 lines removed" in run.stdout
+    expected = SUBMIT.replace(
+        '    parser.add_argument("--use_volta32", action=\'store_true\', help="Request 32G V100 GPUs")\n',
+        "",
+    ).replace("    if args.use_volta32:\n        kwargs['slurm_constraint'] = 'volta32gb'\n", "")
+    for name in ("a", "b", "c"):
+        assert (root / f"submitit_{name}.py").read_text() == expected
