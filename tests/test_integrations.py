@@ -279,6 +279,12 @@ def test_pre_commit_hooks_run_mllint(tmp_path: Path) -> None:
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["mllint"]["pass_filenames"] is False
     assert by_id["mllint-files"].get("pass_filenames", True) is True
+    assert "--force-exclude" in shlex.split(by_id["mllint-files"]["entry"])
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mllint]\nexclude = ["vendored/*"]\n', encoding="utf-8"
+    )
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / "old.py").write_text("if 0:\n    pass\n", encoding="utf-8")
     (tmp_path / "legacy.py").write_text("if False:\n    pass\n", encoding="utf-8")
     (tmp_path / "clean.py").write_text("x = 1\n", encoding="utf-8")
     env = {**os.environ, "PATH": bin_path()}
@@ -286,6 +292,7 @@ def test_pre_commit_hooks_run_mllint(tmp_path: Path) -> None:
         (by_id["mllint"], [], 1),
         (by_id["mllint-files"], ["clean.py"], 0),
         (by_id["mllint-files"], ["legacy.py"], 1),
+        (by_id["mllint-files"], ["vendored/old.py"], 0),  # excluded, even when named
     ):
         assert hook["language"] == "python" and "python" in hook["types_or"]
         command = [*shlex.split(hook["entry"]), "--no-cache", *files]
