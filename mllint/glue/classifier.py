@@ -60,6 +60,7 @@ tensorflow.io tensorflow.data tensorflow.saved_model tensorflow.summary tensorfl
 tensorflow.convert_to_tensor tensorflow.train.Checkpoint tensorflow.train.CheckpointManager
 tensorflow.config tensorflow.distribute tensorflow.keras.utils tensorflow.keras.callbacks
 tensorflow.keras.models.load_model tensorflow.keras.preprocessing tensorflow.compat
+tensorflow.logging tensorflow.gfile tensorflow.app tensorflow.flags absl.logging absl.app
 keras.utils keras.callbacks keras.saving keras.models.load_model keras.preprocessing
 jax.device_put jax.device_get jax.numpy.array jax.numpy.asarray jax.tree_util jax.distributed
 jax.experimental.multihost_utils flax.serialization flax.training.checkpoints orbax
@@ -301,6 +302,15 @@ class Verdict:
     weak: bool = False
     """Packing or plumbing (a dict literal, ``dict(...)``) that an enclosing call of unknown
     purpose does not inherit: ``Model(depth=12, **dict(a=1))`` builds a model."""
+    bare: bool = False
+    """Arithmetic on values of unknown kind (``n * epochs // k``, ``i + 1``): algorithm by
+    its operator, but no evidence that the function around it computes on model data."""
+
+    @property
+    def computes(self) -> bool:
+        """Evidence of computation on model data: an algorithm statement that is more than
+        arithmetic on values of unknown kind."""
+        return self.kind == ALGORITHM and not self.bare
 
 
 _NOTHING = Verdict(OTHER, "no evidence")
@@ -572,7 +582,8 @@ class Classifier:
             op = type(node.operator).__name__.replace("Assign", "")
             if isinstance(node.operator, cst.AddAssign) and isinstance(node.value, cst.Integer):
                 return Verdict(OTHER, "counts (`+= 1`)")
-            return Verdict(ALGORITHM, f"in-place arithmetic ({op})")
+            bare = not self._on_algorithm_data(node.target, node.value)
+            return Verdict(ALGORITHM, f"in-place arithmetic ({op})", bare=bare)
         if isinstance(node, cst.Expr):
             if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
                 return Verdict(OTHER, "docstring or bare string")
@@ -767,7 +778,8 @@ class Classifier:
             if isinstance(node.operator, cst.Minus):
                 if is_literal(node.expression):
                     return None  # `-1`: a constant (`xs[-1]`), not a computation
-                return Verdict(ALGORITHM, "arithmetic (negation)")
+                bare = not self._on_algorithm_data(node.expression)
+                return Verdict(ALGORITHM, "arithmetic (negation)", bare=bare)
             return self.expression(node.expression, deeper)
         if isinstance(node, cst.Subscript):
             judged = self.expression(node.value, deeper)
@@ -985,7 +997,28 @@ class Classifier:
             return Verdict(GLUE, "concatenates lists")
         if symbol == "/" and (_looks_like_path(left) or _looks_like_path(right)):
             return Verdict(GLUE, "joins a path (/)")
-        return Verdict(ALGORITHM, f"arithmetic ({symbol})")
+        bare = not self._on_algorithm_data(left, right)
+        return Verdict(ALGORITHM, f"arithmetic ({symbol})", bare=bare)
+
+    def _on_algorithm_data(self, *operands: cst.BaseExpression) -> bool:
+        """Whether arithmetic works on model data: an operand (through nested arithmetic)
+        holds algorithm data or is a call known to compute (``(pred - y) ** 2``,
+        ``x * torch.rsqrt(v)``), not only counts and sizes of unknown kind."""
+        stack = list(operands)
+        while stack:
+            operand = stack.pop()
+            if isinstance(operand, cst.BinaryOperation):
+                stack.extend((operand.left, operand.right))
+            elif isinstance(operand, cst.UnaryOperation):
+                stack.append(operand.expression)
+            elif isinstance(operand, cst.Call):
+                judged = self.call_kind(operand)
+                if judged is not None and judged.kind == ALGORITHM:
+                    return True
+            elif isinstance(operand, (cst.Name, cst.Attribute, cst.Subscript)):
+                if self._holds_algorithm(operand):
+                    return True
+        return False
 
 
 def _is_logger(name: str) -> bool:

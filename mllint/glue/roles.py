@@ -82,7 +82,7 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
     (
         "wiring",
         r"^__(init|post_init|new|repr|str|getstate|setstate|len|getitem|iter|contains|eq|hash"
-        r"|reduce|enter|exit|del)__$|^extra_repr$|^__init_subclass__$",
+        r"|reduce|enter|exit|del)__$|^extra_repr$|^__init_subclass__$|^_?register(_|$)",
     ),
     (
         "cli",
@@ -113,7 +113,7 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
     (
         "data",
         r"dataset|loader|^_?(make|build|get|create)_(data|transform|augment)|collate"
-        r"|preprocess|tokeni[sz]|bpe",
+        r"|preprocess|tokeni[sz]|bpe|^_?(get|prepare)_(\w+_)?inputs?$",
     ),
     (
         "runtime",
@@ -292,8 +292,9 @@ def function_role(name: str, in_model: bool, module: str) -> Tuple[str, str]:
     module of role ``module``. A helper of no evident role is ``general``."""
     if module == "test":
         return "test", "in a test module"
-    if module in GLUE_ROLES and module != "cli" and not in_model:
-        # a script's training loop is still algorithm code; a reader's helpers are not
+    if module in GLUE_ROLES and module != "cli" and (not in_model or module == "io"):
+        # a script's training loop is still algorithm code; a reader's helpers are not, nor
+        # the methods of a model defined in an export or checkpoint module (a wrapper of one)
         return module, f"in a {module} module"
     for role, pattern in _FUNCTION_PATTERNS:
         if pattern.search(name):
@@ -302,6 +303,12 @@ def function_role(name: str, in_model: bool, module: str) -> Tuple[str, str]:
         return ALGORITHM_ROLE, "a method of a model class"
     words = set(name_words(name))
     if words & ALGORITHM_WORDS:
+        if module == GENERAL_ROLE and not words & MODULE_WORDS:
+            # `evaluate`, `update`, `predict` beside no model, loss or training step: an
+            # evaluator's adapter, an eval driver, a tracker's bookkeeping
+            return GENERAL_ROLE, (
+                f"`{name}` names a step, but its module defines no model, loss or training step"
+            )
         return ALGORITHM_ROLE, f"`{name}` names a model, loss, step or sampler"
     return GENERAL_ROLE, "a helper of no evident role"
 
