@@ -1015,9 +1015,10 @@ class Classifier:
                 judged = self.call_kind(operand)
                 if judged is not None and judged.kind == ALGORITHM:
                     return True
-            elif isinstance(operand, (cst.Name, cst.Attribute, cst.Subscript)):
-                if self._holds_algorithm(operand):
-                    return True
+            elif isinstance(
+                operand, (cst.Name, cst.Attribute, cst.Subscript)
+            ) and self._holds_algorithm(operand):
+                return True
         return False
 
 
