@@ -48,6 +48,48 @@ def noqa_edit(line: str, code: str) -> Optional[LineEdit]:
     return LineEdit(len(body), len(line), f"{separator}# noqa: {code}")
 
 
+FILE_LEVEL_CODES = frozenset({"ML201", "ML205"})
+"""Codes about a whole module (or package, at its ``__init__.py``): reported at line 1, they
+are silenced for the file, not with a ``# noqa`` on line 1 (a shebang or a docstring)."""
+
+_FILE_NOQA_CODES = re.compile(
+    r"#\s*(?i:mllint)\s*:\s*(?i:noqa)(?::\s?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?"
+)
+_COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """A :class:`LineEdit` of the 1-based ``line`` (one past the last: the end of the file)."""
+
+    line: int
+    edit: LineEdit
+
+
+def file_noqa_edit(lines: Sequence[str], code: str) -> Optional[FileEdit]:
+    """The edit that silences ``code`` in the whole file: extend the code list of its
+    ``# mllint: noqa:`` comment, else add a ``# mllint: noqa: CODE`` line at the top of the
+    module (below a shebang and a coding cookie, which must stay first). ``None`` when the
+    file silences the code already."""
+    if code in UNSUPPRESSIBLE:
+        return None
+    for number, line in enumerate(lines, start=1):
+        match = _FILE_NOQA_CODES.search(line)
+        if match is None:
+            continue
+        codes = match.group("codes")
+        if codes is None or any(code.startswith(c) for c in _SPLIT.split(codes) if c):
+            return None  # a blanket comment, or one that names the code already
+        end = match.end("codes")
+        return FileEdit(number, LineEdit(end, end, f",{code}"))
+    top = 1
+    if lines and lines[0].startswith("#!"):
+        top = 2
+    while top <= min(2, len(lines)) and _COOKIE.match(lines[top - 1]):
+        top += 1
+    return FileEdit(top, LineEdit(0, 0, f"# mllint: noqa: {code}\n"))
+
+
 def rule_text(finding: Finding, markdown: bool) -> str:
     """The hover text for a finding: its message, then the rule's documentation."""
     rule = RULES_BY_CODE.get(finding.code)

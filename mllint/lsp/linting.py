@@ -17,7 +17,7 @@ import os
 import threading
 import tokenize
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -28,8 +28,10 @@ from mllint.config import ConfigError, Settings, config_in, find_config, load_se
 from mllint.display import json_value
 from mllint.engine import analyze_tree, project_flags, suppress
 from mllint.lifecycle import die_with_parent
+from mllint.lsp.dead import dead_spans
 from mllint.lsp.reparse import Reparser
-from mllint.model import FileResult, Finding
+from mllint.lsp.settings import NO_EDITOR_SETTINGS, EditorSettings
+from mllint.model import FileResult, Finding, Span
 from mllint.project import Project, cross_file_facts, run_project_rules
 from mllint.source import SourceError, decode, looks_deep
 
@@ -52,6 +54,9 @@ class Lint:
     project: Optional[Project] = None
     """The project the buffer was linted in, for what a hover asks of it later (see
     :func:`about_flag`)."""
+    dead: Mapping[int, Span] = field(default_factory=dict)
+    """The dead arm of each finding (by index in :attr:`findings`) that reports one
+    (ML101, ML102), for the editor to fade."""
 
 
 def buffer_bytes(text: str) -> bytes:
@@ -178,9 +183,13 @@ class WorkspaceIndex:
         results: Dict[str, FileResult],
         config_error: Optional[str] = None,
         use_cache: bool = True,
+        editor: EditorSettings = NO_EDITOR_SETTINGS,
     ) -> None:
         self.root = root
-        self.settings = settings
+        self.configured = settings
+        """The settings of the folder's ``[tool.mllint]``, without the editor's."""
+        self.editor = editor
+        self.settings = editor.apply(settings)
         self.results = results
         self.config_error = config_error
         self.use_cache = use_cache
@@ -193,31 +202,50 @@ class WorkspaceIndex:
 
     @classmethod
     def load(
-        cls, root: Path, *, scan: bool = True, jobs: int = 0, use_cache: bool = True
+        cls,
+        root: Path,
+        *,
+        scan: bool = True,
+        jobs: int = 0,
+        use_cache: bool = True,
+        editor: EditorSettings = NO_EDITOR_SETTINGS,
     ) -> Tuple[WorkspaceIndex, Tuple[str, ...]]:
         """Read the configuration governing ``root`` and analyse the files below it.
 
         A broken configuration is not fatal in an editor: the defaults are used and the
         problem is kept in :attr:`config_error` for the log. ``scan=False`` skips the files
-        (for a buffer outside every workspace folder). Returns the index and the internal
+        (for a buffer outside every workspace folder). ``editor`` goes on top of the
+        configuration (see :mod:`mllint.lsp.settings`). Returns the index and the internal
         errors of files that could not be analysed.
         """
         error: Optional[str] = None
         try:
-            settings = load_settings(find_config([root]), root)
+            configured = load_settings(find_config([root]), root)
         except ConfigError as exc:
-            settings, error = Settings(root=str(root.resolve())), str(exc)
+            configured, error = Settings(root=str(root.resolve())), str(exc)
         if not scan:
-            return cls(root, settings, {}, error, use_cache), ()
+            return cls(root, configured, {}, error, use_cache, editor), ()
+        settings = editor.apply(configured)
         try:
             tree = analyze_tree(
                 [root], settings, jobs=jobs, use_cache=use_cache, start_method=POOL_START_METHOD
             )
         except ConfigError as exc:  # pragma: no cover - discovery reads no configuration
-            return cls(root, settings, {}, str(exc), use_cache), ()
+            return cls(root, configured, {}, str(exc), use_cache, editor), ()
         for notice in tree.notices:  # unreadable folders, links out of the tree: the log
             logger.warning("mllint lsp: %s", notice)
-        return cls(root, settings, tree.results, error, use_cache), tree.errors
+        return cls(root, configured, tree.results, error, use_cache, editor), tree.errors
+
+    def reconfigure(self, editor: EditorSettings) -> bool:
+        """Put new editor settings on top of the configuration. ``False`` when they change
+        what the per-file stage computes (``glue-threshold``): the folder must be loaded
+        again (:meth:`load`) instead."""
+        settings = editor.apply(self.configured)
+        if settings.analysis_key() != self.settings.analysis_key():
+            return False
+        self.editor, self.settings = editor, settings
+        self._for_path.clear()
+        return True
 
     def contains(self, path: str) -> bool:
         """Whether ``path`` lies below this workspace folder."""
@@ -245,7 +273,7 @@ class WorkspaceIndex:
                     self._nested[key] = None
             nested = self._nested[key]
             if nested is not None:
-                return nested
+                return self.editor.apply(nested)
             folder = folder.parent
         return self.settings
 
@@ -285,14 +313,20 @@ class WorkspaceIndex:
         found = list(result.findings)
         project = Project(settings=self.settings, files=files)
         found.extend(f for f in run_project_rules(project) if f.path == path)
-        kept = suppress(found, {path: result}, self.settings_for)
+        kept = tuple(
+            sorted(suppress(found, {path: result}, self.settings_for), key=Finding.sort_key)
+        )
+        tree = None
+        if reparser is not None and reparser.parsed(text) is not None:
+            tree = reparser.ast_tree()
         return Lint(
             path=path,
             version=version,
             text=text,
             result=result,
-            findings=tuple(sorted(kept, key=Finding.sort_key)),
+            findings=kept,
             project=project,
+            dead=dead_spans(text, tree, kept),
         )
 
     def flag_ages(

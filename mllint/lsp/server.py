@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, Dict, List, Mapping, Optional, Sequence, Union
 from lsprotocol import types
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from mllint import __version__
@@ -31,14 +31,16 @@ from mllint.analyze import analyze_path
 from mllint.engine import child_start_folder
 from mllint.fixes import Fix, fix_all, fix_for, has_fix
 from mllint.flags.inventory import Flag
-from mllint.lsp.actions import flag_text, noqa_edit, rule_text
+from mllint.lsp.actions import FILE_LEVEL_CODES, file_noqa_edit, flag_text, noqa_edit, rule_text
 from mllint.lsp.framing import Event, Framing, ProtocolError
 from mllint.lsp.linting import ISOLATED, Lint, WorkspaceIndex, about_flag, findings_on_line
 from mllint.lsp.positions import UTF8, UTF16, UTF32, line_of, position_of, to_client
 from mllint.lsp.reparse import Reparser
-from mllint.model import FileResult, Finding, NoqaMap, Severity
+from mllint.lsp.settings import NO_EDITOR_SETTINGS, EditorSettings, parse_editor_settings
+from mllint.model import FileResult, Finding, NoqaMap, Severity, Span
 from mllint.project import cross_file_facts
 from mllint.rules import RULES_BY_CODE
+from mllint.safeio import read_limited
 from mllint.source import looks_deep, split_lines
 
 logger = logging.getLogger("mllint.lsp")
@@ -61,6 +63,8 @@ _THAW_EVERY = 64
 _WATCHED = ("**/pyproject.toml", "**/*.py", "**/*.pyi")
 _READ = 64 * 1024
 """Bytes asked of standard input at a time."""
+_MAX_RELATED_FILE = 4 << 20
+"""The largest file read to position a related location in (bytes)."""
 
 
 @dataclass
@@ -88,6 +92,8 @@ class MllintServer(LanguageServer):
         self.use_cache = use_cache
         self.pull = False
         self.encoding = UTF16
+        self.editor: EditorSettings = NO_EDITOR_SETTINGS
+        """Settings from ``initializationOptions`` and ``workspace/didChangeConfiguration``."""
         self.documents: Dict[str, OpenDocument] = {}
         self.indexes: Dict[str, asyncio.Task[WorkspaceIndex]] = {}
         self.generation = 0
@@ -237,8 +243,10 @@ class MllintServer(LanguageServer):
 
     async def _load(self, root: Path, scan: bool) -> WorkspaceIndex:
         loop = asyncio.get_running_loop()
+        editor = self.editor
         index, errors = await loop.run_in_executor(
-            None, lambda: WorkspaceIndex.load(root, scan=scan, use_cache=self.use_cache)
+            None,
+            lambda: WorkspaceIndex.load(root, scan=scan, use_cache=self.use_cache, editor=editor),
         )
         if index.config_error:
             self.log(types.MessageType.Error, f"{index.config_error} (using the defaults)")
@@ -263,6 +271,30 @@ class MllintServer(LanguageServer):
                 self.indexes[best] = asyncio.ensure_future(self._load(folder, scan=False))
         # shielded: a cancelled lint must not cancel the loading shared by every buffer
         return await asyncio.shield(self.indexes[best])
+
+    async def configure(self, editor: EditorSettings) -> None:
+        """New settings from the editor: put them on every workspace folder (loading again
+        those whose per-file results they change) and lint the open buffers again."""
+        self.editor = editor
+        for key in list(self.indexes):
+            if key.startswith("file:"):
+                del self.indexes[key]  # loaded again, with the new settings, when needed
+                continue
+            try:
+                index = await asyncio.shield(self.indexes[key])
+            except Exception:  # the load failed (it is in the log): load it again
+                self.load_folder(Path(key))
+                continue
+            if not index.reconfigure(editor):
+                self.load_folder(Path(key))
+        self.workspace_changed(None)
+
+    def take_settings(self, value: Any, where: str) -> EditorSettings:
+        """The editor settings in ``value``; what is wrong with them goes to the log."""
+        editor, problems = parse_editor_settings(value, where)
+        for problem in problems:
+            self.log(types.MessageType.Error, f"{problem} (ignored)")
+        return editor
 
     def log(self, kind: types.MessageType, message: str) -> None:
         """A line in the client's log (``window/logMessage``), mirrored to stderr."""
@@ -372,27 +404,32 @@ class MllintServer(LanguageServer):
     # -- conversions ------------------------------------------------------------------------
 
     def diagnostics(self, lint: Lint) -> List[types.Diagnostic]:
-        """The findings of a lint as LSP diagnostics, positioned in the negotiated encoding."""
-        lines = split_lines(lint.text)
-        return [self.diagnostic(finding, lines) for finding in lint.findings]
+        """The findings of a lint as LSP diagnostics, positioned in the negotiated encoding.
 
-    def diagnostic(self, finding: Finding, lines: Sequence[str]) -> types.Diagnostic:
+        A client that fades unnecessary code also gets, for each dead arm that ML101 or
+        ML102 reports, a hint over the arm tagged ``Unnecessary``; a client that shows
+        related information gets each finding's related locations."""
+        lines = split_lines(lint.text)
+        related = self._supports("related_information")
+        found = [
+            self.diagnostic(f, lines, self._related(f, lint, lines) if related else None)
+            for f in lint.findings
+        ]
+        if lint.dead and self._supports_unnecessary():
+            for index, span in sorted(lint.dead.items()):
+                found.append(self._dead_arm(lint.findings[index], span, lines))
+        return found
+
+    def diagnostic(
+        self,
+        finding: Finding,
+        lines: Sequence[str],
+        related: Optional[List[types.DiagnosticRelatedInformation]] = None,
+    ) -> types.Diagnostic:
         """One finding as an LSP diagnostic."""
         rule = RULES_BY_CODE.get(finding.code)
-        span = finding.span
-        start_text, end_text = line_of(lines, span.line), line_of(lines, span.end_line)
-        start = types.Position(
-            max(span.line - 1, 0), to_client(start_text, span.column, self.encoding)
-        )
-        end = types.Position(
-            max(span.end_line - 1, 0), to_client(end_text, span.end_column, self.encoding)
-        )
-        if (end.line, end.character) <= (start.line, start.character):
-            # a point finding (ML000): underline the rest of the line so that it can be seen
-            line_end = to_client(start_text, len(start_text) + 1, self.encoding)
-            end = types.Position(start.line, max(start.character, line_end))
         return types.Diagnostic(
-            range=types.Range(start=start, end=end),
+            range=self.range_of(finding.span, lines, point_to_line_end=True),
             message=finding.message,
             severity=_SEVERITY[finding.severity],
             code=finding.code,
@@ -400,7 +437,85 @@ class MllintServer(LanguageServer):
                 types.CodeDescription(href=rule.help_uri()) if rule is not None else None
             ),
             source=SOURCE,
+            related_information=related or None,
         )
+
+    def range_of(
+        self, span: Span, lines: Sequence[str], point_to_line_end: bool = False
+    ) -> types.Range:
+        """A span of a document with ``lines`` as an LSP range in the negotiated encoding."""
+        start_text, end_text = line_of(lines, span.line), line_of(lines, span.end_line)
+        start = types.Position(
+            max(span.line - 1, 0), to_client(start_text, span.column, self.encoding)
+        )
+        end = types.Position(
+            max(span.end_line - 1, 0), to_client(end_text, span.end_column, self.encoding)
+        )
+        if point_to_line_end and (end.line, end.character) <= (start.line, start.character):
+            # a point finding (ML000): underline the rest of the line so that it can be seen
+            line_end = to_client(start_text, len(start_text) + 1, self.encoding)
+            end = types.Position(start.line, max(start.character, line_end))
+        return types.Range(start=start, end=end)
+
+    def _dead_arm(self, finding: Finding, span: Span, lines: Sequence[str]) -> types.Diagnostic:
+        """The hint that fades the arm a finding says can never run."""
+        return types.Diagnostic(
+            range=self.range_of(span, lines),
+            message=f"Never runs: {finding.message}",
+            severity=types.DiagnosticSeverity.Hint,
+            code=finding.code,
+            source=SOURCE,
+            tags=[types.DiagnosticTag.Unnecessary],
+        )
+
+    def _related(
+        self, finding: Finding, lint: Lint, lines: Sequence[str]
+    ) -> List[types.DiagnosticRelatedInformation]:
+        """The finding's related locations, positioned with the text of their files: the
+        buffer's own, another open buffer's, or the file on disk (read with a size bound)."""
+        out: List[types.DiagnosticRelatedInformation] = []
+        texts: Dict[str, Sequence[str]] = {lint.path: lines}
+        for related in finding.related:
+            if related.path not in texts:
+                texts[related.path] = self._lines_of(related.path)
+            out.append(
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(
+                        uri=_uri(related.path),
+                        range=self.range_of(related.span, texts[related.path]),
+                    ),
+                    message=related.message,
+                )
+            )
+        return out
+
+    def _lines_of(self, path: str) -> Sequence[str]:
+        """The lines of ``path``: its open buffer, else the file (nothing when unreadable)."""
+        for document in self.documents.values():
+            if document.path == path:
+                return split_lines(self.workspace.get_text_document(document.uri).source)
+        try:
+            data = read_limited(Path(path), _MAX_RELATED_FILE)
+        except OSError:
+            return []
+        return split_lines(data.decode("utf-8", "replace"))
+
+    def _supports(self, feature: str) -> bool:
+        """Whether the client's diagnostics (pushed or pulled) take ``feature``."""
+        text_document = self.client_capabilities.text_document
+        if text_document is None:
+            return False
+        taken = text_document.diagnostic if self.pull else text_document.publish_diagnostics
+        return bool(taken is not None and getattr(taken, feature, None))
+
+    def _supports_unnecessary(self) -> bool:
+        if not self._supports("tag_support"):
+            return False
+        text_document = self.client_capabilities.text_document
+        assert text_document is not None
+        taken = text_document.diagnostic if self.pull else text_document.publish_diagnostics
+        tags = getattr(taken, "tag_support", None)
+        return types.DiagnosticTag.Unnecessary in (getattr(tags, "value_set", None) or [])
 
     def markdown_hover(self) -> bool:
         """Whether the client renders Markdown in hovers."""
@@ -422,6 +537,10 @@ def _path(uri: str) -> str:
     return os.path.abspath(to_fs_path(uri) or uri)
 
 
+def _uri(path: str) -> str:
+    return from_fs_path(path) or Path(path).as_uri()
+
+
 def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) -> MllintServer:
     """The server with every feature registered."""
     server = MllintServer(debounce=debounce, use_cache=use_cache)
@@ -433,6 +552,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         text_document = params.capabilities.text_document
         ls.pull = bool(text_document and text_document.diagnostic)
         logger.info("mllint lsp: %s diagnostics, %s", "pull" if ls.pull else "push", ls.encoding)
+        ls.editor = ls.take_settings(params.initialization_options, "initializationOptions")
         for root in ls.folder_roots():  # start reading the workspace before the first buffer
             ls.load_folder(root)
 
@@ -524,6 +644,24 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             ],
         )
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def configuration_changed(
+        ls: MllintServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        value = params.settings
+        workspace = ls.client_capabilities.workspace
+        if not value and workspace is not None and workspace.configuration:
+            # the notification is only a nudge: ask for the "mllint" section
+            try:
+                answer = await ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SOURCE)])
+                )
+            except Exception as exc:
+                ls.log(types.MessageType.Error, f"cannot read the editor's settings: {exc}")
+                return
+            value = answer[0] if answer else None
+        await ls.configure(ls.take_settings(value, "settings"))
+
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(ls: MllintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
         for folder in params.event.removed:
@@ -547,6 +685,8 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
         for diagnostic in params.context.diagnostics if wanted else ():
             if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
                 continue
+            if types.DiagnosticTag.Unnecessary in (diagnostic.tags or ()):
+                continue  # a faded dead arm: the finding's own diagnostic has the actions
             key = (diagnostic.range.start.line, diagnostic.code)
             if key in offered:
                 continue  # one action per code and line
@@ -554,9 +694,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE, use_cache: bool = True) ->
             fix = await _fix_action(ls, buffer, lines, diagnostic)
             if fix is not None:
                 actions.append(fix)
-            action = _noqa_action(ls, buffer, lines, diagnostic)
-            if action is not None:
-                actions.append(action)
+            actions.extend(_suppress_actions(ls, buffer, lines, diagnostic))
         if _wants(params.context.only, FIX_ALL_KIND):
             fix_all_action = await _fix_all_action(ls, buffer)
             if fix_all_action is not None:
@@ -698,6 +836,42 @@ async def _fix_all_action(ls: MllintServer, buffer: TextDocument) -> Optional[ty
             changes={buffer.uri: [types.TextEdit(types.Range(start, end), fix.replacement)]}
         ),
     )
+
+
+def _suppress_actions(
+    ls: MllintServer, buffer: TextDocument, lines: Sequence[str], diagnostic: types.Diagnostic
+) -> List[types.CodeAction]:
+    """How to silence the finding: ``# noqa: CODE`` on its line, or, for a finding about the
+    whole module (ML201, ML205) or a commented-out block at module level (ML105), a
+    ``# mllint: noqa: CODE`` line for the whole file."""
+    code = str(diagnostic.code)
+    actions: List[Optional[types.CodeAction]] = []
+    if code not in FILE_LEVEL_CODES:
+        actions.append(_noqa_action(ls, buffer, lines, diagnostic))
+    if code in FILE_LEVEL_CODES or (code == "ML105" and diagnostic.range.start.character == 0):
+        actions.append(_file_noqa_action(ls, buffer, lines, diagnostic))
+    return [a for a in actions if a is not None]
+
+
+def _file_noqa_action(
+    ls: MllintServer, buffer: TextDocument, lines: Sequence[str], diagnostic: types.Diagnostic
+) -> Optional[types.CodeAction]:
+    code = str(diagnostic.code)
+    found = file_noqa_edit(lines, code)
+    if found is None:
+        return None
+    number, edit = found.line, found.edit
+    if number > len(lines):  # a file without a final newline, below its last line
+        last = line_of(lines, len(lines))
+        end = types.Position(max(len(lines) - 1, 0), to_client(last, len(last) + 1, ls.encoding))
+        where, text = types.Range(end, end), "\n" + edit.text.rstrip("\n")
+    else:
+        text_of_line = line_of(lines, number)
+        start = types.Position(number - 1, to_client(text_of_line, edit.start + 1, ls.encoding))
+        end = types.Position(number - 1, to_client(text_of_line, edit.end + 1, ls.encoding))
+        where, text = types.Range(start, end), edit.text
+    title = f"Suppress {code} in this file"
+    return _quick_fix(title, buffer, diagnostic, where, text, False)
 
 
 def _noqa_action(

@@ -38,11 +38,18 @@ def _make_client() -> LanguageClient:
     def accept(client: LanguageClient, params: types.RegistrationParams) -> None:
         return None
 
+    settings: Dict[str, Any] = {}
+
+    def configuration(client: LanguageClient, params: types.ConfigurationParams) -> List[Any]:
+        return [settings.get(item.section or "") for item in params.items]
+
     features: Dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
     features[types.CLIENT_REGISTER_CAPABILITY] = accept
+    features[types.WORKSPACE_CONFIGURATION] = configuration
     register_lsp_features(client, features)
     client.published = published  # type: ignore[attr-defined]
+    client.settings = settings  # type: ignore[attr-defined]
     return client
 
 
@@ -86,6 +93,24 @@ def push_capabilities(encodings: Sequence[str] = ()) -> types.ClientCapabilities
             ),
         ),
     )
+
+
+def rich_capabilities(pull: bool = False) -> types.ClientCapabilities:
+    """An editor like VS Code or Neovim: it fades code tagged ``Unnecessary``, shows related
+    information and answers ``workspace/configuration``."""
+    capabilities = pull_capabilities() if pull else push_capabilities()
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    tags = types.ClientDiagnosticsTagOptions(value_set=[types.DiagnosticTag.Unnecessary])
+    if pull:
+        capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
+            related_information=True, tag_support=tags
+        )
+    else:
+        capabilities.text_document.publish_diagnostics = types.PublishDiagnosticsClientCapabilities(
+            version_support=True, related_information=True, tag_support=tags
+        )
+    capabilities.workspace.configuration = True
+    return capabilities
 
 
 def pull_capabilities() -> types.ClientCapabilities:

@@ -19,7 +19,15 @@ local function dump(label, bufnr)
   local items = vim.diagnostic.get(bufnr)
   table.insert(report, label .. " " .. #items)
   for _, d in ipairs(items) do
-    table.insert(report, string.format("%s %d:%d %s %s", label, d.lnum, d.col, code_of(d), d.source or ""))
+    -- Neovim 0.8+ keeps the tags in `_tags`, 0.7 the LSP diagnostic in `user_data.lsp`
+    local lsp = d.user_data and d.user_data.lsp or {}
+    local tagged = vim.tbl_contains(lsp.tags or {}, vim.lsp.protocol.DiagnosticTag.Unnecessary)
+    local faded = ((d._tags and d._tags.unnecessary) or tagged) and " unnecessary" or ""
+    table.insert(
+      report,
+      string.format("%s %d:%d-%d:%d %s %s%s", label, d.lnum, d.col, d.end_lnum or -1, d.end_col or -1,
+        code_of(d), d.source or "", faded)
+    )
   end
 end
 

@@ -45,7 +45,9 @@ def test_neovim_shows_the_diagnostics_and_clears_them_after_an_edit(tmp_path: Pa
     )
     assert out.exists(), done.stderr
     assert out.read_text().splitlines() == [
-        "opened 1",
-        "opened 2:0 ML101 mllint",
+        "opened 2",
+        "opened 2:0-2:8 ML101 mllint",
+        # the dead body, faded (Neovim takes the Unnecessary tag)
+        "opened 3:4-3:12 ML101 mllint unnecessary",
         "fixed 0",
     ]
