@@ -608,6 +608,7 @@ class _Finder(cst.CSTVisitor):
         self.drop_decorators: Set[int] = set()
         self.drop_params: Dict[int, Set[str]] = {}
         self.drop_all_items: Set[int] = set()
+        self.in_test: Set[int] = set()
         self.problems: List[str] = []
         self.own = {name for (p, name) in targets.constants if p == path}
         self._constant_names = {name for _, name in targets.constants}
@@ -733,6 +734,22 @@ class _Finder(cst.CSTVisitor):
                 self._env_read(node)
         elif key in self.targets.attributes:
             self.replace[id(node)] = self.targets.value  # cfg["use_x"]
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        """Notes whether only the truth of ``node`` matters (a test, or inside one through
+        ``not``/``and``/``or``): there ``x and True`` is ``x``."""
+        current: cst.CSTNode = node
+        while True:
+            parent = self.get_metadata(ParentNodeProvider, current, None)
+            if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is current:
+                self.in_test.add(id(node))
+                return
+            if isinstance(parent, cst.BooleanOperation) or (
+                isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)
+            ):
+                current = parent
+            else:
+                return
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if len(node.comparisons) != 1:
@@ -946,19 +963,7 @@ class _Rewrite(_Blocks):
         return super().on_leave(original_node, updated_node)
 
     def _in_test(self, node: cst.CSTNode) -> bool:
-        """Whether only the truth of ``node`` matters (a test, or inside one through
-        ``not``/``and``/``or``)."""
-        current = node
-        while True:
-            parent = self.finder.get_metadata(ParentNodeProvider, current, None)
-            if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is current:
-                return True
-            if (
-                isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)
-            ) or isinstance(parent, cst.BooleanOperation):
-                current = parent
-            else:
-                return False
+        return id(node) in self.finder.in_test
 
     # -- expressions ---------------------------------------------------------------------
 

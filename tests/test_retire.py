@@ -472,3 +472,34 @@ def test_only_the_flags_statements_change_in_a_launcher(cli: CliCaller, tmp_path
     ).replace("    if args.use_volta32:\n        kwargs['slurm_constraint'] = 'volta32gb'\n", "")
     for name in ("a", "b", "c"):
         assert (root / f"submitit_{name}.py").read_text() == expected
+
+
+def test_a_value_on_the_right_of_and_or_in_a_test(cli: CliCaller, tmp_path: Path) -> None:
+    source = (
+        "import argparse\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--enable-wandb", action="store_true")\n'
+        "args = parser.parse_args()\n"
+        "\n"
+        "\n"
+        "def log(rank, value):\n"
+        "    if rank == 0 and args.enable_wandb:\n"
+        "        print(value)\n"
+        "    keep = rank > 1 or not args.enable_wandb\n"
+        "    return keep\n"
+    )
+    root = write_tree(tmp_path, {"main.py": source})
+    run = cli("retire", "enable_wandb", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "main.py").read_text() == (
+        "import argparse\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        "args = parser.parse_args()\n"
+        "\n"
+        "\n"
+        "def log(rank, value):\n"
+        "    keep = rank > 1 or True\n"
+        "    return keep\n"
+    )
