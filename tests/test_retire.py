@@ -244,7 +244,9 @@ def test_flags_of_several_kinds_not_wired_together_ask_for_a_kind(
 ) -> None:
     files = {
         "train.py": ARGPARSE,
-        "aug.py": "USE_MIXUP = False\n\n\ndef f(x):\n    if USE_MIXUP:\n        x = -x\n    return x\n",
+        "aug.py": (
+            "USE_MIXUP = False\n\n\ndef f(x):\n    if USE_MIXUP:\n        x = -x\n    return x\n"
+        ),
     }
     root = write_tree(tmp_path, files)
     run = cli("retire", "use_mixup=true", "--no-cache", cwd=root)
@@ -466,10 +468,12 @@ def test_only_the_flags_statements_change_in_a_launcher(cli: CliCaller, tmp_path
     run = cli("retire", "use_volta32", "--no-cache", cwd=root)
     assert run.exit_code == 0, run.stderr
     assert "(argparse use_volta32 (3 definitions)): 3 files changed, 9 lines removed" in run.stdout
-    expected = SUBMIT.replace(
-        '    parser.add_argument("--use_volta32", action=\'store_true\', help="Request 32G V100 GPUs")\n',
-        "",
-    ).replace("    if args.use_volta32:\n        kwargs['slurm_constraint'] = 'volta32gb'\n", "")
+    option = (
+        'parser.add_argument("--use_volta32", action=\'store_true\', help="Request 32G V100 GPUs")'
+    )
+    expected = SUBMIT.replace(f"    {option}\n", "").replace(
+        "    if args.use_volta32:\n        kwargs['slurm_constraint'] = 'volta32gb'\n", ""
+    )
     for name in ("a", "b", "c"):
         assert (root / f"submitit_{name}.py").read_text() == expected
 
