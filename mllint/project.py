@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from mllint.config import Settings
 from mllint.model import FileResult, Finding
@@ -38,10 +38,21 @@ def run_project_rules(project: Project) -> List[Finding]:
 
 
 MEASUREMENT_FACTS = frozenset({GLUE_FACTS})
-"""Fact families that only measure their own file (the glue counts of ``mllint stats``): no
-other file's findings depend on them."""
+"""Fact families that mostly measure their own file (the glue counts of ``mllint stats``):
+only their :data:`SYSTEM_GLUE_KEYS` reach findings in other files."""
+SYSTEM_GLUE_KEYS = ("glue", "algorithm", "role")
+"""What ML205 reads of each file's glue facts for the finding at its package's
+``__init__.py``: the file's glue and algorithm totals and its role (not the per-function
+counts, nor the statements classified other)."""
 
 
-def cross_file_facts(result: FileResult) -> Dict[str, Any]:
-    """The facts of ``result`` that findings in other files can depend on."""
-    return {k: v for k, v in result.facts.items() if k not in MEASUREMENT_FACTS}
+def cross_file_facts(result: FileResult, settings: Optional[Settings] = None) -> Dict[str, Any]:
+    """The facts of ``result`` that findings in other files can depend on; with
+    ``settings``, the glue totals only when ML205 can report (``max-glue-ratio`` set)."""
+    facts = {k: v for k, v in result.facts.items() if k not in MEASUREMENT_FACTS}
+    glue = result.facts.get(GLUE_FACTS)
+    if isinstance(glue, dict) and (
+        settings is None or (settings.max_glue_ratio is not None and settings.is_enabled("ML205"))
+    ):
+        facts[GLUE_FACTS] = {key: glue.get(key) for key in SYSTEM_GLUE_KEYS}
+    return facts
