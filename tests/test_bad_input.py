@@ -55,7 +55,7 @@ def _hostile_tree(root: Path) -> Path:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_hostile_tree(tmp_path: Path, jobs: str) -> None:
     root = _hostile_tree(tmp_path / "tree")
-    run = run_subprocess(["check", ".", "--no-cache", "--jobs", jobs], root)
+    run = run_subprocess(["check", ".", "--no-cache", "--quiet", "--jobs", jobs], root)
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout
     assert run.exit_code == 1, run.stderr
     found = {}

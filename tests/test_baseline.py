@@ -35,7 +35,7 @@ def reported(result: Result) -> List[Tuple[str, int]]:
     return [
         (line.split(":")[0], int(line.split(":")[1]))
         for line in result.stdout.splitlines()
-        if line.strip()
+        if line.strip() and not line.startswith("Found ")  # the summary line
     ]
 
 

@@ -148,7 +148,7 @@ def test_core_excludes_file_hides_a_file_from_git_and_from_mllint(tmp_path: Path
     excludes.write_text("scratch.py\n*_x.py\n")
     repo.git("config", "core.excludesFile", str(excludes))
     assert _names(repo.root) == ["a.py"]
-    run = invoke(["check", ".", "--no-cache", "--no-git", "--select", "ML101"], repo.root)
+    run = invoke(["check", ".", "--no-cache", "--no-git", "--select", "ML101", "-q"], repo.root)
     assert run.exit_code == 1
     assert [line.split(":")[0] for line in run.stdout.splitlines()] == ["a.py"]
 

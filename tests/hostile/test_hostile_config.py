@@ -152,7 +152,7 @@ def test_long_names_are_not_matched(tmp_path: Path) -> None:
         },
     )
     run = run_subprocess(["check", "--no-cache", "--no-git", "m.py"], tmp_path, timeout=HANG)
-    assert run.exit_code == 1, run.stderr
+    assert run.exit_code == 0, run.stderr  # ML103 is a note: shown, but the run passes
     assert "m.py:4:1: ML103" in run.stdout
     assert "m.py:2:" not in run.stdout
 

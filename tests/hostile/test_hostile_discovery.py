@@ -114,7 +114,8 @@ def test_a_device_named_on_the_command_line_is_skipped(tmp_path: Path) -> None:
     run = mllint(["check", "/dev/zero", "--no-cache", "--no-git"], tmp_path)
     assert run.exit_code == 0 and run.stdout == ""
     assert _warnings(run.stderr) == [
-        "mllint: warning: /dev/zero: a character device, not a regular file; skipped"
+        "mllint: warning: /dev/zero: a character device, not a regular file; skipped",
+        "mllint: warning: No Python files found under the given path(s)",
     ]
 
 

@@ -109,7 +109,7 @@ def test_max_file_size_is_configurable(tmp_path: Path) -> None:
         tmp_path,
         {"pyproject.toml": "[tool.mllint]\nmax-file-size = 100\n", "a.py": "x = 1\n" * 20 + DEAD},
     )
-    run = _mllint(["check", ".", "--no-cache"], tmp_path)
+    run = _mllint(["check", ".", "--no-cache", "--quiet"], tmp_path)
     assert run.stdout == (
         "a.py:1:1: ML000 Cannot parse: file too large (139 bytes > 100; raise max-file-size"
         " to lint it)\n"

@@ -59,7 +59,7 @@ def test_mllint_imports_nothing_from_the_working_folder(tmp_path: Path, how: str
     tree = _tree(tmp_path / "tree", marker)
     command = console_script() if how == "console-script" else [sys.executable, "-m", "mllint"]
     done = subprocess.run(
-        [*command, "check", "--no-cache", "--select", "ML101", "."],
+        [*command, "check", "--no-cache", "--quiet", "--select", "ML101", "."],
         cwd=tree,
         capture_output=True,
         text=True,
