@@ -396,7 +396,7 @@ def _defines(call: ast.Call, flag: Flag) -> bool:
         first = strings[0] if strings else _keyword_string(call, "name")
         return first == flag.name
     if flag.kind == "click" and name in ("option", "Option", "argument", "Argument"):
-        return _click_dest(strings) == flag.name or not strings
+        return bool(strings) and _click_dest(strings) == flag.name
     return False
 
 
@@ -1525,18 +1525,23 @@ def verify(path: str, text: str) -> Optional[str]:
 
 
 def _leftovers(targets: Targets, result: Retirement) -> List[str]:
-    """Definitions the rewrite should have removed and could not (a definition that is not
-    a statement of its own, such as an option added in a loop)."""
+    """Definitions the rewrite could not remove (an option added in a loop, a call that is
+    not a statement of its own): they stay, and the user is told where."""
     notes: List[str] = []
     for path, definitions in sorted(targets.definitions.items()):
         text = result.new.get(path, result.old.get(path, ""))
-        for line, flag in definitions:
-            statement = _statement_at(text, line)
-            if flag.kind == "click":
-                continue
-            if _definition_call(statement, flag) is not None and path not in result.new:
-                notes.append(f"{path}:{line}: the definition of {flag.name} was left in place")
-    return notes
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for _line, flag in definitions:
+            for call in calls:
+                if _defines(call, flag):
+                    notes.append(
+                        f"{path}:{call.lineno}: the definition of {flag.name} was left in place"
+                    )
+    return sorted(set(notes))
 
 
 def spellings(flags: Sequence[Flag], targets: Optional[Targets] = None) -> re.Pattern[str]:

@@ -507,3 +507,23 @@ def test_a_value_on_the_right_of_and_or_in_a_test(cli: CliCaller, tmp_path: Path
         "    keep = rank > 1 or True\n"
         "    return keep\n"
     )
+
+
+def test_a_definition_that_is_not_a_statement_of_its_own_is_reported(
+    cli: CliCaller, tmp_path: Path
+) -> None:
+    source = (
+        "import argparse\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        'option = parser.add_argument("--use-cutmix", action="store_true")\n'
+        "args = parser.parse_args()\n"
+        "cutmix = 0.5 if args.use_cutmix else 0.0\n"
+    )
+    root = write_tree(tmp_path, {"train.py": source})
+    run = cli("retire", "use_cutmix", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "train.py").read_text() == source.replace(
+        "0.5 if args.use_cutmix else 0.0", "0.0"
+    )
+    assert "note: train.py:4: the definition of use_cutmix was left in place" in run.stdout
