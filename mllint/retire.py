@@ -91,6 +91,8 @@ class Retirement:
     """What was left in place and why."""
     mentions: List[Tuple[str, int, str]] = field(default_factory=list)
     """``(path, line, text)`` of the mentions the rewrite did not remove."""
+    derived: List[Tuple[str, str]] = field(default_factory=list)
+    """``(module path, name)`` of the names that held the flag's value and went with it."""
 
     @property
     def changed(self) -> List[str]:
@@ -1491,6 +1493,7 @@ def plan_retirement(
                     result.notes.append(f"{path}: {name} is rebound elsewhere: left in place")
                     continue
                 targets.constants[key] = found
+                result.derived.append(key)
                 grew = True
         if not grew and not changed:
             break
@@ -1698,6 +1701,9 @@ def run_retire(
         problems.extend(f"{path}: not written: {why}" for path, why in unwritten.items())
     report = say if not diff else (lambda message: say(message, err=True))
     verb = "Would retire" if diff else "Retired"
+    if result.derived:
+        names = ", ".join(f"{_shown(p, cwd)}:{name}" for p, name in result.derived)
+        described += f"; names bound to it: {printable(names)}"
     report(
         f"{verb} {request.name} = {value!r} ({described}): "
         f"{len(changed)} file{'s' if len(changed) != 1 else ''} changed, "
