@@ -390,8 +390,8 @@ def check(
     changes = _changes_since(since, targets) if since is not None else None
     overlay: Dict[str, bytes] = {}
     if stdin is not None:
-        overlay[os.path.abspath(stdin)] = _read_stdin(settings.max_file_size)
-        targets = _stdin_project(stdin, settings)
+        targets, stdin = _stdin_project(stdin, settings)
+        overlay[str(stdin)] = _read_stdin(settings.max_file_size)
         no_git = True  # blame would read the file on disk, not the text given
     if force_exclude:
         targets, overlay = _force_exclude(targets, overlay, settings, config)
@@ -451,12 +451,12 @@ def check(
         _fail(str(exc))
     bar.close()
     console.stage("output")
+    _describe_run(console, result)
     if overlay:  # the rest of the project was read for its index, not to be reported
         result = _only(result, set(overlay))
     _report_problems(result.missing, result.errors, () if quiet else result.notices)
     if not result.files and not result.missing and not result.errors:
         console.warn("No Python files found under the given path(s)")
-    _describe_run(console, result)
 
     if write_baseline is not None:
         full = Report(result=result, settings=settings, cwd=Path.cwd())
@@ -600,9 +600,10 @@ def _read_stdin(limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _stdin_project(stdin: Path, settings: Settings) -> List[Path]:
-    """What to analyse around standard input's file for the project index: the folder of
-    its configuration, else its git work tree; nothing when the file lies outside both."""
+def _stdin_project(stdin: Path, settings: Settings) -> Tuple[List[Path], Path]:
+    """What to analyse around standard input's file for the project index (the folder of
+    its configuration, else its git work tree; nothing when the file lies outside both),
+    and the file's path as discovery spells it there (through no symbolic link)."""
     from mllint.history import GitError, git_output
 
     root: Optional[Path] = Path(settings.root) if settings.config_file else None
@@ -611,11 +612,11 @@ def _stdin_project(stdin: Path, settings: Settings) -> List[Path]:
             top, _ = git_output(_existing_folder(stdin), "rev-parse", "--show-toplevel")
             root = Path(os.fsdecode(top.strip()))
         except GitError:
-            return []
+            return [], stdin
     real_root, real_file = os.path.realpath(root), os.path.realpath(stdin)
     if os.path.commonpath([real_root, real_file]) != real_root:
-        return []
-    return [root]
+        return [], stdin
+    return [root], Path(os.path.abspath(root)) / os.path.relpath(real_file, real_root)
 
 
 def _existing_folder(path: Path) -> Path:

@@ -208,6 +208,12 @@ def test_stdin_is_linted_as_the_named_file(cli: CliCaller, tmp_path: Path) -> No
     assert "pkg/train.py:1:1" not in run.stdout  # the file on disk is not what is linted
     assert "pkg/config.py" not in run.stdout and run.exit_code == 1
     assert _stdin(cli, tmp_path, "if 0:\n    pass\n", "tests/test_x.py").stdout == ""
+    # named through a symbolic link: still the project's own file, read once
+    (tmp_path.parent / f"{tmp_path.name}-link").symlink_to(tmp_path)
+    name = str(tmp_path.parent / f"{tmp_path.name}-link" / "pkg" / "train.py")
+    run = _stdin(cli, tmp_path, text, name, "-v")
+    assert run.stdout.startswith("pkg/train.py:3:1: ML102 ")
+    assert "3 files: 0 from the cache, 3 analysed" in run.stderr
 
 
 def test_stdin_without_a_filename_and_misuse(cli: CliCaller, tmp_path: Path) -> None:
@@ -220,8 +226,8 @@ def test_stdin_without_a_filename_and_misuse(cli: CliCaller, tmp_path: Path) -> 
     assert "--stdin-filename does nothing without `-`" in run.stderr
 
 
-def _stdin(cli: CliCaller, cwd: Path, text: str, name: Optional[str]) -> Run:
-    args = ["check", "--no-cache", "-"] + (["--stdin-filename", name] if name else [])
+def _stdin(cli: CliCaller, cwd: Path, text: str, name: Optional[str], *more: str) -> Run:
+    args = ["check", "--no-cache", *more, "-"] + (["--stdin-filename", name] if name else [])
     cli.monkeypatch.chdir(cwd)
     result = _runner().invoke(main, args, input=text.encode(), catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)
