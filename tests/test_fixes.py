@@ -129,13 +129,14 @@ def test_the_dead_definition_fix_deletes_it_and_the_imports_only_it_used(
 def test_fix_all_makes_the_safe_fixes_only(tmp_path: Path) -> None:
     text = (
         "X = False\n\n\ndef legacy(n):\n    return n\n\n\nif False:\n    legacy(1)\n"
-        "y = 1 if X else 2\n# old = compute(a, b)\n"
+        "y = 1 if X else 2\n# for batch in data:\n#     model.step(batch, lr=0.1)\n"
     )
     findings = _project_findings(tmp_path, {"m.py": text})
     assert {"ML101", "ML102", "ML105", "ML106"} <= {f.code for f in findings}
     fixed = _applied(text, fix_all(text, findings))
     assert fixed == (  # the blank lines of the deleted branch stay between the def and `y`
-        "X = False\n\n\ndef legacy(n):\n    return n\n\n\ny = 2\n# old = compute(a, b)\n"
+        "X = False\n\n\ndef legacy(n):\n    return n\n\n\ny = 2\n"
+        "# for batch in data:\n#     model.step(batch, lr=0.1)\n"
     )
     assert fix_all(text, [f for f in findings if f.code == "ML105"]) is None
     assert has_safe_fix("ML102") and not has_safe_fix("ML106") and has_fix("ML106")

@@ -16,7 +16,7 @@ from typing import List, Mapping, Optional, Sequence, Tuple
 import click
 
 from mllint.config import Settings
-from mllint.display import printable
+from mllint.display import display_path, printable
 from mllint.fixing.engine import FixRun, apply_fixes, unified_diff, write_fixes
 from mllint.fixing.plan import UNSAFE, applicability
 from mllint.model import Finding
@@ -64,6 +64,7 @@ def run_fixes(
         text = unified_diff(run.changes)
         click.echo(text, nl=False)
         _report(outcome.failures)
+        _notes(run.fixed, diff=True, quiet=quiet)
         if not quiet:
             fixed = len(run.fixed)
             files = len(run.changes)
@@ -75,6 +76,7 @@ def run_fixes(
     unwritten = write_fixes(run, targets)
     outcome.failures.extend(f"{path}: not fixed: {why}" for path, why in unwritten.items())
     _report(outcome.failures)
+    _notes(run.fixed, diff=False, quiet=quiet)
     if fix_only:
         if not quiet:
             click.echo(outcome.summary(run.remaining), err=True, nl=False)
@@ -85,6 +87,27 @@ def run_fixes(
 def _report(failures: Sequence[str]) -> None:
     for failure in failures:
         click.echo(f"mllint: warning: {printable(failure)}", err=True)
+
+
+def _notes(fixed: Sequence[Finding], *, diff: bool, quiet: bool) -> None:
+    if not quiet:
+        for note in option_notes(fixed, diff):
+            click.echo(f"mllint: note: {printable(note)}", err=True)
+
+
+def option_notes(fixed: Sequence[Finding], diff: bool) -> List[str]:
+    """What to check after ML104 fixes: the launchers that may still pass a deleted option."""
+    verb = "would delete" if diff else "deleted"
+    notes = []
+    for finding in fixed:
+        if finding.code == "ML104":
+            flag = finding.properties.get("flag", "")
+            where = f"{display_path(finding.path, Path.cwd())}:{finding.line}"
+            notes.append(
+                f"{where}: {verb} the option `{flag}`: a launcher script, config or job file "
+                "may still pass it (check them before running)"
+            )
+    return notes
 
 
 def _count(number: int, noun: str) -> str:

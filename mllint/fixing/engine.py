@@ -22,13 +22,16 @@ from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from mllint import glue
 from mllint.analyze import analyze_source
+from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.engine import analyze_tree, suppress
 from mllint.fixing.plan import UNSAFE, ConstantId, applicability, plan_round
 from mllint.fixing.transform import rewrite
 from mllint.flags.index import flag_index
 from mllint.flags.launch import LaunchTexts
+from mllint.glue import roles as glue_roles
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.rules.experiments import launch_roots
@@ -81,7 +84,6 @@ class _Texts:
         self.original: Dict[str, str] = {}
         self.encodings: Dict[str, str] = {}
         self.digests: Dict[str, str] = {}
-        self.data: Dict[str, bytes] = {}
         self.unreadable: Dict[str, str] = {}
 
     def get(self, path: str) -> Optional[str]:
@@ -96,7 +98,6 @@ class _Texts:
             self.unreadable[path] = getattr(exc, "reason", None) or str(exc)
             return None
         self.digests[path] = hashlib.sha256(data).hexdigest()
-        self.data[path] = data
         self.original[path] = self.current[path] = source.text
         self.encodings[path] = source.encoding
         return source.text
@@ -125,6 +126,17 @@ class _Analysis:
             for config in sorted(set(tree.configs.values()))
         }
         self.launch = LaunchTexts(launch_roots(settings, paths), settings.max_file_size)
+        self.cache = Cache.of(settings) if use_cache else None
+
+    def analysed(self, path: str, data: bytes) -> FileResult:
+        """The result of ``data`` as the text of ``path``, stored in the cache as
+        ``analyze_tree`` would (the report after the fixes finds it there)."""
+        result = analyze_source(path, data, self.settings.max_file_size)
+        if self.cache is not None:
+            options = glue.active_options()
+            key = glue_roles.path_key(path, options.root, options.roles)
+            self.cache.put(content_hash(data + key), result)
+        return result
 
     def settings_for(self, path: str) -> Settings:
         return self.scoped.get(self.tree.configs.get(path, ""), self.settings)
@@ -176,9 +188,9 @@ def apply_fixes(
                 frozen.add(path)
                 run.failures.append(f"{path}: not fixed: {texts.unreadable.get(path)}")
                 continue
-            if path not in checked:
-                checked.add(path)
-                if analyze_source(path, texts.data[path]) != analysis.results[path]:
+            if path not in checked:  # the text read now is the one analysed (as far as a
+                checked.add(path)  # line count tells; the write compares the whole content)
+                if _line_count(text) != analysis.results[path].lines:
                     frozen.add(path)
                     run.failures.append(f"{path}: not fixed: it changed while it was analysed")
                     continue
@@ -197,7 +209,7 @@ def apply_fixes(
                 continue
             texts.current[path] = done.code
             encoding = texts.encodings.get(path, "utf-8")
-            changed[path] = analyze_source(path, done.code.encode(encoding))
+            changed[path] = analysis.analysed(path, done.code.encode(encoding))
             run.fixed.extend(
                 work.findings[(path, ident)]
                 for ident in sorted(done.applied)
@@ -221,6 +233,11 @@ def apply_fixes(
         elif wanted is not None:
             run.fixable += 1
     return run
+
+
+def _line_count(text: str) -> int:
+    """Lines of ``text`` as the analysis counts them (:attr:`FileResult.lines`)."""
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
 
 def _verify(path: str, code: str, encoding: str) -> Optional[str]:

@@ -113,13 +113,18 @@ def test_unsafe_fixes_wait_for_the_option_and_the_summary_says_so(
     assert "1 more fixable with --unsafe-fixes." in run.stderr
     unsafe = cli("check", "--fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
     assert unsafe.exit_code == 0
+    assert "deleted the option `old_scheduler`: a launcher script" in unsafe.stderr
     assert "old-scheduler" not in (tmp_path / "run.py").read_text()
     assert "--lr" in (tmp_path / "run.py").read_text()
 
 
 def test_fix_only_reports_only_the_summary_and_exits_0(cli: CliCaller, tmp_path: Path) -> None:
     _project(
-        tmp_path, {"dead.py": "def f():\n    # x = compute(a, b)\n    # y = x + 1\n    return 1\n"}
+        tmp_path,
+        {
+            "dead.py": "def train(model, data):\n    # for batch in data:\n"
+            "    #     model.step(batch, lr=0.1)\n    model.fit(data)\n"
+        },
     )
     run = cli("check", "--fix-only", "--no-cache", ".", cwd=tmp_path)
     assert run.exit_code == 0
