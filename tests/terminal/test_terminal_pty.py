@@ -15,7 +15,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.gitrepo import GitRepo
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminals")
 
@@ -26,7 +26,8 @@ COMMAND = ["check", "--no-cache", "--show-source", "."]
 
 def _tree(root: Path) -> Path:
     files = {f"pkg/m{i}.py": f"def f{i}(x):\n    return 1 if False else x\n" for i in range(20)}
-    return write_tree(root, files)
+    GitRepo(root).commit(dict(files), days_ago=5)  # a history to read: the git stage
+    return root
 
 
 def _env(**extra: str) -> Dict[str, str]:
@@ -84,6 +85,7 @@ def test_terminal_gets_colour_progress_and_source(tmp_path: Path) -> None:
     assert ANSI.search(shown), shown  # colour
     assert BAR.search(shown), shown  # progress, on the terminal (stderr)
     assert shown.count("\r\x1b[2K") >= 2  # ... and erased before the report
+    assert "\r\x1b[2Kmllint: git history..." in shown  # the git stage is named
     plain = ANSI.sub("", shown)
     assert "2 |     return 1 if False else x" in plain  # --show-source
     assert "  |            ^^^^^^^^^^^^^^^^^\n" in plain
