@@ -469,7 +469,12 @@ def check(
     if hide_from is not None:
         result = _hide_baselined(result, settings, hide_from, console)
     if changes is not None:
-        result = replace(result, findings=tuple(changes.keep(result.findings)))
+        result = replace(
+            result,
+            findings=tuple(changes.keep(result.findings)),
+            silenced=tuple(changes.keep(result.silenced)),
+            baselined=tuple(changes.keep(result.baselined)),
+        )
 
     report = Report(
         result=result,

@@ -239,7 +239,14 @@ def _stdin(cli: CliCaller, cwd: Path, text: str, name: Optional[str], *more: str
 def test_since_reports_only_changed_lines_and_new_files(cli: CliCaller, tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "r")
     old = "if 0:\n    pass\n\n\nif 0:\n    pass\n"
-    repo.commit({"old file.py": old, "other.py": "if 0:\n    pass\n"}, days_ago=30)
+    repo.commit(
+        {
+            "old file.py": old,
+            "other.py": "if 0:\n    pass\n",
+            "quiet.py": "if 0:  # noqa\n    x = 1\n",
+        },
+        days_ago=30,
+    )
     repo.commit({"other.py": "if False:\n    pass\n"}, days_ago=20)
     # a line added above the second `if` moves it unchanged; the first `if` is edited
     repo.write({"old file.py": "if 0:  # edited\n    pass\n\n# added\n\nif 0:\n    pass\n"})
@@ -251,6 +258,14 @@ def test_since_reports_only_changed_lines_and_new_files(cli: CliCaller, tmp_path
         "new.py:1:1:",
         "old file.py:1:1:",
     ]
+    sarif = cli(
+        *("check", "--no-cache", "--since", "HEAD", "--format", "sarif"),
+        *("--include-suppressed", "."),
+        cwd=repo.root,
+    )
+    results = [r for one in json.loads(sarif.stdout)["runs"] for r in one["results"]]
+    # quiet.py's silenced finding lies on an unchanged line: left out as well
+    assert len(results) == 2 and not any("suppressions" in r for r in results)
     run = cli("check", "--no-cache", "--since", "HEAD~1", ".", cwd=repo.root)
     assert [x.split(" ML101")[0] for x in run.stdout.splitlines()[:-1]] == [
         "new.py:1:1:",
