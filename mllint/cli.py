@@ -38,14 +38,13 @@ from mllint.config import (
     find_config,
     load_settings,
 )
-from mllint.console import use_color
+from mllint.console import Console, use_color
 from mllint.display import display_path, printable
 from mllint.safeio import write_atomic
 
 if TYPE_CHECKING:
     from mllint.ages import History
     from mllint.changes import Changes
-    from mllint.console import Console
     from mllint.engine import CheckResult
     from mllint.model import Finding
     from mllint.output import Report
@@ -348,7 +347,6 @@ def check(
     Exit status: 0 nothing at or above --fail-on (default warning), 1 findings at or above
     it, 2 usage, configuration or internal error.
     """
-    from mllint.console import Console
     from mllint.engine import default_jobs, run_check
     from mllint.output import Report, formatters
     from mllint.output.text import statistics as render_statistics
@@ -850,6 +848,8 @@ def flags(
         use_cache=not no_cache,
         jobs=jobs or default_jobs(),
     )
+    if history is not None and reference_date is not None:
+        _warn_before_history(Console(), history, reference_now(reference_date))
     ages = None if history is None else history.inventory_ages(found)
     render = to_json if output_format == "json" else to_text
     _write(render(found, Path.cwd(), ages), output)
@@ -1017,6 +1017,8 @@ def report(
         jobs=workers,
     )
     now = reference_now(reference_date)
+    if history is not None and reference_date is not None:
+        _warn_before_history(Console(), history, now)
     options = ReportOptions(
         history=history_period,
         points=points,

@@ -362,6 +362,8 @@ def test_reference_date_before_the_first_commit_warns(cli: CliCaller, tmp_path: 
     assert "--reference-date 2020-01-01 is before the first commit (2026-05-22)" in run.stderr
     run = cli("check", "--no-cache", "--reference-date", "2026-06-01", ".", cwd=repo.root)
     assert "before the first commit" not in run.stderr
+    run = cli("flags", "--no-cache", "--reference-date", "2020-01-01", ".", cwd=repo.root)
+    assert "is before the first commit (2026-05-22)" in run.stderr and run.exit_code == 0
 
 
 def test_rule_accepts_names(cli: CliCaller) -> None:
