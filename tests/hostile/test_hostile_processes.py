@@ -175,8 +175,11 @@ def test_action_installs_mllint_apart_from_the_checkout(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert not marker.exists(), marker.read_text()
-    (line,) = output.read_text().splitlines()
-    assert line == f"mllint={runner_temp}/mllint-venv/bin/mllint"
-    command: List[str] = [line.partition("=")[2]]
+    written = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert written == {
+        "mllint": f"{runner_temp}/mllint-venv/bin/mllint",
+        "python": f"{runner_temp}/mllint-venv/bin/python",  # splits the inputs, isolated
+    }
+    command: List[str] = [written["mllint"]]
     ran = subprocess.run(command, capture_output=True, text=True, timeout=HANG)
     assert ran.stdout == "tiny mllint\n"
