@@ -45,7 +45,8 @@ http socket yaml ruamel json pickle cloudpickle dill joblib.dump joblib.load csv
 pathlib glob tempfile gzip bz2 lzma zipfile tarfile base64 struct argparse click typer absl.flags
 logging warnings sys subprocess time datetime configparser tomllib tomli toml dataclasses copy
 h5py zarr tqdm wandb mlflow tensorboard tensorboardX omegaconf hydra PIL imageio cv2.imread
-cv2.imwrite cv2.imdecode cv2.imencode cv2.cvtColor cv2.resize matplotlib seaborn plotly
+cv2.imwrite cv2.imdecode cv2.imencode cv2.cvtColor cv2.resize cv2.VideoWriter cv2.VideoCapture
+cv2.VideoWriter_fourcc cv2.imshow cv2.waitKey cv2.destroyAllWindows matplotlib seaborn plotly
 safetensors huggingface_hub pprint pdb traceback uuid hashlib shlex string textwrap
 numpy.array numpy.asarray numpy.asanyarray numpy.ascontiguousarray numpy.save numpy.savez
 numpy.savez_compressed numpy.load numpy.loadtxt numpy.savetxt numpy.genfromtxt numpy.fromfile
@@ -600,7 +601,7 @@ class Classifier:
         if isinstance(node, cst.For):
             iterated = _unwrap_progress(node.iter, self.names)
             judged = self.expression(iterated)
-            self._bind([node.target], iterated, judged)
+            self._bind_elements(node.target, iterated, judged)
             if (judged is None or judged.kind == OTHER) and _iterates_parameters(iterated):
                 targets = _names_of(node.target)
                 if isinstance(node.target, cst.Tuple) and "named_" in _code_of(iterated):
@@ -631,6 +632,9 @@ class Classifier:
             targets = [node.target]
         if value is None:
             return Verdict(OTHER, "annotation")
+        if isinstance(value, (cst.Attribute, cst.Subscript)) and _reads_metadata(value):
+            self._bind(targets, value, None)  # `n = batch["image"].shape[0]`: a size
+            return Verdict(OTHER, "reads a shape, dtype or device")
         judged = self.expression(value)
         stores = _stores_state(targets)
         if judged is not None and judged.weak and stores:
@@ -660,6 +664,31 @@ class Classifier:
         if MODEL_CLASS in self.names.bound and isinstance(value, (cst.Name, cst.Attribute)):
             return Verdict(OTHER, "copies a value inside a model")
         return self._plain_value(value, "binds", targets)
+
+    def _bind_elements(
+        self, target: cst.BaseExpression, iterated: cst.BaseExpression, judged: Optional[Verdict]
+    ) -> None:
+        """Bind a loop's variables to what they hold: an element of the iterable (of
+        ``xs`` in ``enumerate(xs)``, of each argument of ``zip(a, b)``), not the iterable."""
+        pairs: List[Tuple[cst.BaseExpression, cst.BaseExpression]] = [(target, iterated)]
+        own = self.call_kind(iterated) if isinstance(iterated, cst.Call) else None
+        if isinstance(iterated, cst.Call) and isinstance(target, cst.Tuple):
+            called = self.names.qualify(iterated.func)
+            args = [a.value for a in iterated.args if a.keyword is None and not a.star]
+            elements = [e.value for e in target.elements]
+            if called == "builtins.enumerate" and args and len(elements) == 2:
+                pairs = [(elements[0], cst.Integer("0")), (elements[1], args[0])]
+            elif called == "builtins.zip" and len(args) == len(elements):
+                pairs = list(zip(elements, args))
+        for element, source in pairs:
+            if self._holds_algorithm(source) or _iterates_parameters(source):
+                for name in _names_of(element):
+                    self.names.forget(name)
+                    self.names.bind(name, ALGORITHM, "an element of algorithm data")
+            elif source is iterated and own is not None and own.kind == GLUE:
+                self._bind([element], source, judged)  # `for line in open(path)`: glue data
+            else:
+                self._bind([element], source, None)  # unknown: forget what the name held
 
     def _array_target(self, targets: Sequence[cst.BaseExpression]) -> Optional[str]:
         """The algorithm-data container a subscript target writes into (``buf[i] = obs``)."""
@@ -789,7 +818,7 @@ class Classifier:
                 index = element.slice
                 if isinstance(index, cst.Index):
                     if isinstance(index.value, cst.SimpleString):
-                        return Verdict(GLUE, "reads a field by name")
+                        return Verdict(GLUE, "reads a field by name", weak=True)
                     judged = self.expression(index.value, deeper)
                     if judged is not None:
                         return judged
@@ -811,7 +840,7 @@ class Classifier:
                 and not isinstance(node, cst.Tuple)
                 and all(self._holds_algorithm(v) for v in values)
             ):
-                return Verdict(ALGORITHM, "collects algorithm data")
+                return Verdict(ALGORITHM, "collects algorithm data", bare=True)
             judged = self._first(values, deeper)
             if judged is None and not is_literal(node) and isinstance(node, (cst.List, cst.Set)):
                 return Verdict(GLUE, "packs values into a container", weak=True)
@@ -874,6 +903,10 @@ class Classifier:
                 kind, user = hit
                 if kind == OTHER:
                     return Verdict(OTHER, f"calls {qualified}")
+                if qualified in _PACKING and all(
+                    is_literal(a.value) and not a.star for a in node.args
+                ):
+                    return Verdict(OTHER, f"builds a constant ({qualified})")
                 source = " (configured)" if user else ""
                 return Verdict(kind, f"calls {qualified}{source}", qualified in _PACKING)
         dotted = dotted_name(func)
@@ -895,7 +928,7 @@ class Classifier:
                     if self._holds_algorithm(arg.value) or (
                         (self.expression(arg.value) or _NOTHING).kind == ALGORITHM
                     ):
-                        return Verdict(ALGORITHM, f".{method}() collects algorithm data")
+                        return Verdict(ALGORITHM, f".{method}() collects algorithm data", bare=True)
                 return Verdict(GLUE, f".{method}() collects values into a container")
             if method in DEVICE_METHODS:
                 return None  # the receiver's kind decides: `torch.zeros(n).to(device)`
@@ -903,7 +936,10 @@ class Classifier:
                 return Verdict(GLUE, f".{method}() of `{receiver}` (a logger or writer)")
             by_name = METHOD_TABLE.get(method)
             if by_name is not None:
-                return Verdict(by_name, f".{method}() is {by_name} by method name")
+                # `Model(depth=cfg.get("depth"))` builds a model: reading an argument by key
+                # is plumbing that an unknown callee does not inherit
+                weak = method == "get"
+                return Verdict(by_name, f".{method}() is {by_name} by method name", weak)
             if held is not None:
                 return Verdict(held[0], f"method of `{receiver}` ({held[1]})")
             if (
@@ -936,6 +972,9 @@ class Classifier:
             name = node.args[0].value.evaluated_value
             if isinstance(name, str) and name.isidentifier():
                 self.names.bind(f"self.{name}", ALGORITHM, f"registered by .{func.attr.value}()")
+        mapped = self._mapped(node, depth)
+        if mapped is not None:
+            return mapped
         judged = self.call_kind(node)
         if judged is not None:
             if judged.reason in _SCALAR_CASTS and len(node.args) == 1:
@@ -976,6 +1015,20 @@ class Classifier:
             if judged is not None and not (judged.weak and index >= receiver):
                 return judged
         return None
+
+    def _mapped(self, node: cst.Call, depth: int) -> Optional[Verdict]:
+        """``jax.tree_util.tree_map(jnp.sum, metrics)``: mapping a computation over a tree of
+        arrays computes; the mapped function decides, not the tree utility."""
+        if not node.args or self.names.qualify(node.func) not in _TREE_MAPS:
+            return None
+        function = node.args[0].value
+        mapped = function.body if isinstance(function, cst.Lambda) else function
+        inner = self.expression(mapped, depth)
+        if inner is None or inner.kind != ALGORITHM:
+            return None
+        return Verdict(
+            ALGORITHM, f"maps a computation over a tree ({inner.reason})", bare=inner.bare
+        )
 
     def _binary(self, node: cst.BinaryOperation, depth: int) -> Optional[Verdict]:
         op = type(node.operator)
@@ -1029,6 +1082,15 @@ def _is_logger(name: str) -> bool:
 
 
 _REGISTERS = frozenset({"register_buffer", "register_parameter"})
+_TREE_MAPS = frozenset(
+    {
+        "jax.tree_util.tree_map",
+        "jax.tree.map",
+        "jax.tree_map",
+        "tensorflow.nest.map_structure",
+        "torch.utils._pytree.tree_map",
+    }
+)
 _PROGRESS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.trange"})
 
 
@@ -1040,7 +1102,10 @@ def _unwrap_progress(node: cst.BaseExpression, names: ModuleNames) -> cst.BaseEx
 
 
 def _iterates_parameters(node: cst.BaseExpression) -> bool:
-    """``zip(a.parameters(), b.parameters())``, ``model.named_parameters()``."""
+    """``zip(a.parameters(), b.parameters())``, ``model.named_parameters()``,
+    ``optimizer.param_groups``."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "param_groups":
+        return True  # an optimizer's parameter groups (`for group in self.param_groups`)
     stack: List[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()

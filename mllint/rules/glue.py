@@ -196,12 +196,6 @@ class GlueAnalysis:
         scope = _Scope(".".join(self.qualname), node, index=index, in_model=in_model)
         if self.class_roles and len(self.qualname) >= 2:
             scope.class_role = self.class_roles[-1]
-        if (
-            self.algorithm_function is None
-            and len(self.qualname) == 1
-            and roles.algorithm_name(node.name.value, strong=True)
-        ):
-            self.algorithm_function = node.name.value
         for param in _parameters(node.params):
             scope.locals.add(param)
         self.scopes.append(scope)
@@ -209,6 +203,14 @@ class GlueAnalysis:
     def leave_function(self, node: cst.FunctionDef) -> None:
         """A function's body ended: keep its counts."""
         scope = self.scopes.pop()
+        if (
+            self.algorithm_function is None
+            and len(self.qualname) == 1
+            and scope.computes
+            and roles.algorithm_name(node.name.value, strong=True)
+        ):
+            # evidence of an algorithm module: a loss or a step by name that computes
+            self.algorithm_function = node.name.value
         self.qualname.pop()
         self.classifier.leave_function(node)
         self.functions.append(scope)
