@@ -20,6 +20,7 @@ import difflib
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,9 +35,20 @@ EXPERIMENT = re.compile(
 )
 
 
+CPU: Dict[str, float] = {}
+"""CPU seconds (all processes) of the last :func:`mllint` run: the steadier figure on a
+machine that others share."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def mllint(args: Sequence[str], cwd: Path, timeout: float = 1800) -> Tuple[int, float, str, str]:
     """Run ``python -m mllint ARGS``: exit code, wall seconds, stdout, stderr."""
     start = time.perf_counter()
+    cpu = _children_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "mllint", *args],
         cwd=cwd,
@@ -45,6 +57,7 @@ def mllint(args: Sequence[str], cwd: Path, timeout: float = 1800) -> Tuple[int, 
         timeout=timeout,
         env={**os.environ, "XDG_CACHE_HOME": str(cwd / ".bench-user-cache")},
     )
+    CPU["last"] = _children_cpu() - cpu
     return done.returncode, time.perf_counter() - start, done.stdout, done.stderr
 
 
@@ -107,6 +120,7 @@ def fix_run(source: Path, work: Path, limit: int = 0) -> Dict[str, Any]:
     code, check_seconds, _out, _err = mllint(
         ["check", ".", "--exit-zero", "--format", "json", "-o", os.devnull], checked
     )
+    check_cpu = CPU["last"]
     fixed = fresh_copy(source, work / "fix", limit)
     before = python_files(fixed)
     fix_code, fix_seconds, _out, fix_err = mllint(
@@ -123,6 +137,7 @@ def fix_run(source: Path, work: Path, limit: int = 0) -> Dict[str, Any]:
         ],
         fixed,
     )
+    fix_cpu = CPU["last"]
     summary = next((line for line in fix_err.splitlines() if line.startswith("Found")), "")
     return {
         "files": len(before),
@@ -131,6 +146,9 @@ def fix_run(source: Path, work: Path, limit: int = 0) -> Dict[str, Any]:
         "fix_seconds": round(fix_seconds, 2),
         "fix_exit": fix_code,
         "ratio": round(fix_seconds / check_seconds, 2) if check_seconds else None,
+        "check_cpu": round(check_cpu, 2),
+        "fix_cpu": round(fix_cpu, 2),
+        "cpu_ratio": round(fix_cpu / check_cpu, 2) if check_cpu else None,
         "summary": summary,
         "errors": [line for line in fix_err.splitlines() if "error" in line][:5],
         **changes(before, fixed),
@@ -180,6 +198,7 @@ def retire_runs(source: Path, work: Path, count: int) -> List[Dict[str, Any]]:
                 "value": flag["value"],
                 "exit": code,
                 "seconds": round(seconds, 2),
+                "cpu": round(CPU["last"], 2),
                 "error": first_error[:300],
                 "mentions": len(mentions[1].splitlines()) - 1 if len(mentions) > 1 else 0,
                 **outcome,

@@ -943,6 +943,8 @@ class _Rewrite(_Blocks):
         self.finder = finder
         self.marked: Dict[int, Any] = {}
         """Id of every literal this rewrite made -> its value."""
+        self.bound = False
+        """Whether a name is now assigned one of them."""
         self.elifs: Set[int] = set()
 
     def _mark(self, value: Any, original: cst.CSTNode) -> cst.BaseExpression:
@@ -1034,6 +1036,11 @@ class _Rewrite(_Blocks):
         return _keep_parens(chosen, updated_node)
 
     # -- statements ----------------------------------------------------------------------
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        if id(updated_node.value) in self.marked:
+            self.bound = True
+        return updated_node
 
     def visit_If(self, node: cst.If) -> None:
         if isinstance(node.orelse, cst.If):
@@ -1245,25 +1252,34 @@ class _FileOutcome:
     problems: List[str]
 
 
+class _Used(cst.CSTVisitor):
+    """The names a module uses outside its imports (and the words of its strings, which
+    may name them for ``__all__`` or ``getattr``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value))
+
+
 def _unused_imports(before: cst.Module, after: cst.Module) -> Set[str]:
     """Names that the module used (outside its imports) before the rewrite and no longer
     uses: the imports of them served only the removed code."""
-
-    def used(module: cst.Module) -> Set[str]:
-        found: Set[str] = set()
-        stack: List[cst.CSTNode] = [module]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.Import, cst.ImportFrom)):
-                continue
-            if isinstance(node, cst.Name):
-                found.add(node.value)
-            elif isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-                found.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _string_value(node) or ""))
-            stack.extend(node.children)
-        return found
-
-    return used(before) - used(after)
+    used_before, used_after = _Used(), _Used()
+    before.visit(used_before)
+    after.visit(used_after)
+    return used_before.names - used_after.names
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -1292,43 +1308,59 @@ def rewrite_file(
         finder = _Finder(path, index, targets, local, _qualnames(module))
         wrapper.visit(finder)
         problems.extend(p for p in finder.problems if p not in problems)
+        if not (finder.replace or finder.delete or finder.drop_aliases or finder.drop_params):
+            break
         rewrite = _Rewrite(finder)
         new_module = module.visit(rewrite)
-        found_module, found_local = _bound_to_literals(new_module, rewrite.marked)
+        fresh: Dict[Tuple[str, str], Any] = {}
+        if rewrite.bound:
+            found_module, found_local = _bound_to_literals(new_module, rewrite.marked)
+            module_constants.update(found_module)
+            fresh = {k: v for k, v in found_local.items() if k not in local}
+            local.update(fresh)
         if not path.endswith("__init__.py"):
             new_module = _drop_unused_imports(module, new_module)
-        module_constants.update(found_module)
-        fresh = {k: v for k, v in found_local.items() if k not in local}
-        local.update(fresh)
-        new_text = new_module.code
-        if new_text == current and not fresh:
-            break
-        current = new_text
+        current = new_module.code
+        if not fresh:
+            break  # one pass folds everything; only new local names need another
     return _FileOutcome(current, module_constants, problems)
 
 
+class _Qualnames(cst.CSTVisitor):
+    """Id of every function of a module -> its qualified name (``Ranker.step``), a key that
+    survives the rewrite; a name defined twice gets none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Dict[int, str] = {}
+        self.seen: Dict[str, int] = {}
+        self.stack: List[str] = []
+
+    def _enter(self, node: Union[cst.FunctionDef, cst.ClassDef]) -> None:
+        self.stack.append(node.name.value)
+        if isinstance(node, cst.FunctionDef):
+            name = ".".join(self.stack)
+            self.seen[name] = self.seen.get(name, 0) + 1
+            self.names[id(node)] = name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+
 def _qualnames(module: cst.Module) -> Dict[int, str]:
-    """Id of every function and lambda of a module -> a name that survives the rewrite
-    (``Ranker.step``; lambdas numbered within their scope)."""
-    names: Dict[int, str] = {}
-
-    def visit(node: cst.CSTNode, prefix: str) -> None:
-        lambdas = 0
-        for child in node.children:
-            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                name = f"{prefix}{child.name.value}"
-                if isinstance(child, cst.FunctionDef):
-                    names[id(child)] = name if name not in names.values() else f"{name}#{id(child)}"
-                visit(child, name + ".")
-            elif isinstance(child, cst.Lambda):
-                lambdas += 1
-                names[id(child)] = f"{prefix}<lambda{lambdas}>"
-                visit(child, names[id(child)] + ".")
-            else:
-                visit(child, prefix)
-
-    visit(module, "")
-    return names
+    """See :class:`_Qualnames`."""
+    visitor = _Qualnames()
+    module.visit(visitor)
+    return {key: name for key, name in visitor.names.items() if visitor.seen[name] == 1}
 
 
 def _bound_to_literals(
