@@ -115,6 +115,7 @@ _FLAG_FACTS = (
     ("introducedCommit", "introduced in"),
     ("lastModifiedDate", "last modified"),
     ("ageDays", "age (days)"),
+    ("maxAgeDays", "stale: older than max-age-days"),
 )
 
 

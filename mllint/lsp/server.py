@@ -747,18 +747,22 @@ async def _with_ages(
     ls: MllintServer, document: OpenDocument, flags: Mapping[str, Flag], findings: List[Finding]
 ) -> List[Finding]:
     """``findings`` about ``flags`` with each flag's age from git, as ``mllint check`` gives
-    it: introduced, last modified, age in days. Unchanged outside git."""
+    it: introduced, last modified, age in days, and ``maxAgeDays`` when it is older than
+    ``max-age-days`` (what ML301 reports in ``mllint check``). Unchanged outside git."""
     if not flags:
         return findings
     index = await ls.index_for(document.path)
+    limit = index.settings_for(document.path).max_age_days
     loop = asyncio.get_running_loop()
     ages = await loop.run_in_executor(ls.git, index.flag_ages, list(flags.values()))
     out: List[Finding] = []
     for finding in findings:
         age = ages.get(finding.properties.get("flagKey", ""))
-        out.append(
-            finding if age is None else replace(finding, properties={**finding.properties, **age})
-        )
+        if age is None:
+            out.append(finding)
+            continue
+        stale = {"maxAgeDays": limit} if age.get("ageDays", 0) > limit else {}
+        out.append(replace(finding, properties={**finding.properties, **age, **stale}))
     return out
 
 

@@ -3,7 +3,8 @@
 
 They act as ``mllint check``'s command-line options do, on top of each workspace folder's
 ``[tool.mllint]``: ``select`` and ``ignore`` replace the configuration's lists,
-``extend-select`` and ``extend-ignore`` add to them, ``glue-threshold`` replaces it. Keys are
+``extend-select`` and ``extend-ignore`` add to them, ``glue-threshold`` and ``max-age-days``
+(which a hover on a flag compares its age with) replace theirs. Keys are
 spelled as in ``pyproject.toml`` (``extend-select``) or in camel case (``extendSelect``), at
 the top level of the object or under ``"mllint"`` (VS Code's and Neovim's ``settings``
 convention). A key that is unknown or of the wrong type is reported and ignored; the other
@@ -18,7 +19,14 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from mllint.config import ConfigError, Settings, apply_overrides, validate_table
 
-EDITOR_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "glue-threshold")
+EDITOR_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "extend-ignore",
+    "glue-threshold",
+    "max-age-days",
+)
 """The ``[tool.mllint]`` keys an editor may set."""
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
@@ -33,6 +41,7 @@ class EditorSettings:
     extend_select: Tuple[str, ...] = ()
     extend_ignore: Tuple[str, ...] = ()
     glue_threshold: Optional[float] = None
+    max_age_days: Optional[int] = None
 
     def apply(self, settings: Settings) -> Settings:
         """``settings`` (from a ``[tool.mllint]``) with the editor's choices on top."""
@@ -48,6 +57,8 @@ class EditorSettings:
         settings = apply_overrides(settings, overrides)
         if self.glue_threshold is not None:
             settings = replace(settings, glue_threshold=self.glue_threshold)
+        if self.max_age_days is not None:
+            settings = replace(settings, max_age_days=self.max_age_days)
         return settings
 
 

@@ -305,3 +305,43 @@ async def _logged(client: LanguageClient, text: str) -> None:
         await asyncio.sleep(0.01)
     messages: Dict[int, str] = dict(enumerate(m.message for m in client.log_messages))
     raise AssertionError(f"not logged: {text!r}; log: {messages}")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("options", "stale"), [(None, True), ({"maxAgeDays": 100000}, False)])
+async def test_max_age_days_from_the_editor_marks_a_stale_flag_in_the_hover(
+    client: LanguageClient, tmp_path: Path, options: Optional[Dict[str, Any]], stale: bool
+) -> None:
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "aged")
+    flagged = "from pkg.settings import USE_NEW_LOSS\n\nif USE_NEW_LOSS:\n    x = 1\n"
+    repo.commit(
+        {
+            "pyproject.toml": "[tool.mllint]\nmax-age-days = 90\n",
+            "pkg/__init__.py": "",
+            "pkg/settings.py": "USE_NEW_LOSS = False\n",
+            "pkg/train.py": flagged,
+        },
+        days_ago=400,
+    )
+    uri = uri_of(repo.root)
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=rich_capabilities(),
+            root_uri=uri,
+            workspace_folders=[types.WorkspaceFolder(uri=uri, name="aged")],
+            initialization_options=options,
+        )
+    )
+    doc = open_document(client, repo.root / "pkg" / "train.py", flagged)
+    await diagnostics_for(client, doc, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=doc),
+            position=types.Position(2, len("if USE_")),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "- age (days): " in hover.contents.value
+    assert ("- stale: older than max-age-days: 90" in hover.contents.value) == stale
