@@ -529,8 +529,8 @@ class Classifier:
             name = param.name.value
             annotation = param.annotation
             if annotation is not None:
-                dotted = dotted_name(annotation.annotation) or ""
-                if dotted.rsplit(".", 1)[-1] in TENSOR_ANNOTATIONS:
+                dotted = _tensor_annotation(annotation.annotation)
+                if dotted is not None:
                     names.bind(name, ALGORITHM, f"parameter `{name}: {dotted}`")
                     continue
                 if computes:
@@ -597,7 +597,11 @@ class Classifier:
                 return Verdict(OTHER, "returns a value")
             return judged or self._plain_value(node.value, "returns")
         if isinstance(node, (cst.If, cst.While)):
-            return self.expression(node.test) or Verdict(OTHER, "control flow")
+            judged = self.expression(node.test)
+            if judged is not None and judged.kind == ALGORITHM and judged.bare:
+                # `if epoch % args.eval_every == 0:` schedules, it does not compute
+                return Verdict(OTHER, "control flow (arithmetic on counts)")
+            return judged or Verdict(OTHER, "control flow")
         if isinstance(node, cst.For):
             iterated = _unwrap_progress(node.iter, self.names)
             judged = self.expression(iterated)
@@ -663,7 +667,10 @@ class Classifier:
             return Verdict(OTHER, "names algorithm data")
         if MODEL_CLASS in self.names.bound and isinstance(value, (cst.Name, cst.Attribute)):
             return Verdict(OTHER, "copies a value inside a model")
-        return self._plain_value(value, "binds", targets)
+        plain = self._plain_value(value, "binds", targets)
+        if plain.kind == ALGORITHM:
+            self._bind(targets, value, plain)  # `state = self.state[p]`: model state
+        return plain
 
     def _bind_elements(
         self, target: cst.BaseExpression, iterated: cst.BaseExpression, judged: Optional[Verdict]
@@ -1073,6 +1080,36 @@ class Classifier:
             ) and self._holds_algorithm(operand):
                 return True
         return False
+
+
+_CONTAINERS = frozenset(
+    {"List", "list", "Sequence", "Tuple", "tuple", "Optional", "Union", "Iterable", "Iterator"}
+)
+
+
+def _tensor_annotation(node: cst.BaseExpression) -> Optional[str]:
+    """``Tensor``, ``np.ndarray`` and containers of them (``List[Tensor]``,
+    ``Optional[Tensor]``, ``Tuple[Tensor, ...]``): the annotation's text, else ``None``."""
+    dotted = dotted_name(node)
+    if dotted is not None:
+        return dotted if dotted.rsplit(".", 1)[-1] in TENSOR_ANNOTATIONS else None
+    if not isinstance(node, cst.Subscript):
+        return None
+    outer = dotted_name(node.value) or ""
+    if outer.rsplit(".", 1)[-1] not in _CONTAINERS:
+        return None
+    inner: List[str] = []
+    for element in node.slice:
+        index = element.slice
+        if not isinstance(index, cst.Index) or isinstance(index.value, cst.Ellipsis):
+            continue
+        if isinstance(index.value, cst.Name) and index.value.value == "None":
+            continue
+        found = _tensor_annotation(index.value)
+        if found is None:
+            return None  # `Tuple[Tensor, str]`: not only tensors
+        inner.append(found)
+    return f"{outer}[{', '.join(inner)}]" if inner else None
 
 
 def _is_logger(name: str) -> bool:
