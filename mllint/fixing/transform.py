@@ -22,7 +22,7 @@ What the pass does:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 import libcst as cst
@@ -87,6 +87,8 @@ class Rewrite:
 
 def rewrite(module: cst.Module, plan: FilePlan) -> Rewrite:
     """Apply ``plan`` to ``module`` (freshly parsed: its nodes are not copied)."""
+    if plan.comment_lines:
+        plan = _with_separator_lines(plan, module.code)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     editor = _Editor(plan)
     edited = wrapper.visit(editor)
@@ -100,6 +102,26 @@ def rewrite(module: cst.Module, plan: FilePlan) -> Rewrite:
     if not edited.body and not code.strip() and module.body:
         code = ""  # every statement went: an empty file, not a blank line
     return Rewrite(code, editor.applied)
+
+
+def _with_separator_lines(plan: FilePlan, code: str) -> FilePlan:
+    """A deleted run of comment lines between two blank lines takes one of them along (the
+    code around it keeps one blank line, not two)."""
+    lines = code.splitlines()
+
+    def blank(number: int) -> bool:
+        return 0 < number <= len(lines) and not lines[number - 1].strip()
+
+    wanted = dict(plan.comment_lines)
+    for line, finding in plan.comment_lines.items():
+        if line + 1 in plan.comment_lines:
+            continue  # not the last line of its run
+        first = line
+        while first - 1 in plan.comment_lines:
+            first -= 1
+        if blank(first - 1) and blank(line + 1):
+            wanted.setdefault(line + 1, finding)
+    return replace(plan, comment_lines=wanted)
 
 
 def _trimmed_top(before: cst.Module, after: cst.Module) -> cst.Module:

@@ -319,3 +319,18 @@ def test_unified_diff_names_files_relative_to_the_folder(tmp_path: Path) -> None
     path = str(tmp_path / "a" / "m.py")
     text = unified_diff({path: ("x = 1\ny = 2\n", "x = 1\n")}, cwd=tmp_path)
     assert text == "--- a/a/m.py\n+++ b/a/m.py\n@@ -1,2 +1 @@\n x = 1\n-y = 2\n"
+
+
+def test_a_deleted_comment_block_between_blank_lines_leaves_one(
+    cli: CliCaller, tmp_path: Path
+) -> None:
+    before = (
+        "def train(model, data):\n    model.prepare()\n\n    # for batch in data:\n"
+        "    #     model.step(batch, lr=0.1)\n\n    model.fit(data)\n"
+    )
+    write_tree(tmp_path, {"m.py": before})
+    run = cli("check", "--fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "(1 fixed, 0 remaining)" in run.stderr
+    assert (tmp_path / "m.py").read_text() == (
+        "def train(model, data):\n    model.prepare()\n\n    model.fit(data)\n"
+    )
