@@ -696,11 +696,7 @@ class _Finder(cst.CSTVisitor):
             if module is not None and (module, name) in self.targets.constants:
                 self.replace[id(node)] = self.targets.constants[(module, name)]
                 return
-        if (
-            name in self.targets.attributes
-            and parts[0] not in ("os", "sys")
-            and self._module_of(parts[:-1]) is None
-        ):
+        if name in self.targets.attributes and self._reads_option(parts):
             self.replace[id(node)] = self.targets.value
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -840,13 +836,22 @@ class _Finder(cst.CSTVisitor):
                     if key in self.local:
                         self.delete.add(id(line))
         elif isinstance(target, cst.Attribute) and target.attr.value in self.targets.attributes:
+            written = _dotted(target)
             value = statement.value
-            parts = _dotted(value) if value is not None else None
-            if parts is not None and parts[-1] in self.targets.attributes:
-                self.delete.add(id(line))  # `self.use_x = args.use_x` goes with the reads
-            elif value is not None:
-                shown = ".".join(_dotted(target) or [target.attr.value])
+            read = _dotted(value) if value is not None else None
+            if written is None or not self._reads_option(written):
+                return
+            if read is None or read[-1] not in self.targets.attributes:
+                shown = ".".join(written)
                 self.problems.append(f"{self.path}:{self._line(line)}: {shown} is assigned")
+
+    def _reads_option(self, parts: Sequence[str]) -> bool:
+        """Whether ``a.b.name`` reads an option or a config attribute: through a namespace,
+        not an object's own attribute (``self.use_x`` may be any constructor argument)
+        nor a module."""
+        if parts[0] in ("os", "sys") or (len(parts) == 2 and parts[0] in ("self", "cls")):
+            return False
+        return self._module_of(parts[:-1]) is None
 
     def _defines_option(self, call: cst.Call) -> bool:
         definitions = [flag for _, flag in self._definitions if flag.kind in ("argparse", "absl")]
@@ -1505,7 +1510,8 @@ def plan_retirement(
         grew = False
         changed = False
         for path in sorted(texts):
-            if path in failed or not any(t in texts[path].casefold() for t in tokens):
+            defines = path in targets.definitions
+            if path in failed or not (defines or any(t in texts[path].casefold() for t in tokens)):
                 continue
             try:
                 outcome = rewrite_file(path, texts[path], index, targets)

@@ -527,3 +527,38 @@ def test_a_definition_that_is_not_a_statement_of_its_own_is_reported(
         "0.5 if args.use_cutmix else 0.0", "0.0"
     )
     assert "note: train.py:4: the definition of use_cutmix was left in place" in run.stdout
+
+
+def test_an_objects_own_attribute_is_not_an_option_read(cli: CliCaller, tmp_path: Path) -> None:
+    main = (
+        "import argparse\n"
+        "\n"
+        "from model import Net\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--use-checkpoint', action='store_true',\n"
+        "                    help='whether to use gradient checkpointing')\n"
+        "args = parser.parse_args()\n"
+        "net = Net(use_checkpoint=False)\n"
+    )
+    model = (
+        "class Net:\n"
+        "    def __init__(self, use_checkpoint=False):\n"
+        "        self.use_checkpoint = use_checkpoint\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        if self.use_checkpoint:\n"
+        "            return x\n"
+        "        return -x\n"
+    )
+    root = write_tree(tmp_path, {"main.py": main, "model.py": model})
+    run = cli("retire", "use_checkpoint", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "model.py").read_text() == model
+    assert (root / "main.py").read_text() == main.replace(
+        "parser.add_argument('--use-checkpoint', action='store_true',\n"
+        "                    help='whether to use gradient checkpointing')\n",
+        "",
+    )
+    assert "model.py:6:         if self.use_checkpoint:" not in run.stdout
+    assert "model.py:6: if self.use_checkpoint:" in run.stdout
