@@ -179,9 +179,9 @@ def chosen_flags(root: Path, count: int) -> List[Dict[str, Any]]:
     return picked
 
 
-def retire_runs(source: Path, work: Path, count: int) -> List[Dict[str, Any]]:
+def retire_runs(source: Path, work: Path, count: int, limit: int = 0) -> List[Dict[str, Any]]:
     """``retire`` the chosen flags of one repository, one after the other, on one copy."""
-    root = fresh_copy(source, work / "retire")
+    root = fresh_copy(source, work / "retire", limit)
     runs = []
     for flag in chosen_flags(root, count):
         before = python_files(root)
@@ -222,7 +222,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     with tempfile.TemporaryDirectory(prefix="mllint-bench-fix-") as temp:
         work = Path(temp)
         if args.corpus:
-            row = fix_run(args.corpus.resolve(), work / "corpus", args.limit)
+            row: Dict[str, Any] = {}
+            if not args.no_fix:
+                row["fix"] = fix_run(args.corpus.resolve(), work / "corpus", args.limit)
+            row["retire"] = retire_runs(
+                args.corpus.resolve(), work / "corpus", args.flags, args.limit
+            )
             results["corpus"] = row
             print(json.dumps({"corpus": str(args.corpus), **row}), flush=True)
         if args.truth:
