@@ -180,6 +180,12 @@ def select_flags(
         close = close_names(flags, name)
         hint = f"; close names: {', '.join(close)}" if close else ""
         raise RetireError(f"no flag named {name!r} in the analysed files{hint}")
+    for flag in found:
+        if flag.kind == "constant" and not flag.constant:
+            raise RetireError(
+                f"{flag.name} ({_where(flag)}) is rebound or rewritten at run time "
+                "(module.NAME = ..., global, setattr): its value is not fixed"
+            )
     unlinked = [f for f in found if not _linked(f, key, found, sources)]
     if len({f.kind for f in unlinked}) > 1:
         places = "; ".join(f"{f.kind} {f.name} ({_where(f)})" for f in found)

@@ -562,3 +562,21 @@ def test_an_objects_own_attribute_is_not_an_option_read(cli: CliCaller, tmp_path
     )
     assert "model.py:6:         if self.use_checkpoint:" not in run.stdout
     assert "model.py:6: if self.use_checkpoint:" in run.stdout
+
+
+def test_a_constant_rebound_at_run_time_is_not_retired(cli: CliCaller, tmp_path: Path) -> None:
+    files = {
+        "flags.py": "USE_FAST_PATH = False\n",
+        "main.py": (
+            "import flags\n"
+            "\n"
+            "flags.USE_FAST_PATH = True\n"
+            "if flags.USE_FAST_PATH:\n"
+            "    print('fast')\n"
+        ),
+    }
+    root = write_tree(tmp_path, files)
+    run = cli("retire", "use_fast_path", "--no-cache", cwd=root)
+    assert run.exit_code == 2
+    assert "is rebound or rewritten at run time" in run.stderr
+    assert _texts(root) == files
