@@ -78,3 +78,23 @@ def test_json_output_lists_related_locations(tmp_path: Path) -> None:
     (reference,) = findings["ML106"]["related"]
     assert (reference["path"], reference["line"], reference["column"]) == ("train.py", 7, 9)
     assert reference["message"] == "reference to `legacy` in code that never runs"
+
+
+def test_a_dead_reference_through_a_module_points_at_the_name(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "config.py": "USE_OLD = False\n",
+            "helpers.py": "def legacy():\n    return 1\n",
+            "train.py": (
+                "import helpers\nfrom config import USE_OLD\n\nif USE_OLD:\n"
+                "    x = helpers.legacy()\n"
+            ),
+        },
+    )
+    run = invoke(["check", "--no-cache", "--format", "json", "."], tmp_path)
+    (dead,) = [f for f in json.loads(run.stdout) if f["code"] == "ML106"]
+    assert dead["path"] == "helpers.py"
+    (reference,) = dead["related"]
+    where = (reference["path"], reference["line"], reference["column"], reference["end_column"])
+    assert where == ("train.py", 5, 17, 23)  # `legacy` in `helpers.legacy()`

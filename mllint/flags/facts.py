@@ -240,8 +240,9 @@ class FactsExtractor:
         self.defs: Dict[str, List[int]] = {}
         self.live: Set[str] = set()
         self.armed: Dict[str, Set[str]] = {}
-        self.armed_at: Dict[str, Dict[str, List[int]]] = {}
-        """Where each armed reference first occurs in each arm (ML106's related locations)."""
+        self.armed_at: Dict[str, Dict[str, Tuple[int, int]]] = {}
+        """Where each armed reference first occurs in each arm: line and column of the name
+        (ML106's related locations)."""
         self.env_reads: List[List[Any]] = []
         self.options: List[List[Any]] = []
         self.absl: List[List[Any]] = []
@@ -287,7 +288,11 @@ class FactsExtractor:
     def _result(self) -> Dict[str, Any]:
         tests = [t for t in self.tests if _worth_keeping(t["e"])]
         armed = {k: sorted(v) for k, v in self.armed.items() if k not in self.live}
-        armed_at = {k: v for k, v in self.armed_at.items() if k in armed}
+        # flat [line, column, line, column...], one pair per chain of `armed` (0, 0: unknown)
+        armed_at = {
+            k: [n for chain in chains for n in self.armed_at.get(k, {}).get(chain, (0, 0))]
+            for k, chains in armed.items()
+        }
         return {
             "constants": self.constants,
             "multi": sorted(self.multi | {n for n, c in self.bind_counts.items() if c > 1}),
@@ -485,7 +490,19 @@ class FactsExtractor:
             chain = "/".join(self._arms)
             self.armed.setdefault(identifier, set()).add(chain)
             if node is not None and hasattr(node, "lineno"):
-                self.armed_at.setdefault(identifier, {}).setdefault(chain, self._span(node, node))
+                where = self.armed_at.setdefault(identifier, {})
+                if chain not in where:
+                    where[chain] = self._name_at(identifier, node)
+
+    def _name_at(self, identifier: str, node: ast.AST) -> Tuple[int, int]:
+        """Where ``identifier`` is written in ``node``: the name after the dot of ``a.b``,
+        the text after a string's quote, else the node's start."""
+        end_line, end = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if isinstance(node, ast.Attribute) and end_line and end is not None:
+            return end_line, self._column(end_line, end) - len(identifier)
+        line = int(getattr(node, "lineno", 1))
+        column = self._column(line, int(getattr(node, "col_offset", 0)))
+        return (line, column + 1) if isinstance(node, ast.Constant) else (line, column)
 
     # statements
 

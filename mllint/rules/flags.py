@@ -914,11 +914,16 @@ def _dead_references(
 ) -> Tuple[RelatedLocation, ...]:
     """Where ``name`` is referenced, every place inside a dead arm (first per arm)."""
     related: List[RelatedLocation] = []
+    message = f"reference to `{name}` in code that never runs"
     for where, chain in sorted(places):
-        span = index.facts[where].get("armed_at", {}).get(name, {}).get(chain)
-        if span is not None:
-            message = f"reference to `{name}` in code that never runs"
-            related.append(RelatedLocation(where, Span(*span[:4]), message))
+        facts = index.facts[where]
+        chains = facts.get("armed", {}).get(name, [])
+        at = facts.get("armed_at", {}).get(name, [])
+        number = chains.index(chain) if chain in chains else -1
+        if number >= 0 and 2 * number + 1 < len(at) and at[2 * number]:
+            line, column = at[2 * number], at[2 * number + 1]
+            span = Span(line, column, line, column + len(name))
+            related.append(RelatedLocation(where, span, message))
     related.sort(key=lambda r: (r.path, r.span.line, r.span.column))
     return tuple(related[:MAX_RELATED])
 
