@@ -22,6 +22,9 @@ _DIRECTIVE = re.compile(
 _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break|continue)\b")
 _MAX_RUN = 60
 _EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
+_SHOWN = re.compile(r"\b(?:like|as) shown (?:here|below)\b")
+"""A paragraph that announces the code under it (Sphinx's conf.py template: "use
+os.path.abspath to make it absolute, like shown here.")"""
 _KEYWORDS_BEFORE_PAREN = (
     "if|elif|and|or|not|in|is|return|yield|await|assert|del|for|while|with|as|else|lambda|"
     "print|exec|import|from|raise|except|case|match"
@@ -131,6 +134,12 @@ def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) ->
         return True
     if _INSTRUCTION.search(before):
         return True
+    if (
+        len(statements) > 1
+        and all(_is_string_keyword(st) for st in statements)
+        and all(line.rstrip()[-1:] == "," for line in lines if line.strip())
+    ):
+        return True  # `# hf_hub_id='org/model',` `# hf_hub_filename='w.pt',`: provenance
     if statements and isinstance(statements[0], ast.Assign):
         value = statements[0].value
         if before and isinstance(value, ast.Tuple) and lines[0].rstrip()[-1:] == ",":
@@ -143,6 +152,20 @@ def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) ->
                 isinstance(element, ast.Constant) and isinstance(element.value, str)
             )
     return False
+
+
+def _is_string_keyword(statement: ast.stmt) -> bool:
+    """``name='text',`` parsed: a keyword argument whose value is a string literal."""
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    value = statement.value
+    return (
+        isinstance(statement.targets[0], ast.Name)
+        and isinstance(value, ast.Tuple)
+        and len(value.elts) == 1
+        and isinstance(value.elts[0], ast.Constant)
+        and isinstance(value.elts[0].value, str)
+    )
 
 
 def _is_documented_setting(statements: List[ast.stmt], after_blank_prose: bool) -> bool:
@@ -242,7 +265,7 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         while above >= 0 and not bodies[above].strip():
             above -= 1
         paragraph = bodies[above].strip().lower() if prose(above) else ""
-        if paragraph.endswith(":"):
+        if paragraph.endswith(":") or _SHOWN.search(paragraph):
             continue  # "The computation is as follows:", a blank comment line, then code
         statements = _parses(bodies[first:stop]) or []
         if _is_annotation(statements, bodies[first:stop], paragraph if above == first - 1 else ""):
@@ -424,20 +447,23 @@ class CommentedOutCode(FileRule):
     explanatory trailing comment (`# lr = 0.01  # the paper's value`), code offered in
     instructions to the reader ("uncomment the following line"), a keyword argument explained
     by the comment line above it or kept as provenance (`# url='https://...',` in a dict of
-    pretrained weights), a configuration template's documented default (a literal assignment
-    under a paragraph describing the setting, a blank comment line between: Sphinx's
-    `# html_theme = 'alabaster'`), and assignments that quote code living elsewhere in the
-    module, whose names the enclosing function never uses (`# qkv = self.qkv(x)` above the
-    line counting its cost in a `flops()` method). Runs of code separated only by blank comment
-    lines are one finding whose range covers the whole block.
+    pretrained weights, also several such string keywords in a row: `# hf_hub_id='org/m',`
+    `# hf_hub_filename='m.pt',`), a configuration template's documented default (a literal
+    assignment under a paragraph describing the setting, a blank comment line between:
+    Sphinx's `# html_theme = 'alabaster'`), and assignments that quote code living elsewhere
+    in the module, whose names the enclosing function never uses (`# qkv = self.qkv(x)`
+    above the line counting its cost in a `flops()` method). Runs of code separated only by
+    blank comment lines are one finding whose range covers the whole block.
 
     Three more shapes annotate: a *recipe* (the commented code that produced the big literal
     assigned at module level right below it, such as a table of categories or the bytes of a
     test image: removing it loses where the data came from), comments between a `def` or
     `class` line and its docstring (a note on the signature, `# targets = [cls, xyxy]`), and
-    code introduced by a prose line ending in `:` even across a blank comment line
-    ("The computation is as follows:"). A lone `# return these` or `# del them` whose words
-    no code of the module uses is prose.
+    code introduced by a prose line ending in `:` or announcing it ("like shown here", "as
+    shown below") even across a blank comment line ("The computation is as
+    follows:"; Sphinx's conf.py template: "use os.path.abspath to make it absolute, like
+    shown here."). A lone `# return these` or `# del them` whose words no code of the
+    module uses is prose.
 
     ## Fix
     Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
@@ -501,6 +527,13 @@ class CommentedOutCode(FileRule):
         'def warp(im, targets):\n    # targets = [cls, xyxy]\n    """Warp."""\n    return im\n',
         "# The computation is as follows:\n#\n# cur_x = x\nx = 1\n",
         "def f(q):\n    s = {}\n    # return these\n    s[1] = q\n    return s\n",
+        # where a config's weights first came from, several keywords long
+        "cfgs = {\n    'vit_pe': _cfg(\n        # hf_hub_id='facebook/PE-Core-L14-336',\n"
+        "        # hf_hub_filename='PE-Core-L14-336.pt',\n        hf_hub_id='timm/',\n    ),\n}\n",
+        # code the paragraph above shows (Sphinx's conf.py template)
+        "# If the directory is relative to the documentation root, use os.path.abspath to\n"
+        "# make it absolute, like shown here.\n#\n# import os\n# import sys\n"
+        "# sys.path.insert(0, os.path.abspath('.'))\nproject = 'x'\n",
     )
     INVALID = (
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
@@ -518,6 +551,10 @@ class CommentedOutCode(FileRule):
         ),
         Invalid("def f(m):\n    # self.scale = scale\n    return m\n", line=2),
         Invalid("y = f(\n    lr=1,\n    # dropout=0.1,\n)\n", line=3),
+        # keywords switched off are code, unless all are strings kept for provenance
+        Invalid(
+            "y = f(\n    lr=1,\n    # name='vit',\n    # depth=12,\n)\n", line=3, message="2 lines"
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
