@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -87,7 +88,9 @@ def changes(before: Dict[str, bytes], root: Path) -> Dict[str, Any]:
             elif line.startswith("+") and not line.startswith("+++"):
                 added += 1
         try:
-            compile(after[path], path, "exec", dont_inherit=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(after[path], path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
             broken.append(f"{path}: {exc}")
     return {

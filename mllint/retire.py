@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
@@ -1565,7 +1566,9 @@ def verify(path: str, text: str) -> Optional[str]:
     ``None``."""
     try:
         cst.parse_module(text)
-        compile(text, path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # the file's own SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"does not parse ({type(exc).__name__}: {exc})"
     return None
