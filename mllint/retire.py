@@ -200,7 +200,7 @@ def select_flags(
 
 def _where(flag: Flag) -> str:
     place = flag.defined_at or (flag.references[0] if flag.references else None)
-    return "nowhere" if place is None else f"{place[0]}:{place[1]}"
+    return "nowhere" if place is None else f"{_shown(place[0], os.getcwd())}:{place[1]}"
 
 
 def _statement_at(source: str, line: int) -> Optional[ast.stmt]:
@@ -850,7 +850,8 @@ class _Finder(cst.CSTVisitor):
                 return
             if read is None or read[-1] not in self.targets.attributes:
                 shown = ".".join(written)
-                self.problems.append(f"{self.path}:{self._line(line)}: {shown} is assigned")
+                where = _shown(self.path, os.getcwd())
+                self.problems.append(f"{where}:{self._line(line)}: {shown} is assigned")
 
     def _reads_option(self, parts: Sequence[str]) -> bool:
         """Whether ``a.b.name`` reads an option or a config attribute: through a namespace,
