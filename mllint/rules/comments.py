@@ -121,7 +121,7 @@ def _parses(lines: List[str]) -> Optional[List[ast.stmt]]:
         return None
 
 
-_TRAILING_PROSE = re.compile(r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z]+\s+[A-Za-z]+")
+_TRAILING_PROSE = re.compile(r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z][A-Za-z']*\s+[A-Za-z]+")
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
 
 
@@ -512,6 +512,7 @@ class CommentedOutCode(FileRule):
         "# We call\n# x.unfold(dim, size, step)\n# with the frame length\nx = 1\n",
         "# x.shape = [batch_size, n_ctx, width]\nx = 1\n",
         "lr = 0.1\n# lr = 0.01  # the value of the paper's appendix\n",
+        "y = f(\n    depth=4,\n    # rope_rescale=2,  # haven't added to interface\n)\n",
         "# This can be done by uncommenting the following line.\n# eps = out[:, :4]\neps = 1\n",
         "y = dict(\n    # Passed by the child class\n    # squash=self.squash,\n"
         "    # norm=self.norm\n    a=1,\n)\n",
