@@ -9,6 +9,7 @@ analysed once. The project stage (flags, cross-file rules) runs once per point.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gc
 import multiprocessing
 import re
@@ -16,7 +17,9 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+
+import libcst as cst
 
 from mllint import glue
 from mllint.ages import FLAG_RULES, flag_of, location, probe_for
@@ -24,7 +27,7 @@ from mllint.analyze import analyze_source, parse_error, too_large
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings
 from mllint.discover import SKIPPED_DIRS, SOURCE_SUFFIXES, matches_globs
-from mllint.engine import configure_analysis, project_flags, suppress
+from mllint.engine import _GC_THRESHOLD, configure_analysis, project_flags, suppress
 from mllint.flags.inventory import Flag
 from mllint.history import (
     Commit,
@@ -160,9 +163,24 @@ def _commit_before(repo: Repository, moment: int) -> Optional[Commit]:
 
 
 def _init_worker(options: glue.GlueOptions) -> None:
+    """As ``check``'s workers: the collector tuned for LibCST's many short-lived nodes (a
+    forked worker otherwise keeps the parent's default thresholds and spends a quarter of
+    its time collecting), the per-file settings, an end with the parent."""
     die_with_parent()
     gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLD)
     glue.configure(options)
+
+
+@contextlib.contextmanager
+def _tuned_gc() -> Iterator[None]:
+    """The collector tuned as in :func:`_init_worker` while this process analyses."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _analyse_chunk(
@@ -185,7 +203,9 @@ def analyse_sources(
     process pool when there are enough of them; the caller has configured the per-file
     stage."""
     if jobs <= 1 or len(items) < _SERIAL_BELOW or "fork" not in _start_methods():
-        return dict(_analyse_chunk(items, max_size))
+        with _tuned_gc():
+            return dict(_analyse_chunk(items, max_size))
+    cst.parse_module("warm = 1\n")  # the native parser loaded once, before the fork
     ordered = sorted(items, key=lambda item: len(item[2]), reverse=True)
     chunk = max(1, min(8, len(ordered) // (jobs * 4) or 1))
     done: Dict[str, FileResult] = {}
@@ -411,18 +431,19 @@ def compute_trend(
     points: List[Tuple[Commit, Figures, Tuple[str, ...], List[Flag]]] = []
     involved: Dict[str, Flag] = {}
     analyser.prepare(commits)
-    for commit in commits:
-        snapshot = analyser.snapshot(commit)
-        figures = analyser.figures(snapshot, display, detailed=False)
-        mine: List[Flag] = []
-        for finding in snapshot.findings:
-            if finding.code in FLAG_RULES and finding.properties.get("experiment") is not False:
-                flag = flag_of(finding, snapshot.flags)
-                if flag is not None and location(flag) is not None:
-                    involved.setdefault(flag.key, flag)
-                    mine.append(flag)
-        names = tuple(sorted({f"{f.kind}:{f.name}" for f in snapshot.flags}))
-        points.append((commit, figures, names, mine))
+    with _tuned_gc():  # the project stage of each point allocates much, frees it all
+        for commit in commits:
+            snapshot = analyser.snapshot(commit)
+            figures = analyser.figures(snapshot, display, detailed=False)
+            mine: List[Flag] = []
+            for finding in snapshot.findings:
+                if finding.code in FLAG_RULES and finding.properties.get("experiment") is not False:
+                    flag = flag_of(finding, snapshot.flags)
+                    if flag is not None and location(flag) is not None:
+                        involved.setdefault(flag.key, flag)
+                        mine.append(flag)
+            names = tuple(sorted({f"{f.kind}:{f.name}" for f in snapshot.flags}))
+            points.append((commit, figures, names, mine))
     introduced = analyser.repo.introductions(
         [probe_for(f, analyser.repo) for f in involved.values()]
     )
