@@ -732,10 +732,14 @@ class Classifier:
         targets: Sequence[cst.BaseExpression] = (),
     ) -> Verdict:
         if is_literal(value):
+            if _empties(value):
+                return Verdict(OTHER, f"{verb} an empty container")  # `stash.groups = []`
             if _sets_fields(targets) and MODEL_CLASS not in self.names.bound:
                 return Verdict(GLUE, CONFIG_FIELD)
             return Verdict(OTHER, f"{verb} a constant")
         if verb == "binds" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            if _reads_call_result(value):
+                return Verdict(OTHER, "no known call")  # `decode(...).codes`: not a copy
             if _reads_metadata(value):
                 return Verdict(OTHER, "reads a shape, dtype or device")
             if isinstance(value, cst.Attribute) and value.attr.value.isupper():
@@ -988,6 +992,15 @@ class Classifier:
                 inner = self.expression(node.args[0].value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `float(np.mean(x))`: the cast is incidental
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "item"
+                and not node.args
+                and isinstance(func.value, cst.Call)
+            ):
+                inner = self.expression(func.value, depth)
+                if inner is not None and inner.kind == ALGORITHM:
+                    return inner  # `losses.mean().item()`: the scalar cast's method form
             if judged.kind == OTHER:
                 # `torch.jit.load(f).eval()`: a neutral method leaves it to its receiver
                 inputs: List[cst.BaseExpression] = [a.value for a in node.args]
@@ -1201,6 +1214,19 @@ def _stores_state(targets: Sequence[cst.BaseExpression]) -> bool:
 
 
 _METADATA = frozenset({"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad"})
+
+
+def _empties(value: cst.BaseExpression) -> bool:
+    """An empty container: state set up to be filled, not a setting (``None`` may be a
+    config default: ``C.max_iters = None``)."""
+    return isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not value.elements
+
+
+def _reads_call_result(value: cst.BaseExpression) -> bool:
+    """``decode(x).codes``, ``run(x)[0]``: a part of what an unknown call returned."""
+    while isinstance(value, (cst.Subscript, cst.Attribute)):
+        value = value.value
+    return isinstance(value, cst.Call)
 
 
 def _reads_metadata(value: cst.BaseExpression) -> bool:

@@ -12,7 +12,10 @@ conventions of its path (``tests/``, ``config.py``, ``logger.py``, ``datasets.py
 function makes it ``algorithm``; a ``__main__`` guard makes it a ``cli`` script). A function's
 role comes from its name and its class: a method of a model class, ``forward``, ``*loss*``,
 ``train_step``, ``update``, ``sample``... are algorithm; ``main``, ``parse_args``, ``load_*``,
-``save_*``, ``log_*``, ``build_dataset``, ``__init__`` (constructor wiring)... are glue by design.
+``save_*``, ``log_*``, ``build_dataset``, ``register_*``, ``__init__`` (constructor wiring)... are
+glue by design. A weak name (``evaluate``, ``update``, ``predict``) needs a module with a model,
+loss or training step; and :mod:`mllint.rules.glue` makes a function that computes nothing on
+model data an ``adapter`` (a driver or an evaluator's adapter), whatever its name.
 """
 
 from __future__ import annotations

@@ -333,7 +333,8 @@ class GlueHeavyModule(FileRule):
     dataset builders and readers, downloaders and checkpoint I/O, utilities and CLI scripts are
     glue by design (`mllint stats --explain` shows the role and why). An algorithm module
     defines a model (a subclass of a modelling class such as `nn.Module`, or a class with
-    `forward`/`call`) or a module-level loss, training step or sampler. The `glue-roles`
+    `forward`/`call`) or a module-level loss, training step or sampler that computes (a
+    `_add_gradient_scope` that only renames strings is no evidence). The `glue-roles`
     setting assigns roles by glob.
 
     ## Why is this bad?
