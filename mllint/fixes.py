@@ -28,6 +28,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from mllint.evaluate import literal_truth
+from mllint.fixing.engine import compiles
 from mllint.fixing.transform import FilePlan, rewrite
 from mllint.locate import Locator, code_at
 from mllint.memo import Memo
@@ -234,7 +235,7 @@ def _planned(text: str, plan: FilePlan, title: str) -> Optional[Fix]:
     if not done.applied or done.code == text:
         return None
     try:
-        compile(done.code, "<fix>", "exec", dont_inherit=True)
+        compiles(done.code, "<fix>")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     new = done.code

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import os
 import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
@@ -252,10 +253,18 @@ def _verify(path: str, code: str, encoding: str) -> Optional[str]:
     except Exception as exc:
         return f"does not parse with LibCST ({type(exc).__name__})"
     try:
-        compile(code, path, "exec", dont_inherit=True)
+        compiles(code, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"does not compile ({type(exc).__name__}: {exc})"
     return None
+
+
+def compiles(code: str, path: str) -> None:
+    """``compile()`` ``code`` (never run), keeping its warnings (``SyntaxWarning`` for an
+    invalid escape...) to ourselves; raises what ``compile()`` raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(code, path, "exec", dont_inherit=True)
 
 
 def write_fixes(run: FixRun, roots: Sequence[Path]) -> Dict[str, str]:
