@@ -124,16 +124,37 @@ def test_dtype_and_execution_mode_switches_are_platform_switches(tmp_path: Path)
     assert places(lint(tmp_path, "ML103")) == [("train.py", 6)]
 
 
-def test_ml301_ages_env_and_argparse_switches_but_not_harness_options(tmp_path: Path) -> None:
+def test_ml301_ages_every_kind_of_switch_but_not_harness_options(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
-    train = (
-        "import argparse, os\nUSE_OLD_CACHE = int(os.environ.get('ACME_USE_OLD_CACHE', 0)) > 0\n"
-        "p = argparse.ArgumentParser()\np.add_argument('--use_mixup', action='store_true')\n"
-        "args = p.parse_args()\nif USE_OLD_CACHE:\n    a()\nif args.use_mixup:\n    b()\n"
-    )
-    repo.commit({"tests/compare.py": HARNESS, "train.py": train}, 400)
+    files = {
+        "tests/compare.py": HARNESS,
+        "train.py": (
+            "import argparse, os\n"
+            "USE_OLD_CACHE = int(os.environ.get('ACME_USE_OLD_CACHE', 0)) > 0\n"
+            "p = argparse.ArgumentParser()\np.add_argument('--use_mixup', action='store_true')\n"
+            "args = p.parse_args()\nif USE_OLD_CACHE:\n    a()\nif args.use_mixup:\n    b()\n"
+        ),
+        "constants.py": "USE_NEW_LOSS = False\nif USE_NEW_LOSS:\n    a()\n",
+        "absl_main.py": (
+            "from absl import flags\nflags.DEFINE_bool('use_blur', True, 'h')\n"
+            "FLAGS = flags.FLAGS\nif FLAGS.use_blur:\n    a()\n"
+        ),
+        "cli.py": (
+            "import click\n@click.command()\n@click.option('--use-new-head', is_flag=True)\n"
+            "def main(use_new_head):\n    if use_new_head:\n        a()\n"
+        ),
+        "conf.py": (
+            "from omegaconf import OmegaConf\ncfg = OmegaConf.load('c.yaml')\n"
+            "if cfg.model.enable_ema:\n    a()\n"
+        ),
+    }
+    repo.commit(files, 400)
     found = lint(repo.root, "ML301", REF)
     assert sorted((f["properties"]["flag"], f["properties"].get("flagKind")) for f in found) == [
         ("ACME_USE_OLD_CACHE", "env"),
+        ("USE_NEW_LOSS", "constant"),
+        ("enable_ema", "config"),
+        ("use_blur", "absl"),
         ("use_mixup", "argparse"),
+        ("use_new_head", "click"),
     ]
