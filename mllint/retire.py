@@ -48,6 +48,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
 from mllint.safeio import UnsafePath, read_limited
@@ -464,8 +465,9 @@ class Targets:
     value: Any
     constants: Dict[Tuple[str, str], Any] = field(default_factory=dict)
     """``(module path, name)`` -> value: module-level names to inline and delete."""
-    attributes: Set[str] = field(default_factory=set)
-    """Option dests and config attributes: ``args.X``, ``FLAGS.X``, ``cfg.X`` reads."""
+    attributes: Dict[str, Set[str]] = field(default_factory=dict)
+    """Option dests and config attributes (``args.X``, ``FLAGS.X``, ``cfg.X`` reads) -> the
+    kinds of flag they are."""
     variables: Set[str] = field(default_factory=set)
     """Environment variables."""
     definitions: Dict[str, List[Tuple[int, Flag]]] = field(default_factory=dict)
@@ -473,7 +475,7 @@ class Targets:
 
     def tokens(self) -> Set[str]:
         """Words a file must contain to be worth parsing."""
-        words = {name for _, name in self.constants} | self.attributes | self.variables
+        words = {name for _, name in self.constants} | set(self.attributes) | self.variables
         return {w.casefold() for w in words}
 
 
@@ -486,7 +488,7 @@ def targets_for(flags: Sequence[Flag], value: Any) -> Targets:
         elif flag.kind == "env":
             targets.variables.add(flag.name)
         else:
-            targets.attributes.add(flag.name)
+            targets.attributes.setdefault(flag.name, set()).add(flag.kind)
             if flag.defined_at is not None:
                 place = targets.definitions.setdefault(flag.defined_at[0], [])
                 place.append((flag.defined_at[1], flag))
@@ -623,6 +625,24 @@ class _Finder(cst.CSTVisitor):
         self._constant_names = {name for _, name in targets.constants}
         self._globals = self._global_aliases()
         self._definitions = targets.definitions.get(path, [])
+        self.namespaces: Set[str] = set()
+        """Names this module binds to a parsed namespace (``a = parser.parse_args()``)."""
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        if isinstance(value, cst.Subscript):
+            value = value.value  # parse_known_args()[0]
+        if not isinstance(value, cst.Call):
+            return
+        called = _dotted(value.func) or [""]
+        if called[-1] in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.namespaces.add(target.target.value)
+                elif isinstance(target.target, cst.Tuple) and target.target.elements:
+                    first = target.target.elements[0].value
+                    if isinstance(first, cst.Name):
+                        self.namespaces.add(first.value)
 
     # -- names --------------------------------------------------------------------------
 
@@ -706,13 +726,32 @@ class _Finder(cst.CSTVisitor):
         if name in self.targets.attributes and self._reads_option(parts):
             self.replace[id(node)] = self.targets.value
 
+    def _reads_option(self, parts: Sequence[str]) -> bool:
+        """Whether ``a.b.name`` reads the flag: an absl flag through ``FLAGS``, an option
+        through a parsed namespace (``args``, ``opt``, a name bound to ``parse_args()``...),
+        a config attribute through any object but a module or ``self`` itself (``self.use_x``
+        may be any constructor argument)."""
+        if len(parts) < 2 or parts[0] in ("os", "sys"):
+            return False
+        kinds = self.targets.attributes.get(parts[-1], set())
+        base = parts[-2]
+        if "absl" in kinds and base == "FLAGS":
+            return True
+        if kinds & {"argparse", "click"} and (base in NAMESPACE_NAMES or base in self.namespaces):
+            return True
+        if "config" in kinds and not (len(parts) == 2 and parts[0] in ("self", "cls")):
+            return self._module_of(parts[:-1]) is None
+        return False
+
     def visit_Call(self, node: cst.Call) -> None:
         parts = _dotted(node.func)
         if parts is None or not node.args:
             return
         first = _string_value(node.args[0].value)
         if parts[-1] == "getattr" and len(node.args) >= 2:
-            if _string_value(node.args[1].value) in self.targets.attributes:
+            name = _string_value(node.args[1].value)
+            base = _dotted(node.args[0].value)
+            if name in self.targets.attributes and base and self._reads_option([*base, name]):
                 self.replace[id(node)] = self.targets.value
             return
         on_environ = len(parts) >= 2 and parts[-2] == "environ"
@@ -723,6 +762,7 @@ class _Finder(cst.CSTVisitor):
             parts[-1] == "get"
             and len(parts) >= 2
             and first in self.targets.attributes
+            and "config" in self.targets.attributes[first]
             and self._module_of(parts[:-1]) is None
         ):
             self.replace[id(node)] = self.targets.value  # cfg.get("use_x", False)
@@ -737,7 +777,7 @@ class _Finder(cst.CSTVisitor):
         if _is_environ(node.value):
             if key in self.targets.variables:
                 self._env_read(node)
-        elif key in self.targets.attributes:
+        elif key in self.targets.attributes and "config" in self.targets.attributes[key]:
             self.replace[id(node)] = self.targets.value  # cfg["use_x"]
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
@@ -852,14 +892,6 @@ class _Finder(cst.CSTVisitor):
                 shown = ".".join(written)
                 where = _shown(self.path, os.getcwd())
                 self.problems.append(f"{where}:{self._line(line)}: {shown} is assigned")
-
-    def _reads_option(self, parts: Sequence[str]) -> bool:
-        """Whether ``a.b.name`` reads an option or a config attribute: through a namespace,
-        not an object's own attribute (``self.use_x`` may be any constructor argument)
-        nor a module."""
-        if parts[0] in ("os", "sys") or (len(parts) == 2 and parts[0] in ("self", "cls")):
-            return False
-        return self._module_of(parts[:-1]) is None
 
     def _defines_option(self, call: cst.Call) -> bool:
         definitions = [flag for _, flag in self._definitions if flag.kind in ("argparse", "absl")]

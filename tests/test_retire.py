@@ -580,3 +580,57 @@ def test_a_constant_rebound_at_run_time_is_not_retired(cli: CliCaller, tmp_path:
     assert run.exit_code == 2
     assert "is rebound or rewritten at run time" in run.stderr
     assert _texts(root) == files
+
+
+def test_only_reads_through_the_flags_own_namespace_are_replaced(
+    cli: CliCaller, tmp_path: Path
+) -> None:
+    trainer = (
+        "from absl import flags\n"
+        "\n"
+        'flags.DEFINE_bool("use_tpu", False, "Whether to use TPU.")\n'
+        "FLAGS = flags.FLAGS\n"
+        "\n"
+        "\n"
+        "def run(hparams, config, opts):\n"
+        "    if FLAGS.use_tpu:\n"
+        "        hparams.batch = 8\n"
+        "    return hparams.use_tpu, config.use_tpu, opts.use_tpu\n"
+    )
+    root = write_tree(tmp_path, {"trainer.py": trainer})
+    run = cli("retire", "use_tpu", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "trainer.py").read_text() == (
+        "from absl import flags\n"
+        "\n"
+        "FLAGS = flags.FLAGS\n"
+        "\n"
+        "\n"
+        "def run(hparams, config, opts):\n"
+        "    return hparams.use_tpu, config.use_tpu, opts.use_tpu\n"
+    )
+
+
+def test_a_namespace_under_any_name_bound_to_parse_args(cli: CliCaller, tmp_path: Path) -> None:
+    source = (
+        "import argparse\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--use-ema", action="store_true")\n'
+        "settings, _ = parser.parse_known_args()\n"
+        "model = object()\n"
+        "decay = 0.99 if settings.use_ema else 0.0\n"
+        "keep = model.use_ema\n"
+    )
+    root = write_tree(tmp_path, {"train.py": source})
+    run = cli("retire", "use_ema=true", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "train.py").read_text() == (
+        "import argparse\n"
+        "\n"
+        "parser = argparse.ArgumentParser()\n"
+        "settings, _ = parser.parse_known_args()\n"
+        "model = object()\n"
+        "decay = 0.99\n"
+        "keep = model.use_ema\n"
+    )
