@@ -269,10 +269,6 @@ def literal_node(value: Any) -> cst.BaseExpression:
     return cst.SimpleString(repr(text))
 
 
-def _describe(value: Any) -> str:
-    return repr(value)
-
-
 @dataclass(frozen=True)
 class FlagType:
     """What values a flag can take: ``bool``, ``int``, ``float``, ``str``, ``choice`` or
@@ -288,8 +284,7 @@ def flag_type(flag: Flag, sources: Mapping[str, str]) -> FlagType:
         return _type_of_value(flag.value)
     if flag.kind in ("env", "config") or flag.defined_at is None:
         return FlagType("any")
-    statement = _statement_at(sources.get(flag.defined_at[0], ""), flag.defined_at[1])
-    call = _definition_call(statement, flag)
+    call = _nearest_definition(sources.get(flag.defined_at[0], ""), flag, flag.defined_at[1])
     if call is None:
         return _type_of_value(flag.value) if flag.value is not None else FlagType("any")
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
@@ -386,13 +381,14 @@ def _call_name(call: ast.Call) -> str:
     return ".".join(parts)
 
 
-def _definition_call(statement: Optional[ast.AST], flag: Flag) -> Optional[ast.Call]:
-    if statement is None:
+def _nearest_definition(source: str, flag: Flag, line: int) -> Optional[ast.Call]:
+    """The call that defines ``flag`` nearest to ``line`` (a statement, or a decorator)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    for node in ast.walk(statement):
-        if isinstance(node, ast.Call) and _defines(node, flag):
-            return node
-    return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _defines(n, flag)]
+    return min(calls, key=lambda c: abs(c.lineno - line), default=None)
 
 
 def _defines(call: ast.Call, flag: Flag) -> bool:
@@ -446,10 +442,14 @@ def choose_value(request: Request, flags: Sequence[Flag], sources: Mapping[str, 
         for flag in flags:
             value = coerce(value, flag_type(flag, sources), f"{flag.kind} {flag.name}")
         return value
-    for kind in ("constant", "argparse", "absl", "click"):
+    for kind in ("constant", "argparse", "absl", "click", "env"):
         for flag in flags:
-            if flag.kind == kind and (flag.value is not None or kind == "constant"):
-                return flag.value
+            if flag.kind != kind:
+                continue
+            if flag.value is not None or kind == "constant":
+                return flag.value  # an environment variable's default is its raw string
+            if kind != "env" and flag_type(flag, sources).kind == "bool":
+                return False  # a switch without a default is off
     raise RetireError(
         f"{request.name!r} has no value or default to keep: give one as {request.name}=VALUE"
     )

@@ -634,3 +634,31 @@ def test_a_namespace_under_any_name_bound_to_parse_args(cli: CliCaller, tmp_path
         "decay = 0.99\n"
         "keep = model.use_ema\n"
     )
+
+
+def test_defaults_of_a_click_switch_and_an_environment_variable(
+    cli: CliCaller, tmp_path: Path
+) -> None:
+    source = (
+        "import os\n"
+        "\n"
+        "import click\n"
+        "\n"
+        "\n"
+        "@click.command()\n"
+        '@click.option("--enable-cors", is_flag=True)\n'
+        "def serve(enable_cors):\n"
+        "    if enable_cors:\n"
+        '        print("cors")\n'
+        '    if os.environ.get("ACME_DISABLE_TELEMETRY", "false").lower() == "true":\n'
+        "        return\n"
+        '    print("telemetry")\n'
+    )
+    root = write_tree(tmp_path, {"serve.py": source})
+    assert cli("retire", "enable_cors", "--no-cache", cwd=root).exit_code == 0
+    run = cli("retire", "ACME_DISABLE_TELEMETRY", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert "Retired ACME_DISABLE_TELEMETRY = 'false'" in run.stdout
+    assert (root / "serve.py").read_text() == (
+        'import click\n\n\n@click.command()\ndef serve():\n    print("telemetry")\n'
+    )
