@@ -662,3 +662,45 @@ def test_defaults_of_a_click_switch_and_an_environment_variable(
     assert (root / "serve.py").read_text() == (
         'import click\n\n\n@click.command()\ndef serve():\n    print("telemetry")\n'
     )
+
+
+def test_elif_arms_and_loops(cli: CliCaller, tmp_path: Path) -> None:
+    source = (
+        "TRY_BEAM = True\n"
+        "\n"
+        "\n"
+        "def decode(x, greedy):\n"
+        "    if greedy:\n"
+        "        y = 1\n"
+        "    elif TRY_BEAM:  # the experiment\n"
+        "        y = 2\n"
+        "    else:\n"
+        "        y = 3\n"
+        "    if greedy:\n"
+        "        z = 1\n"
+        "    elif not TRY_BEAM:\n"
+        "        z = 2\n"
+        "    elif x:\n"
+        "        z = 3\n"
+        "    while not TRY_BEAM:\n"
+        "        x += 1\n"
+        "    else:\n"
+        "        x -= 1\n"
+        "    return x, y, z\n"
+    )
+    root = write_tree(tmp_path, {"decode.py": source})
+    run = cli("retire", "try_beam", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "decode.py").read_text() == (
+        "def decode(x, greedy):\n"
+        "    if greedy:\n"
+        "        y = 1\n"
+        "    else:  # the experiment\n"
+        "        y = 2\n"
+        "    if greedy:\n"
+        "        z = 1\n"
+        "    elif x:\n"
+        "        z = 3\n"
+        "    x -= 1\n"
+        "    return x, y, z\n"
+    )
