@@ -101,7 +101,7 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
     ),
     (
         "io",
-        r"^_?(load|save|restore|download|upload|export|import|read|write|dump|open|fetch"
+        r"^_?(load|save|restore|download|upload|export|import|read|write|dump|open|fetch|convert"
         r"|serialize|deserialize|to_json|from_json|to_dict|from_dict|push|pull)"
         r"|checkpoint|state_dict|_to_(json|yaml|file|zip|disk)$|_from_(json|yaml|file|zip|disk)$"
         r"|(^|_)(load|save|restore|download|export|ckpt)(_|$)"

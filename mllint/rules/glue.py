@@ -508,9 +508,10 @@ class GlueHeavyFunction(FileRule):
     A function's role comes from its name and its class: a method of a model class, or a
     name with a word such as `forward`, `loss`, `train`, `step`, `update`, `sample`,
     `evaluate`, `predict`, `policy`, `gradient` is algorithm. Glue by design, never reported:
-    `main`, `parse_args`, argument-parser builders (cli), `load_*`, `save_*`, `*checkpoint*`,
-    `download*`, functions about files and paths (io), `log_*`, `print*`, `on_*` callbacks
-    (logging), `*config*`, `setup*` (config), `*dataset*`, `*loader*`, `collate*` (data),
+    `main`, `parse_args`, argument-parser builders (cli), `load_*`, `save_*`, `convert_*`,
+    `*checkpoint*`, `download*`, functions about files and paths (io), `log_*`, `print*`,
+    `on_*` callbacks (logging), `*config*`, `setup*` (config), `*dataset*`, `*loader*`,
+    `collate*` (data),
     distributed set-up (runtime), constructors and dunder methods (wiring), the methods of a
     class whose base is a `*Hook`, `*Callback`, `*Logger`, `*Writer`, `*Monitor` (logging) or
     `*Evaluator` (adapter of predictions to a metric library), tests, and every
