@@ -13,7 +13,8 @@ stream builds it in seconds; its dates span the three years up to today, so the 
 holds a third of the commits.
 
 Every run is cold (``--no-cache``, fresh processes); the median of ``--repeat`` alternating
-runs is reported, with the trend alone (report with the trend minus report without it).
+runs is reported, with the trend alone (report with the trend minus report without it), and
+each run's seconds and each repeat's ratios (its three runs back to back) for the spread.
 """
 
 from __future__ import annotations
@@ -219,6 +220,14 @@ def measure(
         "trend_alone_s": round(median["trend"] - median["report"], 2),
         "trend_alone_over_check": round((median["trend"] - median["report"]) / median["check"], 2),
         "report_with_trend_over_check": round(median["trend"] / median["check"], 2),
+        "runs_s": {k: [round(t, 2) for t in v] for k, v in times.items()},
+        "trend_alone_over_check_per_repeat": [
+            round((t - r) / c, 2)
+            for c, r, t in zip(times["check"], times["report"], times["trend"])
+        ],
+        "report_with_trend_over_check_per_repeat": [
+            round(t / c, 2) for c, t in zip(times["check"], times["trend"])
+        ],
     }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -23,7 +23,7 @@ from mllint.locate import Locator
 from mllint.memo import Memo
 from mllint.model import FileResult, Finding, NoqaMap, Span
 from mllint.rules import FILE_RULES
-from mllint.rules.base import FileContext
+from mllint.rules.base import FileContext, FileRule
 from mllint.rules.parse import ParseError
 from mllint.safeio import TooLarge, UnsafePath, read_limited
 from mllint.source import SourceError, check_depth, compiled, decode, python_tree
@@ -59,10 +59,16 @@ def too_large(path: str, size: int, limit: int) -> FileResult:
     )
 
 
-def analyze_source(path: str, data: bytes, max_size: Optional[int] = None) -> FileResult:
+def analyze_source(
+    path: str,
+    data: bytes,
+    max_size: Optional[int] = None,
+    rules: Optional[Sequence[Type[FileRule]]] = None,
+) -> FileResult:
     """Analyse one file's bytes: findings of every per-file rule, noqa comments, facts.
 
-    With ``max_size``, more bytes than that are ML000 "file too large" unexamined.
+    With ``max_size``, more bytes than that are ML000 "file too large" unexamined. With
+    ``rules``, only those per-file rules run (the debt report's trend points need a few).
     """
     if max_size is not None and len(data) > max_size:
         return too_large(path, len(data), max_size)
@@ -78,15 +84,21 @@ def analyze_source(path: str, data: bytes, max_size: Optional[int] = None) -> Fi
         return _not_analysed(text, tree, exc)
     except RecursionError:
         return parse_error(path, "nests too deeply for the parser")
-    return _analyze_parsed(path, module, text, tree)
+    return _analyze_parsed(path, module, text, tree, rules=rules)
 
 
 def _run_rules(
-    path: str, module: cst.Module, text: str, tree: Optional[ast.Module], memo: Optional[Memo]
+    path: str,
+    module: cst.Module,
+    text: str,
+    tree: Optional[ast.Module],
+    memo: Optional[Memo],
+    rule_classes: Optional[Sequence[Type[FileRule]]] = None,
 ) -> Tuple[List[Finding], Dict[str, Any]]:
     walker = Walker()
     context = FileContext(path, module, Locator(module, text, tree, memo), walker, memo)
-    rules = [rule_class(context) for rule_class in FILE_RULES]
+    chosen = FILE_RULES if rule_classes is None else rule_classes
+    rules = [rule_class(context) for rule_class in chosen]
     walker.walk(module, *callbacks_of(rules), memo=memo)
     facts: Dict[str, Any] = {}
     for rule in rules:
@@ -151,9 +163,10 @@ def _analyze_parsed(
     text: str,
     tree: Optional[ast.Module],
     memo: Optional[Memo] = None,
+    rules: Optional[Sequence[Type[FileRule]]] = None,
 ) -> FileResult:
     try:
-        findings, facts = _run_rules(path, module, text, tree, memo)
+        findings, facts = _run_rules(path, module, text, tree, memo, rules)
     except RecursionError:
         return parse_error(path, "nests too deeply to analyse")
     except Exception as exc:

@@ -114,8 +114,19 @@ def build_report(
         notes.append("No git history (not a repository, or --no-git): no trend, no change.")
     elif repo is not None and (wants_history or options.since is not None):
         scope = _scope(repo, targets)
-        analyser = CommitAnalyser(repo, settings, scope, jobs=jobs, use_cache=options.use_cache)
-        analyser.seed(files)
+
+        def analyser(figures_only: bool) -> CommitAnalyser:
+            made = CommitAnalyser(
+                repo,
+                settings,
+                scope,
+                jobs=jobs,
+                use_cache=options.use_cache,
+                figures_only=figures_only,
+            )
+            made.seed(files)
+            return made
+
         try:
             if wants_history:
                 days = period_days(options.history) if options.history is not None else None
@@ -126,19 +137,22 @@ def build_report(
                     points=options.points,
                     now=now,
                 )
-                trend = compute_trend(analyser, commits, shown, settings.max_age_days)
+                points = analyser(figures_only=True)  # only the rules the series reads
+                trend = compute_trend(points, commits, shown, settings.max_age_days)
+                analysed += points.analysed
                 if not trend:
                     notes.append("No commits in the period asked for: no trend.")
             if options.since is not None:
                 sha = resolve_commit(repo, options.since)
                 if sha is None:
                     raise ReportError(f"--since {options.since}: not a commit of this repository")
-                snapshot = analyser.snapshot(Commit(sha, 0, ""))
-                before = analyser.figures(snapshot, shown, detailed=True)
+                full = analyser(figures_only=False)  # every finding, to compare
+                snapshot = full.snapshot(Commit(sha, 0, ""))
+                before = full.figures(snapshot, shown, detailed=True)
+                analysed += full.analysed
                 the_change = change(options.since, before, figures)
         except TrendError as exc:
             raise ReportError(str(exc)) from None
-        analysed = analyser.analysed
     head = repo.head() if repo is not None else None
     output_dir = os.path.dirname(os.path.abspath(options.output)) if options.output else cwd
     report = Report(

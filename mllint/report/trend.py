@@ -17,14 +17,14 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 import libcst as cst
 
 from mllint import glue
 from mllint.ages import FLAG_RULES, flag_of, location, probe_for
 from mllint.analyze import analyze_source, parse_error, too_large
-from mllint.cache import Cache, content_hash
+from mllint.cache import Cache, cache_folder, content_hash
 from mllint.config import Settings
 from mllint.discover import SKIPPED_DIRS, SOURCE_SUFFIXES, matches_globs
 from mllint.engine import _GC_THRESHOLD, configure_analysis, project_flags, suppress
@@ -42,6 +42,11 @@ from mllint.lifecycle import die_with_parent, stopped_when_interrupted
 from mllint.model import FileResult, Finding
 from mllint.project import Project, run_project_rules
 from mllint.report.figures import DEAD_ARM_RULES, Figures, arm_lines, compute
+from mllint.rules import FILE_RULES
+from mllint.rules.base import FileRule
+from mllint.rules.conditions import ConstantCondition
+from mllint.rules.flags import FlagFacts
+from mllint.rules.glue import GlueHeavyModule
 from mllint.safeio import read_limited
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
@@ -49,6 +54,16 @@ _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _SERIAL_BELOW = 16
 _BLOBS_AT_ONCE = 4000
 """Blobs read into memory and analysed in one go."""
+TREND_FILE_RULES: Tuple[Type[FileRule], ...] = tuple(
+    r for r in FILE_RULES if r in (ConstantCondition, GlueHeavyModule, FlagFacts)
+)
+"""The per-file rules a trend point's series reads: ML101's dead arms, the glue counts of
+ML201's analysis, the flag facts of the project stage (flags, ML102/ML103/ML104, stale
+experiments). Comments (ML105), glue-heavy functions (ML202), pipelines (ML203) and format
+round trips (ML204) only add findings of their own, which the series does not carry."""
+_TREND_CACHE = "-trend"
+"""Suffix of the cache folder of results with :data:`TREND_FILE_RULES` only, kept apart so
+that a ``check`` never takes one for a full result."""
 
 
 class TrendError(Exception):
@@ -74,7 +89,9 @@ class TrendPoint:
     stale: int = 0
 
     def to_json(self, previous: Optional[TrendPoint]) -> Dict[str, object]:
-        """The point as JSON, with the flags added and removed since ``previous``."""
+        """The point as JSON, with the flags added and removed since ``previous`` (no
+        count of findings: a point runs only :data:`TREND_FILE_RULES` of the per-file
+        rules)."""
         before = set(previous.flags) if previous is not None else set()
         now = set(self.flags)
         return {
@@ -82,7 +99,6 @@ class TrendPoint:
             "date": self.commit.date,
             "files": self.figures.files,
             "lines": self.figures.lines,
-            "findings": self.figures.total_findings,
             "flags_alive": self.figures.flags_alive,
             "experiments_alive": self.figures.experiments_alive,
             "stale_experiments": self.stale,
@@ -184,12 +200,14 @@ def _tuned_gc() -> Iterator[None]:
 
 
 def _analyse_chunk(
-    items: Sequence[Tuple[str, str, bytes]], max_size: int
+    items: Sequence[Tuple[str, str, bytes]],
+    max_size: int,
+    rules: Optional[Sequence[Type[FileRule]]] = None,
 ) -> List[Tuple[str, FileResult]]:
     out = []
     for key, path, data in items:
         try:
-            result = analyze_source(path, data, max_size)
+            result = analyze_source(path, data, max_size, rules)
         except Exception as exc:  # an internal error on one file: ML000, the run goes on
             result = parse_error(path, f"internal error: {type(exc).__name__}")
         out.append((key, result))
@@ -197,14 +215,17 @@ def _analyse_chunk(
 
 
 def analyse_sources(
-    items: Sequence[Tuple[str, str, bytes]], jobs: int, max_size: int
+    items: Sequence[Tuple[str, str, bytes]],
+    jobs: int,
+    max_size: int,
+    rules: Optional[Sequence[Type[FileRule]]] = None,
 ) -> Dict[str, FileResult]:
     """Analyse in-memory sources (``(key, path, bytes)``) into results by key, in a forked
     process pool when there are enough of them; the caller has configured the per-file
-    stage."""
+    stage. ``rules``: only those per-file rules (default: all)."""
     if jobs <= 1 or len(items) < _SERIAL_BELOW or "fork" not in _start_methods():
         with _tuned_gc():
-            return dict(_analyse_chunk(items, max_size))
+            return dict(_analyse_chunk(items, max_size, rules))
     cst.parse_module("warm = 1\n")  # the native parser loaded once, before the fork
     ordered = sorted(items, key=lambda item: len(item[2]), reverse=True)
     chunk = max(1, min(8, len(ordered) // (jobs * 4) or 1))
@@ -217,7 +238,7 @@ def analyse_sources(
     )
     with pool, stopped_when_interrupted(pool):
         futures = [
-            pool.submit(_analyse_chunk, ordered[i : i + chunk], max_size)
+            pool.submit(_analyse_chunk, ordered[i : i + chunk], max_size, rules)
             for i in range(0, len(ordered), chunk)
         ]
         for future in concurrent.futures.as_completed(futures):
@@ -248,7 +269,9 @@ class Snapshot:
 
 
 class CommitAnalyser:
-    """Analyses commits' trees in memory, each distinct blob once per run."""
+    """Analyses commits' trees in memory, each distinct blob once per run. With
+    ``figures_only`` (the trend), a blob not known yet runs only :data:`TREND_FILE_RULES`
+    (a full result, HEAD's or a cached one, serves as well); such results are cached apart."""
 
     def __init__(
         self,
@@ -258,6 +281,7 @@ class CommitAnalyser:
         *,
         jobs: int,
         use_cache: bool,
+        figures_only: bool = False,
     ) -> None:
         self.repo = repo
         self.settings = settings
@@ -265,6 +289,12 @@ class CommitAnalyser:
         """Folders or files (relative to the work tree) the report covers; ``""``: all."""
         self.jobs = max(1, jobs)
         self.cache = Cache.of(settings) if use_cache else None
+        self.rules = TREND_FILE_RULES if figures_only else None
+        self._partial = (
+            Cache(cache_folder(settings), settings.analysis_key() + _TREND_CACHE)
+            if use_cache and figures_only
+            else None
+        )
         self._by_blob: Dict[str, FileResult] = {}
         self._by_digest: Dict[str, FileResult] = {}
         self._trees: Dict[str, List[TreeEntry]] = {}
@@ -351,17 +381,20 @@ class CommitAnalyser:
                 cached = self._by_digest.get(digest)
                 if cached is None and self.cache is not None:
                     cached = self.cache.get(digest)
+                if cached is None and self._partial is not None:
+                    cached = self._partial.get(digest)
                 if cached is not None:
                     self._by_blob[entry.blob] = cached
                     self._by_digest[digest] = cached
                 else:
                     digests[entry.blob] = digest
                     todo.append((entry.blob, path, content))
-            for blob, result in analyse_sources(todo, self.jobs, limit).items():
+            store = self._partial if self.rules is not None else self.cache
+            for blob, result in analyse_sources(todo, self.jobs, limit, self.rules).items():
                 self._by_blob[blob] = result
                 self._by_digest[digests[blob]] = result
-                if self.cache is not None:
-                    self.cache.put(digests[blob], result)
+                if store is not None:
+                    store.put(digests[blob], result)
                 self.analysed += 1
 
     def snapshot(self, commit: Commit) -> Snapshot:

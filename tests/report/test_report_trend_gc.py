@@ -47,7 +47,7 @@ def test_trend_analyses_in_process_with_the_collector_tuned(
     seen: List[Tuple[int, int, int]] = []
     analyse = trend._analyse_chunk
 
-    def spy(items: List[Tuple[str, str, bytes]], max_size: int) -> object:
+    def spy(items: List[Tuple[str, str, bytes]], max_size: int, rules: object = None) -> object:
         seen.append(gc.get_threshold())
         return analyse(items, max_size)
 
