@@ -381,6 +381,37 @@ def _call_name(call: ast.Call) -> str:
     return ".".join(parts)
 
 
+def _parameter_default(source: str, flag: Flag) -> Tuple[bool, Any]:
+    """``(True, default)`` of the literal default of the command parameter that a click or
+    typer flag is, nearest to its definition line."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False, None
+    line = flag.defined_at[1] if flag.defined_at else 0
+    found: List[Tuple[int, Any]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(arguments.defaults))
+        pairs = list(zip(positional, [*defaults, *arguments.defaults]))
+        pairs += list(zip(arguments.kwonlyargs, arguments.kw_defaults))
+        for argument, default in pairs:
+            if argument.arg != flag.name or default is None:
+                continue
+            try:
+                value = ast.literal_eval(default)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+            if isinstance(value, _SCALARS):
+                found.append((abs(node.lineno - line), value))
+    if not found:
+        return False, None
+    return True, min(found, key=lambda item: item[0])[1]
+
+
 def _nearest_definition(source: str, flag: Flag, line: int) -> Optional[ast.Call]:
     """The call that defines ``flag`` nearest to ``line`` (a statement, or a decorator)."""
     try:
@@ -448,6 +479,10 @@ def choose_value(request: Request, flags: Sequence[Flag], sources: Mapping[str, 
                 continue
             if flag.value is not None or kind == "constant":
                 return flag.value  # an environment variable's default is its raw string
+            if kind == "click" and flag.defined_at is not None:
+                found, default = _parameter_default(sources.get(flag.defined_at[0], ""), flag)
+                if found:
+                    return default  # typer: `use_x: Annotated[bool, typer.Option()] = False`
             if kind != "env" and flag_type(flag, sources).kind == "bool":
                 return False  # a switch without a default is off
     raise RetireError(

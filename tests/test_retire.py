@@ -704,3 +704,38 @@ def test_elif_arms_and_loops(cli: CliCaller, tmp_path: Path) -> None:
         "    x -= 1\n"
         "    return x, y, z\n"
     )
+
+
+def test_a_typer_option_in_an_annotation(cli: CliCaller, tmp_path: Path) -> None:
+    source = (
+        "from typing import Annotated\n"
+        "\n"
+        "import typer\n"
+        "\n"
+        "app = typer.Typer()\n"
+        "\n"
+        "\n"
+        "@app.command()\n"
+        "def serve(\n"
+        "    port: int = 8000,\n"
+        '    enable_cors: Annotated[bool, typer.Option(help="Enable CORS.")] = False,\n'
+        ") -> None:\n"
+        "    if enable_cors:\n"
+        '        print("cors")\n'
+        "    start(port, enable_cors=enable_cors)\n"
+    )
+    root = write_tree(tmp_path, {"serve.py": source})
+    run = cli("retire", "enable_cors", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert (root / "serve.py").read_text() == (  # Annotated served only the option
+        "import typer\n"
+        "\n"
+        "app = typer.Typer()\n"
+        "\n"
+        "\n"
+        "@app.command()\n"
+        "def serve(\n"
+        "    port: int = 8000,\n"
+        ") -> None:\n"
+        "    start(port, enable_cors=False)\n"
+    )
