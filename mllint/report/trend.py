@@ -29,6 +29,7 @@ from mllint.config import Settings
 from mllint.discover import SKIPPED_DIRS, SOURCE_SUFFIXES, matches_globs
 from mllint.engine import _GC_THRESHOLD, configure_analysis, project_flags, suppress
 from mllint.flags.inventory import Flag
+from mllint.glue import roles as glue_roles
 from mllint.history import (
     Commit,
     GitError,
@@ -296,6 +297,7 @@ class CommitAnalyser:
             else None
         )
         self._by_blob: Dict[str, FileResult] = {}
+        """Results by :meth:`_known_as`: the blob and what its path adds to the analysis."""
         self._by_digest: Dict[str, FileResult] = {}
         self._trees: Dict[str, List[TreeEntry]] = {}
         self._arms: Dict[str, Dict[int, Tuple[int, int]]] = {}
@@ -319,7 +321,18 @@ class CommitAnalyser:
                 data = read_limited(Path(path), self.settings.max_file_size)
             except OSError:
                 continue
-            self._by_digest.setdefault(content_hash(data), result)
+            self._by_digest.setdefault(content_hash(data + self._role_key(path)), result)
+
+    def _role_key(self, path: str) -> bytes:
+        """What ``path`` adds to a file's analysis (its glue role, whether it is a test) and
+        so to its cache key, as ``check`` keys it."""
+        options = glue.active_options()
+        return glue_roles.path_key(path, options.root, options.roles)
+
+    def _known_as(self, entry: TreeEntry) -> str:
+        """A blob's key in memory: the same bytes at a glue-role or test path are analysed
+        differently from elsewhere."""
+        return entry.blob + self._role_key(self.path_of(entry.path)).decode("latin-1")
 
     def path_of(self, relative: str) -> str:
         """The path a file of a commit is known by (as if it were in the work tree)."""
@@ -359,12 +372,13 @@ class CommitAnalyser:
         limit = self.settings.max_file_size
         unknown: Dict[str, TreeEntry] = {}
         for entry in entries:
-            if entry.blob in self._by_blob or entry.blob in unknown:
+            key = self._known_as(entry)
+            if key in self._by_blob or key in unknown:
                 continue
             if entry.size > limit:
-                self._by_blob[entry.blob] = too_large(self.path_of(entry.path), entry.size, limit)
+                self._by_blob[key] = too_large(self.path_of(entry.path), entry.size, limit)
                 continue
-            unknown[entry.blob] = entry
+            unknown[key] = entry
         pending = list(unknown.values())
         for start in range(0, len(pending), _BLOBS_AT_ONCE):
             chunk = pending[start : start + _BLOBS_AT_ONCE]
@@ -374,27 +388,28 @@ class CommitAnalyser:
             for entry in chunk:
                 content = data.get(entry.blob)
                 path = self.path_of(entry.path)
+                key = self._known_as(entry)
                 if content is None:
-                    self._by_blob[entry.blob] = parse_error(path, "git cannot read this blob")
+                    self._by_blob[key] = parse_error(path, "git cannot read this blob")
                     continue
-                digest = content_hash(content)
+                digest = content_hash(content + self._role_key(path))
                 cached = self._by_digest.get(digest)
                 if cached is None and self.cache is not None:
                     cached = self.cache.get(digest)
                 if cached is None and self._partial is not None:
                     cached = self._partial.get(digest)
                 if cached is not None:
-                    self._by_blob[entry.blob] = cached
+                    self._by_blob[key] = cached
                     self._by_digest[digest] = cached
                 else:
-                    digests[entry.blob] = digest
-                    todo.append((entry.blob, path, content))
+                    digests[key] = digest
+                    todo.append((key, path, content))
             store = self._partial if self.rules is not None else self.cache
-            for blob, result in analyse_sources(todo, self.jobs, limit, self.rules).items():
-                self._by_blob[blob] = result
-                self._by_digest[digests[blob]] = result
+            for key, result in analyse_sources(todo, self.jobs, limit, self.rules).items():
+                self._by_blob[key] = result
+                self._by_digest[digests[key]] = result
                 if store is not None:
-                    store.put(digests[blob], result)
+                    store.put(digests[key], result)
                 self.analysed += 1
 
     def snapshot(self, commit: Commit) -> Snapshot:
@@ -407,7 +422,7 @@ class CommitAnalyser:
         blobs: Dict[str, str] = {}
         for entry in entries:
             path = self.path_of(entry.path)
-            results[path] = _at(self._by_blob[entry.blob], path)
+            results[path] = _at(self._by_blob[self._known_as(entry)], path)
             blobs[path] = entry.blob
         project = Project(settings=self.settings, files=results)
         findings = [f for result in results.values() for f in result.findings]

@@ -172,3 +172,22 @@ def test_partial_results_are_cached_apart_from_check(repo_root: Path, tmp_path: 
         cwd=repo_root,
     )
     assert json.loads(again.stdout)["trend"] == json.loads(done.stdout)["trend"]
+
+
+def test_a_past_file_is_analysed_as_its_own_path_makes_it(tmp_path: Path) -> None:
+    """The same bytes at a test path and elsewhere are analysed differently (ML204 is not
+    reported in tests): a commit's file is not given the result of HEAD's file with the
+    same content at another path."""
+    repo = GitRepo(tmp_path / "project")
+    content = IO_V1.replace("    if False:  # noqa: ML101\n        x = x[::-1]\n", "")
+    repo.commit({"pkg/__init__.py": "", "pkg/test_blocks.py": content}, days_ago=20)
+    repo.commit({"pkg/test_blocks.py": None, "pkg/mixing.py": content}, days_ago=10)
+    done = run_subprocess(
+        ["report", "--format", "json", REF, "--no-cache", "--since", "HEAD~1"], cwd=repo.root
+    )
+    assert done.exit_code == 0, done.stderr
+    change = json.loads(done.stdout)["change"]
+    removed = sorted((f["path"], f["code"]) for f in change["findings_removed"])
+    added = sorted((f["path"], f["code"]) for f in change["findings_added"])
+    assert removed == [("pkg/test_blocks.py", "ML105")]
+    assert added == [("pkg/mixing.py", "ML105"), ("pkg/mixing.py", "ML204")]
