@@ -14,7 +14,9 @@ holds a third of the commits.
 
 Every run is cold (``--no-cache``, fresh processes); the median of ``--repeat`` alternating
 runs is reported, with the trend alone (report with the trend minus report without it), and
-each run's seconds and each repeat's ratios (its three runs back to back) for the spread.
+each run's seconds and each repeat's ratios (its three runs back to back) for the spread,
+in wall time and in CPU time (user + system of the run and its workers: on a shared machine
+the wall time measures the neighbours as much as mllint).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 SPAN = 3 * 365 * 86400
 PACKAGES = ("models", "data", "losses", "training", "utils", "eval", "configs", "scripts")
@@ -177,7 +180,14 @@ def build(dest: Path, commits: int, modules: int = 300, seed: int = 11) -> None:
     subprocess.run(["git", "checkout", "-q", "main"], cwd=dest, check=True)
 
 
-def _run(args: List[str], cwd: Path) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(args: List[str], cwd: Path) -> Tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the pool's workers included) of a run."""
+    cpu = _cpu()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "mllint", *args], cwd=cwd, capture_output=True, text=True
@@ -185,7 +195,7 @@ def _run(args: List[str], cwd: Path) -> float:
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"mllint {args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed
+    return elapsed, _cpu() - cpu
 
 
 def measure(
@@ -196,10 +206,12 @@ def measure(
     plain = ["report", *paths, "--no-cache", "--format", "json"]
     trend = [*plain, "--history", period, "--points", str(points)]
     times: Dict[str, List[float]] = {"check": [], "report": [], "trend": []}
+    cpu: Dict[str, List[float]] = {"check": [], "report": [], "trend": []}
     for _ in range(repeat):
-        times["check"].append(_run(check, repo))
-        times["report"].append(_run(plain, repo))
-        times["trend"].append(_run(trend, repo))
+        for name, args in (("check", check), ("report", plain), ("trend", trend)):
+            wall, used = _run(args, repo)
+            times[name].append(wall)
+            cpu[name].append(used)
     done = subprocess.run(
         [sys.executable, "-m", "mllint", *trend], cwd=repo, capture_output=True, text=True
     )
@@ -227,6 +239,14 @@ def measure(
         ],
         "report_with_trend_over_check_per_repeat": [
             round(t / c, 2) for c, t in zip(times["check"], times["trend"])
+        ],
+        # CPU seconds: what the runs cost, whatever else the machine is doing
+        "cpu_runs_s": {k: [round(t, 2) for t in v] for k, v in cpu.items()},
+        "cpu_trend_alone_over_check_per_repeat": [
+            round((t - r) / c, 2) for c, r, t in zip(cpu["check"], cpu["report"], cpu["trend"])
+        ],
+        "cpu_report_with_trend_over_check_per_repeat": [
+            round(t / c, 2) for c, t in zip(cpu["check"], cpu["trend"])
         ],
     }
 
