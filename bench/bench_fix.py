@@ -9,8 +9,10 @@ For the corpus: the time of a cold ``check`` against a cold ``check --fix --unsa
 (each in a fresh copy, with a fresh cache) and their ratio. For each research repository: the
 same fix run, then ``retire`` of up to ``--flags`` flags of the inventory (the most-read
 experiment switches: module constants, options, environment variables), one after the other,
-each keeping the flag's current value. For every run: files changed, lines removed, wall time,
-and whether every rewritten file still compiles.
+each keeping the flag's current value (after the inventory run that picks them, so with a
+warm cache). For every run: files changed, lines removed, wall and CPU time, and whether
+every rewritten file still compiles. JSON lines on standard output, one per corpus or
+repository; ``--json`` writes them all to one file too.
 """
 
 from __future__ import annotations
