@@ -74,6 +74,31 @@ def test_classifier_agrees_with_the_labelled_set() -> None:
         ("c = a @ b\n", "algorithm"),
         ("from . import utils\ny = utils.average(x)\n", "other"),
         ("import numpy as np\nnp = load()\ny = np.linalg.solve(a, b)\n", "other"),
+        # issue 13, second round: shapes of the research corpus
+        (
+            "import jax, jax.numpy as jnp\ns = jax.tree_util.tree_map(jnp.sum, metrics)\n",
+            "algorithm",
+        ),
+        ("import jax\nb = jax.tree_util.tree_map(lambda x: x._numpy(), batch)\n", "glue"),
+        ("n = batch['image'].shape[0]\n", "other"),
+        ("keys = dict(l='loss', bpd='bpd')\n", "other"),
+        ("ppl = {'loss': reduce(losses).mean().item()}\n", "algorithm"),
+        ("if (epoch % args.every) != 0 and epoch != args.epochs:\n    pass\n", "other"),
+        ("stash.fp16_groups = []\n", "other"),
+        ("codes = decode(x, cfg=Cfg(**cfg.get('gen', {}))).codes\n", "other"),
+        ("net = resnet26d(pretrained=p, in_chans=kwargs.get('in_chans', 3))\n", "other"),
+        (
+            "class SGD(Optimizer):\n    def step(self):\n"
+            "        for group in self.param_groups:\n"
+            "            for i, p in enumerate(group['params']):\n"
+            "                grads.append(p.grad)\n",
+            "algorithm",
+        ),
+        (
+            "from typing import List\nfrom torch import Tensor\n"
+            "def f(bufs: List[Tensor], i):\n    bufs[i] = bufs[i] * 0.9\n",
+            "algorithm",
+        ),
     ],
 )
 def test_last_statement_class(source: str, kind: str) -> None:

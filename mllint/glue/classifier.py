@@ -721,6 +721,10 @@ class Classifier:
         else:
             dotted = dotted_name(value) if isinstance(value, cst.Attribute) else None
             held = self.names.bound.get(dotted) if dotted is not None else None
+            if held is None and dotted is not None and not dotted.startswith("self."):
+                head = self.names.bound.get(dotted.split(".", 1)[0])
+                if head is not None and head[0] == ALGORITHM:
+                    held = head  # `p.grad`, `x.data`: part of a tensor or a parameter
         if held is None or held[0] != ALGORITHM:
             return False
         return not strong or held[1] != COMPUTED
@@ -1039,7 +1043,13 @@ class Classifier:
     def _mapped(self, node: cst.Call, depth: int) -> Optional[Verdict]:
         """``jax.tree_util.tree_map(jnp.sum, metrics)``: mapping a computation over a tree of
         arrays computes; the mapped function decides, not the tree utility."""
-        if not node.args or self.names.qualify(node.func) not in _TREE_MAPS:
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if isinstance(func, cst.Name):
+            last = func.value  # `from jax.tree_util import tree_map`
+        if last not in _TREE_MAP_NAMES or not node.args:
+            return None  # most calls: no qualified name to build
+        if self.names.qualify(func) not in _TREE_MAPS:
             return None
         function = node.args[0].value
         mapped = function.body if isinstance(function, cst.Lambda) else function
@@ -1141,6 +1151,7 @@ _TREE_MAPS = frozenset(
         "torch.utils._pytree.tree_map",
     }
 )
+_TREE_MAP_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _TREE_MAPS)
 _PROGRESS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.trange"})
 
 
