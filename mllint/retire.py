@@ -1091,6 +1091,37 @@ class _Rewrite(_Blocks):
             outcome = outcome and result
         return self._mark(outcome, updated_node)
 
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.BaseExpression:
+        """A retired value inside an f-string: ``{VALUE}`` becomes the value's text, and a
+        string kept as an expression (with ``!r`` or a format spec) takes the quote the
+        f-string does not use (before Python 3.12 an expression cannot reuse it)."""
+        quote = updated_node.quote
+        parts: List[cst.BaseFormattedStringContent] = []
+        changed = False
+        for part in updated_node.parts:
+            value = (
+                self._value(part.expression)
+                if isinstance(part, cst.FormattedStringExpression)
+                else _NOT_LITERAL
+            )
+            if value is _NOT_LITERAL or not isinstance(part, cst.FormattedStringExpression):
+                parts.append(part)
+                continue
+            changed = True
+            text = str(value)
+            plain = part.conversion is None and part.format_spec is None
+            if plain and text.isprintable() and not any(c in text for c in "\\'\""):
+                parts.append(cst.FormattedStringText(text.replace("{", "{{").replace("}", "}}")))
+            elif isinstance(value, str) and quote[0] == '"' and "'" not in text:
+                parts.append(part.with_changes(expression=cst.SimpleString(f"'{text}'")))
+            elif isinstance(value, str) and quote[0] == "'" and '"' not in text:
+                parts.append(part.with_changes(expression=cst.SimpleString(f'"{text}"')))
+            else:  # left to the compile check, which refuses the file if it cannot hold it
+                parts.append(part)
+        return updated_node.with_changes(parts=parts) if changed else updated_node
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         parts = _dotted(updated_node.func)
         args = updated_node.args

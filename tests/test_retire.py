@@ -739,3 +739,27 @@ def test_a_typer_option_in_an_annotation(cli: CliCaller, tmp_path: Path) -> None
         ") -> None:\n"
         "    start(port, enable_cors=False)\n"
     )
+
+
+def test_a_value_read_inside_an_f_string(cli: CliCaller, tmp_path: Path) -> None:
+    source = (
+        "import os\n"
+        "\n"
+        '_USE_HUB = os.environ.get("USE_HUB", "YES").upper()\n'
+        "\n"
+        "\n"
+        "def warn():\n"
+        '    print(f"hub disabled through USE_HUB={_USE_HUB}")\n'
+        '    print(f"kept as {_USE_HUB!r} and {_USE_HUB:>5} and {{_USE_HUB}}")\n'
+        "    print(f'single {_USE_HUB!r}')\n"
+    )
+    root = write_tree(tmp_path, {"hub.py": source})
+    run = cli("retire", "USE_HUB", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    # before Python 3.12 an f-string's expression cannot hold the f-string's own quote
+    assert (root / "hub.py").read_text() == (
+        "def warn():\n"
+        '    print(f"hub disabled through USE_HUB=YES")\n'
+        "    print(f\"kept as {'YES'!r} and {'YES':>5} and {{_USE_HUB}}\")\n"
+        "    print(f'single {\"YES\"!r}')\n"
+    )
