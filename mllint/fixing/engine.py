@@ -24,7 +24,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from mllint import glue
-from mllint.analyze import analyze_source
+from mllint.analyze import analyze_module, analyze_source
 from mllint.cache import Cache, content_hash
 from mllint.config import Settings, apply_overrides, load_settings
 from mllint.engine import analyze_tree, suppress
@@ -129,10 +129,16 @@ class _Analysis:
         self.launch = LaunchTexts(launch_roots(settings, paths), settings.max_file_size)
         self.cache = Cache.of(settings) if use_cache else None
 
-    def analysed(self, path: str, data: bytes) -> FileResult:
+    def analysed(
+        self, path: str, data: bytes, module: Optional[cst.Module] = None, text: str = ""
+    ) -> FileResult:
         """The result of ``data`` as the text of ``path``, stored in the cache as
-        ``analyze_tree`` would (the report after the fixes finds it there)."""
-        result = analyze_source(path, data, self.settings.max_file_size)
+        ``analyze_tree`` would (the report after the fixes finds it there). ``module`` is
+        ``text`` (``data`` decoded) parsed already: it is not parsed again."""
+        if module is not None and len(data) <= self.settings.max_file_size:
+            result = analyze_module(path, module, text)
+        else:
+            result = analyze_source(path, data, self.settings.max_file_size)
         if self.cache is not None:
             options = glue.active_options()
             key = glue_roles.path_key(path, options.root, options.roles)
@@ -203,14 +209,21 @@ def apply_fixes(
                 continue
             if done.code == text:
                 continue
-            problem = _verify(path, done.code, texts.encodings.get(path, "utf-8"))
-            if problem is not None:
+            encoding = texts.encodings.get(path, "utf-8")
+            problem, parsed = _verify(path, done.code, encoding)
+            result = (
+                None
+                if parsed is None
+                else analysis.analysed(path, done.code.encode(encoding), parsed, done.code)
+            )
+            if problem is None and result is not None:
+                problem = _refused(result)
+            if problem is not None or result is None:
                 frozen.add(path)
                 run.failures.append(f"{path}: not fixed: the fixed text {problem}")
                 continue
             texts.current[path] = done.code
-            encoding = texts.encodings.get(path, "utf-8")
-            changed[path] = analysis.analysed(path, done.code.encode(encoding))
+            changed[path] = result
             run.fixed.extend(
                 work.findings[(path, ident)]
                 for ident in sorted(done.applied)
@@ -241,21 +254,26 @@ def _line_count(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
 
-def _verify(path: str, code: str, encoding: str) -> Optional[str]:
-    """Why ``code`` cannot be written (``None``: it can): LibCST must parse it, ``compile()``
-    accept it, and it must encode back to the file's encoding."""
+def _verify(path: str, code: str, encoding: str) -> Tuple[Optional[str], Optional[cst.Module]]:
+    """Why ``code`` cannot be written (``None``: it can, so far) and its LibCST module: it
+    must encode back to the file's encoding and LibCST must parse it. Whether ``compile()``
+    accepts it is the analysis's verdict (:func:`_refused`), which compiles it anyway."""
     try:
         code.encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        return f"cannot be encoded in {encoding}"
+        return f"cannot be encoded in {encoding}", None
     try:
-        cst.parse_module(code)
+        return None, cst.parse_module(code)
     except Exception as exc:
-        return f"does not parse with LibCST ({type(exc).__name__})"
-    try:
-        compiles(code, path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return f"does not compile ({type(exc).__name__}: {exc})"
+        return f"does not parse with LibCST ({type(exc).__name__})", None
+
+
+def _refused(result: FileResult) -> Optional[str]:
+    """Why the analysis of a fixed text refuses it (``None``: it does not): an ML000, which
+    is ``compile()``'s verdict, or a nesting too deep to analyse."""
+    for finding in result.findings:
+        if finding.code == "ML000":
+            return f"does not compile ({finding.message})"
     return None
 
 
