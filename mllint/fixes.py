@@ -231,7 +231,7 @@ def _planned(text: str, plan: FilePlan, title: str) -> Optional[Fix]:
     """The edit that ``plan`` makes on ``text``: the changed stretch, from the first changed
     character to the last; ``None`` when nothing changes or the result does not compile."""
     module = cst.parse_module(text)  # fresh: the rewrite needs nodes of this text only
-    done = rewrite(module, plan)
+    done = rewrite(module, plan, text)
     if not done.applied or done.code == text:
         return None
     try:

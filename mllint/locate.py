@@ -129,6 +129,26 @@ class Locator:
             return Span(1, 1, 1, 1)
         return Span(first.start.line, first.start.column + 1, last.end.line, last.end.column + 1)
 
+    def statement_span(
+        self,
+        node: cst.CSTNode,
+        end_node: cst.CSTNode,
+        statement: cst.CSTNode,
+        index: int,
+        statement_count: int,
+        is_elif: bool = False,
+    ) -> Optional[Tuple[Tuple[int, int], Tuple[int, int]]]:
+        """Where ``node`` starts and ``end_node`` ends (line, 0-based column, as LibCST's
+        ``PositionProvider`` has them), both inside ``statement``, the ``index``-th statement;
+        ``None`` when that cannot be told from the statement alone (no fallback to the whole
+        module, unlike :meth:`span`)."""
+        if not self._use_statements(statement_count):
+            return None
+        try:
+            return self._local_span(node, end_node, statement, index, is_elif)
+        except (KeyError, RecursionError):
+            return None
+
     def statement_start(self, index: int, statement_count: int) -> Optional[Tuple[int, int]]:
         """Line and 1-based column where the ``index``-th statement starts (its keyword, after
         any decorators), or ``None`` when the statement anchors are unavailable."""

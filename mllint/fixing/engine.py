@@ -202,7 +202,7 @@ def apply_fixes(
                     run.failures.append(f"{path}: not fixed: it changed while it was analysed")
                     continue
             try:
-                done = rewrite(cst.parse_module(text), plan)
+                done = rewrite(cst.parse_module(text), plan, text)
             except Exception as exc:  # a LibCST failure on this file: leave it as it is
                 frozen.add(path)
                 run.failures.append(f"{path}: not fixed: {type(exc).__name__}: {exc}")

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+
+from mllint.locate import Locator
+from mllint.walker import Walker
 
 Key = Tuple[int, int, int, int]
 """A span as the findings have it: line, column, end line, end column (1-based)."""
@@ -85,13 +88,13 @@ class Rewrite:
     applied: Set[str]
 
 
-def rewrite(module: cst.Module, plan: FilePlan) -> Rewrite:
-    """Apply ``plan`` to ``module`` (freshly parsed: its nodes are not copied)."""
+def rewrite(module: cst.Module, plan: FilePlan, text: Optional[str] = None) -> Rewrite:
+    """Apply ``plan`` to ``module`` (freshly parsed from ``text``: its nodes are not
+    copied)."""
     if plan.comment_lines:
         plan = _with_separator_lines(plan, module.code)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    editor = _Editor(plan)
-    edited = wrapper.visit(editor)
+    editor = _Editor(plan, _Positions(module, module.code if text is None else text))
+    edited = module.visit(editor)
     unused = plan.imports | (editor.removed_names if plan.drop_unused_imports else set())
     if unused:
         still_used = _used_names(edited)
@@ -146,12 +149,92 @@ def _trimmed_top(before: cst.Module, after: cst.Module) -> cst.Module:
 _Statements = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]
 
 
-class _Editor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+_EVERY_NODE: Tuple[type, ...] = tuple(
+    kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, cst.CSTNode)
+)
 
-    def __init__(self, plan: FilePlan) -> None:
+
+class _Positions:
+    """Where the nodes of a module are, as LibCST's ``PositionProvider`` says, computed the
+    way the rules place their findings (:class:`mllint.locate.Locator`): statement by
+    statement, for the statements asked about only. Regenerating a large module whole with
+    positions costs several times its parse; a fix touches a few statements. A node whose
+    statement cannot be placed that way (a comment line above a top-level simple statement,
+    a module whose statements CPython numbers otherwise) falls back to the whole module."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self._module = module
+        self._locator = Locator(module, text)
+        self._where: Dict[int, Tuple[Optional[cst.CSTNode], int]] = {}
+        walker = Walker()
+        where = self._where
+
+        def record(node: cst.CSTNode) -> None:
+            where[id(node)] = (walker.statement, walker.statement_index)
+
+        walker.walk(module, {kind: [record] for kind in _EVERY_NODE}, {})
+        self._count = walker.statement_count
+        self._elifs = walker.elifs
+        self._whole: Optional[Dict[cst.CSTNode, CodeRange]] = None
+
+    def range(
+        self, node: cst.CSTNode, end_node: Optional[cst.CSTNode] = None
+    ) -> Optional[CodeRange]:
+        """The range from ``node``'s start to ``end_node``'s end (``node``'s without it)."""
+        end_node = end_node or node
+        found = self.local(node, end_node)
+        if found is not None:
+            return found
+        if self._whole is None:
+            try:
+                wrapper = MetadataWrapper(self._module, unsafe_skip_copy=True)
+                self._whole = dict(wrapper.resolve(PositionProvider))
+            except RecursionError:
+                self._whole = {}
+        first, last = self._whole.get(node), self._whole.get(end_node)
+        if first is None or last is None:
+            return None
+        return CodeRange(first.start, last.end)
+
+    def start(self, node: cst.CSTNode) -> Optional[Start]:
+        """Where ``node`` starts (line, 1-based column). A statement's start is its anchor in
+        CPython's tree, found without regenerating any code."""
+        statement, index = self._where.get(id(node), (None, -1))
+        if statement is node:
+            found = self._locator.statement_start(index, self._count)
+            if found is not None:
+                return found
+        where = self.range(node)
+        return None if where is None else (where.start.line, where.start.column + 1)
+
+    def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The innermost statement around ``node`` (itself for a statement), if the walk
+        saw ``node`` inside one (whitespace and punctuation nodes are not walked)."""
+        return self._where.get(id(node), (None, -1))[0]
+
+    def local(self, node: cst.CSTNode, end_node: cst.CSTNode) -> Optional[CodeRange]:
+        """The range, told from the statement that holds both nodes alone (``None``: it
+        cannot be)."""
+        statement, index = self._where.get(id(node), (None, -1))
+        if statement is None or self._where.get(id(end_node), (None, -1))[1] != index:
+            return None
+        found = self._locator.statement_span(
+            node, end_node, statement, index, self._count, id(statement) in self._elifs
+        )
+        if found is None:
+            return None
+        (line, column), (end_line, end_column) = found
+        return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
+
+
+class _Editor(cst.CSTTransformer):
+    def __init__(self, plan: FilePlan, positions: _Positions) -> None:
         super().__init__()
         self.plan = plan
+        self._positions = positions
+        self._branch_starts: Set[Start] = {
+            (key[0], key[1]) for keys in (plan.folds, plan.simplify) for key in keys
+        }
         self.applied: Set[str] = set()
         self.removed_names: Set[str] = set()
         self._elifs: Set[int] = set()
@@ -167,22 +250,21 @@ class _Editor(cst.CSTTransformer):
 
     # positions
 
-    def _range(self, node: cst.CSTNode) -> Optional[CodeRange]:
-        try:
-            return self.get_metadata(PositionProvider, node)
-        except KeyError:
-            return None
+    def _range(
+        self, node: cst.CSTNode, end_node: Optional[cst.CSTNode] = None
+    ) -> Optional[CodeRange]:
+        return self._positions.range(node, end_node)
 
     def _start(self, node: cst.CSTNode) -> Optional[Start]:
-        found = self._range(node)
-        return None if found is None else (found.start.line, found.start.column + 1)
+        return self._positions.start(node)
 
     def _branch_key(self, node: Union[cst.If, cst.While, cst.IfExp]) -> Optional[Key]:
-        start = self._range(node)
-        end = self._range(node if isinstance(node, cst.IfExp) else node.test)
-        if start is None or end is None:
+        if not isinstance(node, cst.IfExp) and self._start(node) not in self._branch_starts:
+            return None  # no fold or simplification starts there: its end is not needed
+        found = self._range(node, node if isinstance(node, cst.IfExp) else node.test)
+        if found is None:
             return None
-        return (start.start.line, start.start.column + 1, end.end.line, end.end.column + 1)
+        return (found.start.line, found.start.column + 1, found.end.line, found.end.column + 1)
 
     def _note(self, finding: str) -> None:
         if finding:
@@ -275,6 +357,8 @@ class _Editor(cst.CSTTransformer):
                 return updated_node.with_changes(
                     body=[_without_entries(updated_node.body[0], self.plan.all_entries)]
                 )
+        if not isinstance(value, cst.Call) or not self.plan.statements:
+            return updated_node  # what follows deletes a call's statement only
         for node in (statement, value):
             start = self._start(node) if node is not None else None
             finding = self.plan.statements.get(start) if start else None

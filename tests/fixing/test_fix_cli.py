@@ -256,7 +256,7 @@ def test_a_rewrite_that_does_not_compile_is_not_written(
 ) -> None:
     _project(tmp_path)
 
-    def broken(module: cst.Module, plan: object) -> Rewrite:
+    def broken(module: cst.Module, plan: object, text: object = None) -> Rewrite:
         return Rewrite(module.code + "\nreturn 1\n", {"x"})
 
     monkeypatch.setattr(fix_engine, "rewrite", broken)
