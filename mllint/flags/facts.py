@@ -1474,7 +1474,11 @@ class FactsExtractor:
             len(chain) == 2 and chain[0] in self._os and chain[1] == "getenv"
         ):
             return ["f", "env", var, var]
-        if chain[-1] in ("get", "setdefault") and self._is_environ(node.func.value):  # type: ignore[attr-defined]
+        if (
+            chain[-1] in ("get", "setdefault")
+            and isinstance(node.func, ast.Attribute)  # a bare `get(...)` is some function
+            and self._is_environ(node.func.value)
+        ):
             return ["f", "env", var, var]
         return None
 

@@ -164,3 +164,20 @@ def test_cpythons_warnings_about_the_code_stay_off_stderr(tmp_path: Path) -> Non
     assert run.returncode == 1
     assert "a.py:4:1: ML105" in run.stdout and "a.py:5:1: ML101" in run.stdout
     assert run.stderr == ""
+
+
+def test_a_bare_get_or_setdefault_call_is_not_an_environment_read(tmp_path: Path) -> None:
+    # found by the fuzzer (MLLINT_FUZZ_SEED=343023034): `get(...)` without an object crashed
+    # the flag facts with an AttributeError, exit 2 for the whole run
+    write_tree(
+        tmp_path,
+        {
+            "a.py": 'from store import get, setdefault\n\nif get("USE_X", 0):\n    pass\n'
+            'USE_Y = setdefault("USE_Y", 1)\n',
+            "b.py": "if False:\n    pass\n",
+        },
+    )
+    done = _mllint(["check", ".", "--no-cache", "--format", "json"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr
+    assert _codes(done.stdout) == {"b.py": ["ML101"]}
