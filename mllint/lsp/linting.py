@@ -283,9 +283,11 @@ class WorkspaceIndex:
         before = self.results.get(path)
         if result is None:
             self.results.pop(path, None)
-            return before is not None and bool(cross_file_facts(before))
+            return before is not None and bool(cross_file_facts(before, self.settings))
         self.results[path] = result
-        return before is None or cross_file_facts(before) != cross_file_facts(result)
+        return before is None or cross_file_facts(before, self.settings) != cross_file_facts(
+            result, self.settings
+        )
 
     def snapshot(self, buffers: Mapping[str, FileResult]) -> Dict[str, FileResult]:
         """Every file's result, with the open ``buffers`` in place of their files on disk.

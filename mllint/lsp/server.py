@@ -342,8 +342,8 @@ class MllintServer(LanguageServer):
                 logger.debug("mllint lsp: dropped a result for %s v%s", document.uri, version)
                 return
             facts_changed = document.latest is None or cross_file_facts(
-                document.latest.result
-            ) != cross_file_facts(lint.result)
+                document.latest.result, index.settings
+            ) != cross_file_facts(lint.result, index.settings)
             document.latest, document.generation = lint, generation
             if not self.pull:
                 self.text_document_publish_diagnostics(
