@@ -21,6 +21,7 @@ _DIRECTIVE = re.compile(
 )
 _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break|continue)\b")
 _MAX_RUN = 60
+_METADATA_MARKER = re.compile(r"^ ///(?: ([a-zA-Z0-9-]+))?\s*$")
 _EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
 _SHOWN = re.compile(r"\b(?:like|as) shown (?:here|below)\b")
 """A paragraph that announces the code under it (Sphinx's conf.py template: "use
@@ -197,12 +198,20 @@ def commented_code_runs(text: str, strings: Set[int]) -> List[Tuple[int, int, in
     runs: List[List[Tuple[int, int, str]]] = []
     previous = -2
     line, position = 1, 0
+    metadata = False
     for match in _COMMENT_LINE.finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
         if line in strings:
             continue
         body = match.group(1)
+        # PEP 723 inline script metadata (`# /// script` ... `# ///`) is TOML, not code
+        # that was switched off: its `dependencies = [...]` is what `uv run` installs.
+        marker = _METADATA_MARKER.match(body) if match.start(1) - match.start() == 1 else None
+        if metadata or (marker is not None and marker.group(1)):
+            metadata = not (metadata and marker is not None and not marker.group(1))
+            previous = -2
+            continue
         column = match.start(1) - match.start()
         if line == previous + 1 and runs:
             runs[-1].append((line, column, body))
@@ -455,6 +464,9 @@ class CommentedOutCode(FileRule):
     above the line counting its cost in a `flops()` method). Runs of code separated only by
     blank comment lines are one finding whose range covers the whole block.
 
+    PEP 723 inline script metadata (`# /// script`, `# dependencies = [...]`, `# ///`) is
+    TOML that tools such as `uv run` read, not code: it is never reported (nor deleted).
+
     Three more shapes annotate: a *recipe* (the commented code that produced the big literal
     assigned at module level right below it, such as a table of categories or the bytes of a
     test image: removing it loses where the data came from), comments between a `def` or
@@ -491,6 +503,8 @@ class CommentedOutCode(FileRule):
     severity = Severity.WARNING
     tags = ("maintainability", "dead-code")
     VALID = (
+        '# /// script\n# requires-python = ">=3.10"\n# dependencies = [\n#   "torch",\n# ]\n'
+        "# ///\nimport torch\n",
         "# Copyright 2024 The Authors. Licensed under the Apache License.\nx = 1\n",
         "# Note: this is prose\nx = 1\n",
         "# (batch, seq_len, hidden)\nx = 1\n",
@@ -537,6 +551,11 @@ class CommentedOutCode(FileRule):
         "# sys.path.insert(0, os.path.abspath('.'))\nproject = 'x'\n",
     )
     INVALID = (
+        Invalid(
+            '# /// script\n# dependencies = ["torch"]\n# ///\n# x = torch.ones(3)\n'
+            "# y = x * 2\nimport torch\n",
+            line=4,
+        ),
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
         Invalid(
             "def f(logits, y):\n    loss = 0\n    # loss = F.cross_entropy(logits, y)\n"
