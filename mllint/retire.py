@@ -51,16 +51,12 @@ from libcst.metadata import (
 from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
-from mllint.safeio import UnsafePath, read_limited
+from mllint.flags.launch import collect_launch_texts
+from mllint.safeio import read_limited
 
 KINDS = ("constant", "argparse", "absl", "click", "env", "config")
 _SCALARS = (bool, int, float, str, type(None))
 _MAX_ROUNDS = 8
-_MAX_TEXT = 1 << 20
-"""Files larger than this are not searched for mentions."""
-_SKIPPED_FOLDERS = frozenset(
-    {".git", ".hg", ".svn", "__pycache__", ".mllint_cache", "node_modules", ".venv", "venv"}
-)
 _CONVERSIONS = frozenset({"int", "float", "bool", "str", "strtobool", "str2bool"})
 _STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold"})
 _TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -1713,51 +1709,18 @@ def find_mentions(
     roots: Sequence[str],
     pattern: re.Pattern[str],
     texts: Mapping[str, str],
-    max_files: int = 20000,
 ) -> List[Tuple[str, int, str]]:
-    """``(path, line, text)`` of every line that still mentions the flag: files that are not
-    Python (configs, scripts, docs; never followed through links, bounded in number and
-    size) and what is left in the Python files (strings, comments)."""
+    """``(path, line, text)`` of every line that still mentions the flag: the files where
+    runs are launched and documented (shell scripts, configs, docs, notebooks: read as ML107
+    reads them, with its bounds, never through links) and what is left in the Python files
+    ``texts`` (strings, comments)."""
+    launch = collect_launch_texts([Path(root) for root in roots])
     found: List[Tuple[str, int, str]] = []
-    seen = 0
-    analysed = {os.path.abspath(p): p for p in texts}
-    for root in roots:
-        if os.path.isfile(root):
-            files: Iterator[str] = iter([root])
-        else:
-            files = _walk_files(root)
-        for path in files:
-            seen += 1
-            if seen > max_files:
-                return found
-            known = analysed.get(os.path.abspath(path))
-            if known is not None:
-                text = texts[known]
-            elif path.endswith(".py") and not os.path.isfile(path):
-                continue
-            else:
-                try:
-                    data = read_limited(Path(path), _MAX_TEXT, follow=False)
-                except (OSError, UnsafePath):
-                    continue
-                if b"\0" in data[:8192]:
-                    continue
-                text = data.decode("utf-8", errors="replace")
-            for number, line in enumerate(text.splitlines(), 1):
-                if pattern.search(line):
-                    found.append((known or path, number, line.strip()[:200]))
+    for path, text in [*launch.items(), *texts.items()]:
+        for number, line in enumerate(text.splitlines(), 1):
+            if pattern.search(line):
+                found.append((path, number, line.strip()[:200]))
     return sorted(set(found))
-
-
-def _walk_files(root: str) -> Iterator[str]:
-    for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = sorted(
-            d for d in subfolders if d not in _SKIPPED_FOLDERS and not d.startswith(".")
-        )
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                yield path
 
 
 # -- the command -----------------------------------------------------------------------------
