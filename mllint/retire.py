@@ -20,7 +20,6 @@ import difflib
 import hashlib
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
@@ -48,6 +47,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from mllint.fixing.engine import compiles
+from mllint.fixing.transform import local_name
 from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
@@ -1544,21 +1545,7 @@ class _DropImports(_Blocks):
         return updated_node
 
     def _kept(self, names: Sequence[cst.ImportAlias]) -> List[cst.ImportAlias]:
-        kept = []
-        for alias in names:
-            if alias.asname is not None:
-                local = alias.asname.name
-                bound = local.value if isinstance(local, cst.Name) else None
-            else:
-                dotted = (
-                    _dotted(alias.name)
-                    if isinstance(alias.name, (cst.Name, cst.Attribute))
-                    else None
-                )
-                bound = dotted[0] if dotted else None
-            if bound is None or bound not in self.gone:
-                kept.append(alias)
-        return kept
+        return [alias for alias in names if local_name(alias) not in self.gone]
 
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
@@ -1661,9 +1648,7 @@ def verify(path: str, text: str) -> Optional[str]:
     ``None``."""
     try:
         cst.parse_module(text)
-        with warnings.catch_warnings():  # the file's own SyntaxWarnings are not ours to print
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
+        compiles(text, path)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"does not parse ({type(exc).__name__}: {exc})"
     return None

@@ -750,7 +750,8 @@ def _used_names(module: cst.Module) -> Set[str]:
     return collector.names
 
 
-def _local_name(alias: cst.ImportAlias) -> Optional[str]:
+def local_name(alias: cst.ImportAlias) -> Optional[str]:
+    """The name an import alias binds (``np`` for ``numpy as np``, ``os`` for ``os.path``)."""
     if alias.asname is not None:
         name = alias.asname.name
         return name.value if isinstance(name, cst.Name) else None
@@ -773,7 +774,7 @@ class _ImportDropper(cst.CSTTransformer):
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
     ) -> Union[cst.Import, cst.RemovalSentinel]:
-        kept = [a for a in updated_node.names if _local_name(a) not in self.names]
+        kept = [a for a in updated_node.names if local_name(a) not in self.names]
         return self._rebuilt(updated_node, kept)
 
     def leave_ImportFrom(
@@ -784,7 +785,7 @@ class _ImportDropper(cst.CSTTransformer):
         module = updated_node.module
         if isinstance(module, cst.Name) and module.value == "__future__":
             return updated_node
-        kept = [a for a in updated_node.names if _local_name(a) not in self.names]
+        kept = [a for a in updated_node.names if local_name(a) not in self.names]
         return self._rebuilt(updated_node, kept)
 
     @staticmethod
