@@ -655,8 +655,15 @@ def _force_exclude(
     """``--force-exclude``: files named on the command line (and standard input's file)
     that ``exclude`` matches are dropped; folders are walked with ``exclude`` anyway."""
 
+    by_folder: Dict[Path, Settings] = {}  # pre-commit names many files of few folders
+
     def excluded(path: Path) -> bool:
-        own = settings if config is not None else load_run_settings([path], None)
+        own = settings
+        if config is None:
+            folder = Path(os.path.abspath(path)).parent
+            if folder not in by_folder:
+                by_folder[folder] = load_run_settings([path], None)
+            own = by_folder[folder]
         try:
             relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(own.root))
         except ValueError:
