@@ -408,6 +408,20 @@ def test_links_out_of_the_tree_are_never_written(cli: CliCaller, tmp_path: Path)
     assert (root / "linked.py").is_symlink()
 
 
+def test_mentions_are_never_read_through_links(cli: CliCaller, tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {"secret.md": "USE_X token=hunter2\n"})
+    root = write_tree(
+        tmp_path / "root",
+        {"main.py": "USE_X = True\n\nif USE_X:\n    z = 2\n", "run.sh": "USE_X=1 python main.py\n"},
+    )
+    os.symlink(outside / "secret.md", root / "notes.md")
+    os.symlink(outside, root / "docs")
+    run = cli("retire", "use_x", ".", "--no-cache", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert "run.sh:1: USE_X=1 python main.py" in run.stdout
+    assert "hunter2" not in run.stdout + run.stderr
+
+
 @pytest.mark.parametrize(
     ("raw", "value"),
     [
