@@ -27,12 +27,14 @@ from mllint.analyze import analyze_module, analyze_source, parse_error, too_larg
 from mllint.config import ConfigError, Settings, config_in, find_config, load_settings
 from mllint.display import json_value
 from mllint.engine import analyze_tree, project_flags, suppress
+from mllint.flags.launch import LaunchTexts
 from mllint.lifecycle import die_with_parent
 from mllint.lsp.dead import dead_spans
 from mllint.lsp.reparse import Reparser
 from mllint.lsp.settings import NO_EDITOR_SETTINGS, EditorSettings
 from mllint.model import FileResult, Finding, Span
 from mllint.project import Project, cross_file_facts, run_project_rules
+from mllint.rules.experiments import launch_roots
 from mllint.source import SourceError, decode, looks_deep
 
 if TYPE_CHECKING:
@@ -199,6 +201,9 @@ class WorkspaceIndex:
         self._history: Optional[Tuple[Optional[str], History]] = None
         self._history_stale = False
         """Set by the event loop (never waiting for the git lock); read under the lock."""
+        self.launch = LaunchTexts(launch_roots(self.settings, [root]), settings.max_file_size)
+        """The workspace's launch files, read once, on the first look of a rule that needs
+        them (ML104 for a launcher's `--local_rank`, ML107)."""
 
     @classmethod
     def load(
@@ -313,7 +318,7 @@ class WorkspaceIndex:
         files = dict(self.results if files is None else files)
         files[path] = result
         found = list(result.findings)
-        project = Project(settings=self.settings, files=files)
+        project = Project(settings=self.settings, files=files, launch=self.launch)
         found.extend(f for f in run_project_rules(project) if f.path == path)
         kept = tuple(
             sorted(suppress(found, {path: result}, self.settings_for), key=Finding.sort_key)

@@ -143,9 +143,10 @@ def is_selected(settings: Any) -> bool:
 
 
 def launch_roots(settings: Any, paths: Sequence[Path]) -> List[Path]:
-    """Where ML107 looks for launch files: the folder of the configuration file (the
-    repository, usually) and the linted paths; nothing when ML107 is not selected."""
-    if not is_selected(settings):
+    """Where ML107 (and ML104, for a launcher's `--local_rank`) look for launch files: the
+    folder of the configuration file (the repository, usually) and the linted paths; nothing
+    when neither runs. The texts are read lazily, on a rule's first look."""
+    if not is_selected(settings) and not settings.is_enabled("ML104"):
         return []
     roots = [Path(settings.root)] if settings.config_file else []
     return [*roots, *paths]

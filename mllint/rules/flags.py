@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from mllint.display import display_value, json_value
 from mllint.flags.facts import extract_facts
@@ -18,6 +19,24 @@ from mllint.flags.index import (
 )
 from mllint.model import Finding, RelatedLocation, Severity, Span
 from mllint.rules.base import FileRule, Invalid, ProjectRule
+
+LAUNCHER_OPTIONS = frozenset({"local_rank"})
+"""Options a distributed launcher passes to every process it starts: `torch.distributed.launch`
+passes `--local_rank` (`--local-rank` since PyTorch 2.0), and so does DeepSpeed's launcher."""
+_LAUNCHER_ENV = "LOCAL_RANK"
+_LAUNCHERS = re.compile(r"torch\.distributed\.launch\b|\bdeepspeed\b")
+
+
+def launcher_contract(index: FlagIndex, program: Set[str], launch: Mapping[str, str]) -> bool:
+    """Whether a program runs under a launcher that passes `--local_rank` to every process:
+    one of its modules reads the rank from the environment the launcher sets
+    (`os.environ["LOCAL_RANK"]`), or a launch file of the repository (a script, the README)
+    starts it with `torch.distributed.launch` or `deepspeed`."""
+    for path in program:
+        if any(read and read[0] == _LAUNCHER_ENV for read in index.facts[path].get("env", ())):
+            return True
+    return any(_LAUNCHERS.search(text) for text in launch.values())
+
 
 _KIND_WORDS = {
     "env": "environment variable",
@@ -613,6 +632,13 @@ class UnusedFlag(ProjectRule):
     `vars(args).items()` or `FLAGS.flag_values_dict().items()` that only stores each value
     under its key. Options defined from data are options: `for k, v in DEFAULTS.items():
     parser.add_argument(f"--{k}", ...)` over a literal dict defines one option per key.
+    A `--local_rank` (or `--local-rank`) option that nothing reads is not reported when the
+    program runs under a launcher that passes it to every process: one of its modules reads
+    the rank from the `LOCAL_RANK` environment variable, or a launch file of the repository
+    (a shell script, the README, a config) starts it with `torch.distributed.launch` or
+    `deepspeed`. The option is then the launcher's contract, not a forgotten switch:
+    deleting it makes every launched process exit with "unrecognized arguments". (Moving to
+    `torchrun`, which sets only the environment variable, is what lets it go.)
     Not reported either when a function of the defining file has a parameter of the option's
     name (frameworks such as fairseq fill constructor parameters from the namespace by
     name). A click command with `**kwargs` or that calls `locals()` uses all its options.
@@ -673,6 +699,10 @@ class UnusedFlag(ProjectRule):
         "import argparse\nDEFAULTS = {'lr': 0.1, 'depth': 12}\np = argparse.ArgumentParser()\n"
         "for k, v in DEFAULTS.items():\n    p.add_argument(f'--{k}', default=v, type=type(v))\n"
         "args = p.parse_args()\nrun(args.lr, args.depth)\n",
+        # the launcher's --local_rank: the program takes the rank from the environment
+        "import argparse, os\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--local_rank', type=int, default=0, help='set by the launcher')\n"
+        "args = p.parse_args()\ngpu = int(os.environ['LOCAL_RANK'])\n",
         # read by the replacement fields of a template formatted later
         "from absl import flags\nflags.DEFINE_integer('beam_size', 4, 'h')\n"
         "FLAGS = flags.FLAGS\ncommand = '--beam={FLAGS.beam_size}'.format(FLAGS=FLAGS)\n",
@@ -742,6 +772,7 @@ class UnusedFlag(ProjectRule):
     def check(self, project: Any) -> List[Finding]:
         """One finding per option that nothing reads."""
         index = flag_index(project)
+        launch: Mapping[str, str] = getattr(project, "launch", {}) or {}
         findings: List[Finding] = []
         for path in index.paths:
             facts = index.facts[path]
@@ -754,6 +785,8 @@ class UnusedFlag(ProjectRule):
             unread: List[Tuple[str, str, List[int], str]] = []  # flag, kind, span, message
             for dest, display, *span, _default in facts.get("options", ()):
                 if dest not in reads and not escapes and dest not in injected:
+                    if dest in LAUNCHER_OPTIONS and launcher_contract(index, program, launch):
+                        continue
                     message = f"Command-line option `{display}` (dest `{dest}`) is never read"
                     unread.append((dest, "argparse", span, message))
             holders = facts.get("absl_holders", {})

@@ -1,0 +1,52 @@
+"""Shapes read on the unseen research repositories of bench/truth/ (issue 12), each driven
+through the real CLI on files written the way those repositories write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.rules.test_flags import lint, places, write
+
+# swav / dino / mae: `--local_rank` accepted for torch.distributed.launch, never read
+LAUNCHED = """\
+import argparse
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=100)
+parser.add_argument("--local_rank", default=0, type=int,
+                    help="this argument is not used and should be ignored")
+args = parser.parse_args()
+train(args.epochs)
+"""
+
+
+def test_local_rank_of_a_script_started_by_torch_distributed_launch(tmp_path: Path) -> None:
+    write(tmp_path, {"main_swav.py": LAUNCHED})
+    # nothing says how it is launched: an option nobody reads
+    assert places(lint(tmp_path, "ML104")) == [("main_swav.py", 4)]
+    (tmp_path / "README.md").write_text(
+        "```\npython -m torch.distributed.launch --nproc_per_node=8 main_swav.py\n```\n",
+        encoding="utf-8",
+    )
+    assert lint(tmp_path, "ML104") == []
+
+
+def test_local_rank_of_a_program_that_reads_the_rank_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    utils = (
+        "import os\n\ndef init_distributed_mode(args):\n"
+        "    args.gpu = int(os.environ['LOCAL_RANK'])\n"
+    )
+    main = LAUNCHED.replace("import argparse\n", "import argparse\nimport utils\n")
+    write(tmp_path, {"main.py": main, "utils.py": utils})
+    assert lint(tmp_path, "ML104") == []
+    # another never-read option of the same program is still reported
+    write(tmp_path, {"main.py": main.replace('"--epochs"', '"--resplit"')})
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 4)]
+
+
+def test_any_other_option_of_a_launched_program_is_still_reported(tmp_path: Path) -> None:
+    source = LAUNCHED.replace("train(args.epochs)", "train()")
+    write(tmp_path, {"main.py": source})
+    (tmp_path / "run.sh").write_text("deepspeed main.py --epochs 3\n", encoding="utf-8")
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 3)]
