@@ -24,7 +24,10 @@ which the project stage accepts only for options the project defines.
 from __future__ import annotations
 
 import ast
+import io
+import re
 import string
+import tokenize
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 Leaf = List[Any]
@@ -65,6 +68,9 @@ _CMP_OPS = {
     ast.IsNot: "is not",
 }
 _SCALARS = (str, int, float, bool, type(None))
+_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+_KNOB_COMMENT_LINES = 5
+"""How far above and below a constant a comment block may document its other values."""
 _NAMESPACE_FACTORIES = frozenset(
     {"vars", "copy", "deepcopy", "Namespace", "SimpleNamespace", "EasyDict", "edict", "dict"}
 )
@@ -104,6 +110,29 @@ _SINK_WORDS = frozenset({"print", "save", "dump", "log", "write", "pprint"})
 _TERMINAL_CALLS = frozenset({"error", "exit", "_exit", "quit", "abort", "fail"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _comments(source: str) -> List[str]:
+    """The text of every comment in ``source`` (a whole statement), without the ``#``."""
+    found: List[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source + "\n").readline):
+            if token.type == tokenize.COMMENT:
+                found.append(token.string.lstrip("#").strip())
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def _comment_literal(text: str) -> Optional[Tuple[Any]]:
+    """``(value,)`` when ``text`` (what follows ``NAME =`` in a comment) starts with a
+    literal, alone or before a comment of its own; ``None`` otherwise."""
+    for candidate in (text, text.split("#", 1)[0]):
+        try:
+            return (ast.literal_eval(candidate.strip()),)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    return None
 
 
 def literal_value(node: ast.AST) -> Tuple[bool, Any]:
@@ -227,6 +256,8 @@ class FactsExtractor:
     def __init__(self, text: str) -> None:
         self._lines = text.split("\n")
         self.constants: Dict[str, List[Any]] = {}
+        self.knobs: Set[str] = set()
+        """Constants whose comments document another value (an edit-to-switch knob)."""
         self.bind_counts: Dict[str, int] = {}
         self.multi: Set[str] = set()
         self.imports: Dict[str, List[Any]] = {}
@@ -295,6 +326,7 @@ class FactsExtractor:
         }
         return {
             "constants": self.constants,
+            "knobs": sorted(self.knobs),
             "multi": sorted(self.multi | {n for n, c in self.bind_counts.items() if c > 1}),
             "bound": sorted(self.bind_counts),
             "imports": self.imports,
@@ -371,6 +403,37 @@ class FactsExtractor:
         for target in targets:
             if isinstance(target, ast.Name):
                 self.constants[target.id] = [literal, *self._span(target, target)]
+                if self._documents_another_value(statement, target.id, literal):
+                    self.knobs.add(target.id)
+
+    def _documents_another_value(self, statement: ast.stmt, name: str, value: Any) -> bool:
+        """Whether the comments at a constant's definition name another value for it: a
+        commented reassignment (``# ARCH = 'transunet'``) or, for a string, a comment that
+        lists the choices, this value among them (``MODE = 'high'  # one of ['high', 'low']``;
+        a comment that only names a past value, ``# "clean-labels" used the re-labelled
+        subset``, documents an ended experiment). The comments read are the statement's own
+        and the comment lines directly above and below it."""
+        first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
+        comments = _comments("\n".join(self._lines[first : last + 1]))
+        for step, start in ((-1, first - 1), (1, last + 1)):
+            index = start
+            while 0 <= index < len(self._lines) and abs(index - start) < _KNOB_COMMENT_LINES:
+                line = self._lines[index].strip()
+                if not line.startswith("#"):
+                    break
+                comments.append(line.lstrip("#").strip())
+                index += step
+        for text in comments:
+            assigned = re.match(rf"{re.escape(name)}\s*(?::[^=]*)?=\s*(.+)$", text)
+            if assigned is not None:
+                other = _comment_literal(assigned.group(1))
+                if other is not None and other[0] != value:
+                    return True
+            if isinstance(value, str):
+                quoted = {m.group(1) or m.group(2) for m in _QUOTED.finditer(text)}
+                if value in quoted and len(quoted) > 1:
+                    return True  # the choices, listed: `# one of ['high', 'low']`
+        return False
 
     def _bind(self, name: str, value: Optional[ast.AST] = None) -> None:
         scope = self._scope

@@ -322,9 +322,15 @@ class FlagIndex:
             for path in self.paths:
                 for test in self.facts[path]["tests"]:
                     decision = self.decide(path, test["e"])
-                    if decision.truth is not None:
+                    if decision.truth is not None and not self._knob_in(decision):
                         self._decided.append((path, test, decision, dead_arm(test, decision)))
         return self._decided
+
+    def _knob_in(self, decision: Decision) -> bool:
+        """Whether a constant deciding a test documents its other values at its definition
+        (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``): a knob meant to be edited, so both
+        arms are wanted."""
+        return any(c.name in self.facts[c.path].get("knobs", ()) for c in decision.constants)
 
     def dead_arms(self) -> Dict[str, Dict[str, str]]:
         """The arm keys (see :mod:`mllint.flags.facts`) that stale constants make dead, per

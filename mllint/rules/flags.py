@@ -164,6 +164,15 @@ class StaleFlagBranch(ProjectRule):
     A test on a constant with no `else` whose body always runs has no dead arm and is not
     reported. Files CPython cannot parse contribute no facts.
 
+    A *knob* is not a stale flag: a constant whose definition documents its other values, as
+    a commented reassignment right above or below it (`ARCH_VARIANT = 'tape'` over
+    `# ARCH_VARIANT = 'transunet'`) or a comment on it or next to it that lists the choices,
+    its own value among them (`MODE = 'train_high_res'  # one of ['train_high_res',
+    'train_low_res']`). Its author means it to be edited between runs, so both arms are
+    wanted; its tests are not reported, folded by `--fix`, nor their arms taken as dead by
+    ML106. A comment that only names another value (`# "clean-labels" used the re-labelled
+    subset`) is history, not a list of choices, and does not make a knob.
+
     ## Fix
     Safe: the constants decide the test in every run, so deleting the arm that never runs
     changes nothing. `check --fix` keeps the live arm, dedented in the place of the
@@ -218,8 +227,18 @@ class StaleFlagBranch(ProjectRule):
         "X = 1\nX += 1\nif X == 1:\n    a()\n",
         "MODE = 'a'\nexec(open('cfg.py').read())\nif MODE == 'b':\n    a()\n",
         "def f(use_new):\n    if use_new:\n        a()\n    else:\n        b()\n",
+        # knobs: the other values are documented where the constant is defined
+        "ARCH = 'tape'\n# ARCH = 'transunet'\n\ndef sweep():\n    if ARCH == 'transunet':\n"
+        "        return 1\n    return 2\n",
+        "MODE = 'high'  # one of ['high', 'low']\nif MODE == 'low':\n    a()\n",
     )
     INVALID = (
+        Invalid(
+            "# Name of the active experiment. 'clean' used the re-labelled subset.\n"
+            "EXPERIMENT = 'baseline'\nif EXPERIMENT == 'clean':\n    a()\n",
+            line=3,
+            message="always false",
+        ),
         Invalid(
             "USE_NEW_LOSS = False\n\ndef loss(x):\n    if USE_NEW_LOSS:\n        return 1\n"
             "    return 2\n",

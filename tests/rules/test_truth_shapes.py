@@ -50,3 +50,43 @@ def test_any_other_option_of_a_launched_program_is_still_reported(tmp_path: Path
     write(tmp_path, {"main.py": source})
     (tmp_path / "run.sh").write_text("deepspeed main.py --epochs 3\n", encoding="utf-8")
     assert places(lint(tmp_path, "ML104")) == [("main.py", 3)]
+
+
+# pix2seq's configs: the other architecture written under the constant, the sweep picks by it
+KNOB = """\
+ARCH_VARIANT = 'tape'
+# ARCH_VARIANT = 'transunet'
+"""
+SWEEP = """\
+from configs import ARCH_VARIANT
+
+
+def transunet_sweep():
+    return [1_000_000]
+
+
+def get_sweep():
+    if ARCH_VARIANT == 'transunet':
+        return transunet_sweep()
+    return [500_000]
+"""
+
+
+def test_a_knob_with_its_other_value_written_next_to_it_is_not_stale(tmp_path: Path) -> None:
+    write(tmp_path, {"configs.py": KNOB, "sweep.py": SWEEP})
+    assert lint(tmp_path, "ML102,ML105,ML106") == []
+    # the same constant without the documented alternative is a stale flag, and the
+    # function only its dead arm calls is dead experiment code
+    write(tmp_path, {"configs.py": "ARCH_VARIANT = 'tape'\n"})
+    found = sorted((f["code"], f["path"], f["line"]) for f in lint(tmp_path, "ML102,ML106"))
+    assert found == [("ML102", "sweep.py", 9), ("ML106", "sweep.py", 4)]
+
+
+def test_a_comment_listing_the_choices_makes_a_knob_one_naming_a_past_value_does_not(
+    tmp_path: Path,
+) -> None:
+    listed = "MODE = 'train_high_res'  # one of ['train_high_res', 'train_low_res']\n"
+    past = "# 'train_low_res' was the first stage of the paper\nMODE = 'train_high_res'\n"
+    use = "\nif MODE == 'train_low_res':\n    epochs = 800\nelse:\n    epochs = 40\n"
+    write(tmp_path, {"a.py": listed + use, "b.py": past + use})
+    assert places(lint(tmp_path, "ML102")) == [("b.py", 4)]
