@@ -6,7 +6,7 @@ import ast
 import builtins
 import re
 import textwrap
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -122,7 +122,9 @@ def _parses(lines: List[str]) -> Optional[List[ast.stmt]]:
         return None
 
 
-_TRAILING_PROSE = re.compile(r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z][A-Za-z']*\s+[A-Za-z]+")
+_TRAILING_PROSE = re.compile(
+    r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z][A-Za-z']*[,;:]?\s+[A-Za-z]+"
+)
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
 
 
@@ -270,6 +272,13 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
             continue  # "For example, ...", "you get:" introduce an illustration
         if stop - first == 1 and prose(first - 1) and prose(stop):
             continue  # one code-like line inside a paragraph illustrates the prose
+        if (
+            stop - first == 1
+            and prose(first - 1)
+            and bodies[first - 1].rstrip()[-1:].isalnum()
+            and bodies[first].rstrip().endswith(".")
+        ):
+            continue  # "On later steps\n next_step = step + 1.": a sentence wrapped onto it
         above = first - 1
         while above >= 0 and not bodies[above].strip():
             above -= 1
@@ -352,13 +361,26 @@ class _ModuleContext:
                     and isinstance(body[0].value.value, str)
                 ):
                     self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
-        for statement in tree.body:
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
-                value = statement.value
-                lines = (value.end_lineno or value.lineno) - value.lineno
-                width = (value.end_col_offset or 0) - value.col_offset
-                if (lines > 0 or width > 200) and _is_literal(value):
-                    self.literal_starts.add(statement.lineno)
+        self.literal_names: Dict[int, Set[str]] = {}
+        """Lines of statements that bind names to a literal (``ARCH = 'tape'``), by line."""
+        for statement in ast.walk(tree):
+            if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not statement.value:
+                continue
+            value = statement.value
+            data = value
+            if isinstance(value, ast.Call) and value.args and _builds_array(value.func):
+                data = value.args[0]  # `perm = tf.constant([228, 6, ...], dtype=tf.int32)`
+            lines = (data.end_lineno or data.lineno) - data.lineno
+            width = (data.end_col_offset or 0) - data.col_offset
+            if (lines > 0 or width > 200) and _is_literal(data):
+                self.literal_starts.add(statement.lineno)
+            if value is data and _is_literal(value):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                for line in range(statement.lineno, (statement.end_lineno or 0) + 1):
+                    self.literal_names.setdefault(line, set()).update(names)
 
     def recipe_for_literal(self, last: int, lines: List[str]) -> bool:
         """Whether the next statement after a comment run (past blank and comment lines)
@@ -369,6 +391,34 @@ class _ModuleContext:
         ):
             line += 1
         return line in self.literal_starts
+
+    def other_value_of(self, first: int, last: int, comment_lines: List[str]) -> bool:
+        """A commented ``NAME = literal`` right above or below a live ``NAME = literal``
+        (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``): the other value of a knob meant to
+        be edited, written where the knob is."""
+        statements = _parses([_strip(line.split("#", 1)[1]) for line in comment_lines])
+        if not statements or len(statements) != 1:
+            return False
+        statement = statements[0]
+        if not isinstance(statement, ast.Assign) or not _is_literal(statement.value):
+            return False
+        names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+        around = self.literal_names.get(first - 1, set()) | self.literal_names.get(last + 1, set())
+        return bool(names) and names <= around
+
+    def notation(self, comment_lines: List[str]) -> bool:
+        """``# buckets = [1/G]``: an assignment whose value reads only maths symbols the
+        module never defines, a note about a formula rather than code that ran."""
+        statements = _parses([_strip(line.split("#", 1)[1]) for line in comment_lines])
+        if not statements or len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+            return False
+        value = statements[0].value
+        if any(isinstance(node, (ast.Call, ast.Attribute)) for node in ast.walk(value)):
+            return False
+        names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]
+        return bool(names) and all(
+            _MATH_NAME.match(name) and name not in self.known for name in names
+        )
 
     def invented_names(self, comment_lines: List[str]) -> bool:
         """Prose that parses: ``# return these``, ``# del them`` (words no code of the
@@ -388,6 +438,15 @@ class _ModuleContext:
             and all(isinstance(n, (ast.Name, ast.Load, ast.Del)) for n in parts)
             and not any(name in known for name in names)
         )
+
+
+_ARRAY_BUILDERS = frozenset({"constant", "array", "asarray", "tensor", "as_tensor"})
+
+
+def _builds_array(func: ast.AST) -> bool:
+    """``np.array``, ``tf.constant``, ``torch.tensor``: a call that turns a literal table into
+    an array, the table staying the data."""
+    return isinstance(func, ast.Attribute) and func.attr in _ARRAY_BUILDERS
 
 
 def _enclosing_function(tree: ast.Module, line: int) -> Optional[ast.AST]:
@@ -477,6 +536,15 @@ class CommentedOutCode(FileRule):
     shown here."). A lone `# return these` or `# del them` whose words no code of the
     module uses is prose.
 
+    Knobs and sentences are not code either: the other value of a setting written right
+    next to it (`ARCH_VARIANT = 'tape'` over `# ARCH_VARIANT = 'transunet'`: the edit that
+    switches a config, which ML102 also leaves alone), a recipe above a table built into an
+    array anywhere in the module (`perm = tf.constant([228, 6, ...])` under the commented
+    `np.random.shuffle` that drew it), a sentence that wraps onto a code-shaped line and ends
+    with a full stop (`# On later steps` / `# next_step = step + 1.`), and a formula in maths
+    symbols the module never defines (`# buckets = [1/G]`). A trailing explanation counts
+    after any punctuation (`# xa.flush = xm.flush  # Sadly, we can't ...`).
+
     ## Fix
     Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
     comment may be the only record of a setting someone meant to come back to; version
@@ -549,6 +617,19 @@ class CommentedOutCode(FileRule):
         "# If the directory is relative to the documentation root, use os.path.abspath to\n"
         "# make it absolute, like shown here.\n#\n# import os\n# import sys\n"
         "# sys.path.insert(0, os.path.abspath('.'))\nproject = 'x'\n",
+        # the other value of a knob, written next to it
+        "ARCH_VARIANT = 'tape'\n# ARCH_VARIANT = 'transunet'\n",
+        # the recipe of a table built into an array inside a function
+        "def perms():\n    # np.random.seed(42)\n    # perm = np.arange(4)\n"
+        "    # np.random.shuffle(perm)\n    perm = tf.constant([\n        2, 0, 3, 1,\n    ])\n"
+        "    return perm\n",
+        # a sentence wrapped onto a code-shaped line
+        "# On the first step next_step=prompt_len. On subsequent steps\n"
+        "# next_step = step + 1.\ndef body(step):\n    return step\n",
+        # a formula in symbols the module does not define
+        "def sample(bs):\n    # buckets = [1/G]\n    return bs\n",
+        # an explanation after punctuation
+        "xa = f()\n# xa.flush = xm.flush  # Sadly, we can't add attributes to an array\n",
     )
     INVALID = (
         Invalid(
@@ -557,6 +638,10 @@ class CommentedOutCode(FileRule):
             line=4,
         ),
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
+        # an alternative that is code, not a value, next to a setting
+        Invalid("lr = 0.1\n# lr = schedule(step)\n", line=2),
+        # the symbols are the function's own values
+        Invalid("def sample(bs, G):\n    # buckets = [1/G]\n    return bs\n", line=2),
         Invalid(
             "def f(logits, y):\n    loss = 0\n    # loss = F.cross_entropy(logits, y)\n"
             "    # loss.backward()\n    return loss\n",
@@ -599,6 +684,8 @@ class CommentedOutCode(FileRule):
                 first in module.signature_notes
                 or module.recipe_for_literal(last, lines)
                 or module.invented_names(lines[first - 1 : last])
+                or module.other_value_of(first, last, lines[first - 1 : last])
+                or module.notation(lines[first - 1 : last])
             ):
                 continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
