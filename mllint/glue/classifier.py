@@ -99,6 +99,7 @@ builtins.RuntimeError builtins.Exception
 typing functools itertools collections contextlib abc enum inspect
 torch.no_grad torch.enable_grad torch.inference_mode torch.set_grad_enabled torch.autocast
 torch.cuda.amp.autocast torch.amp.autocast math.isfinite math.isnan math.isinf
+tensorflow.name_scope tensorflow.variable_scope tensorflow.device jax.named_scope
 """
 
 METHOD_TABLE: Dict[str, str] = {}
@@ -784,8 +785,8 @@ class Classifier:
             held = self.names.bound.get(copied) if copied is not None else None
             if held is not None and held[0] != OTHER:
                 kind, source = held[0], held[1]
-            elif judged is not None and kind == ALGORITHM and not judged.weak:
-                source = COMPUTED
+            elif judged is not None and kind == ALGORITHM and not judged.weak and not judged.bare:
+                source = COMPUTED  # (arithmetic on counts and clocks computes no model data)
         flat: List[cst.BaseExpression] = []
         for target in targets:
             if isinstance(target, (cst.Tuple, cst.List)):

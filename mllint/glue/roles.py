@@ -316,6 +316,32 @@ def function_role(name: str, in_model: bool, module: str) -> Tuple[str, str]:
     return GENERAL_ROLE, "a helper of no evident role"
 
 
+_COMMAND_DECORATORS = re.compile(r"(^|\.)(command|group)$|^hydra\.main$")
+
+
+def command_decorator(node: cst.FunctionDef) -> Optional[str]:
+    """The decorator that makes a function a command-line entry point, if one does:
+    ``@click.command()``, ``@cli.command()``, ``@app.command()`` (typer), ``@click.group()``,
+    ``@hydra.main(...)``."""
+    for decorator in node.decorators:
+        expression = decorator.decorator
+        if isinstance(expression, cst.Call):
+            expression = expression.func
+        dotted = _dotted(expression)
+        if dotted is not None and _COMMAND_DECORATORS.search(dotted):
+            return dotted
+    return None
+
+
+def _dotted(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _dotted(node.value)
+        return None if inner is None else f"{inner}.{node.attr.value}"
+    return None
+
+
 def algorithm_name(name: str, strong: bool = False) -> bool:
     """Whether a function's name says it is algorithm code (and no glue convention);
     ``strong``: evidence enough for the whole module."""

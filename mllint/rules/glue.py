@@ -234,6 +234,9 @@ class GlueAnalysis:
             return "config", "builds a config object (sets its fields to constants)"
         if scope.class_role is not None and self.role()[0] != "test":
             return scope.class_role
+        command = roles.command_decorator(scope.node)
+        if command is not None:
+            return "cli", f"a command-line entry point (`@{command}`)"
         role = roles.function_role(scope.node.name.value, scope.in_model, self.role()[0])
         if role[0] == roles.ALGORITHM_ROLE and not scope.computes and scope.counts.glue:
             # glue inside algorithm code needs algorithm code: an `evaluate` that only hands
@@ -529,6 +532,14 @@ class GlueHeavyFunction(FileRule):
     an evaluator's helpers, a tracker's `update`, an eval driver. Strong names (`loss`,
     `forward`, `train`, `gradient`, `attention`, `sampler`) still are. Functions named
     `register_*` are wiring, `get_input`/`prepare_inputs` data.
+    A function decorated as a command (`@click.command()`, `@cli.command()`, typer's
+    `@app.command()`, `@click.group()`, `@hydra.main(...)`) is a command-line entry point
+    (cli) whatever its name says (`generate_style_mix` of a demo script loads a pickle, saves
+    images and pastes a grid around a few generator calls: that is its job). Arithmetic on
+    counts and clocks computes no model data, and neither does what it yields: a driver's
+    `steps_per_sec = steps / (time.time() - start)` then `eta = remaining / steps_per_sec`
+    leaves it a driver, and a graph-naming context (`tf.name_scope`, `tf.variable_scope`,
+    `jax.named_scope`) or `tf.device` is neither glue nor algorithm.
     Functions with fewer than 6 glue + algorithm statements are not reported, so small
     helpers stay quiet. Reported at the `def` line.
     """
@@ -638,6 +649,53 @@ class GlueHeavyFunction(FileRule):
         "        meta = {'name': name, 'json_file': path, 'image_root': images}\n"
         "        print(meta)\n"
         "        CATALOG.register(name, meta)\n",
+        # a command of a demo script, whatever its name
+        "import click, os, pickle, numpy as np, torch, PIL.Image\n"
+        "@click.command()\n@click.option('--network', required=True)\n"
+        "@click.option('--outdir', required=True)\n"
+        "def generate_style_mix(network, seeds, psi, outdir):\n"
+        "    print('Loading networks from %s...' % network)\n"
+        "    device = torch.device('cuda')\n"
+        "    with open(network, 'rb') as f:\n"
+        "        G = pickle.load(f)['G_ema'].to(device)\n"
+        "    os.makedirs(outdir, exist_ok=True)\n"
+        "    print('Generating W vectors...')\n"
+        "    all_z = np.stack([np.random.RandomState(s).randn(G.z_dim) for s in seeds])\n"
+        "    all_w = G.mapping(torch.from_numpy(all_z).to(device), None)\n"
+        "    all_w = G.mapping.w_avg + (all_w - G.mapping.w_avg) * psi\n"
+        "    images = G.synthesis(all_w).cpu().numpy()\n"
+        "    print('Saving images...')\n"
+        "    for seed, image in zip(seeds, list(images)):\n"
+        "        path = os.path.join(outdir, f'{seed}.png')\n"
+        "        PIL.Image.fromarray(image, 'RGB').save(path)\n"
+        "        print(f'saved {path}')\n"
+        "    canvas = PIL.Image.new('RGB', (256, 256), 'black')\n"
+        "    canvas.save(os.path.join(outdir, 'grid.png'))\n"
+        "    print('done')\n"
+        "if __name__ == '__main__':\n    generate_style_mix()\n",
+        # a training driver: its only arithmetic is on steps and the clock
+        "import time, logging\nimport tensorflow as tf\n"
+        "def perform_training(trainer, train_steps, steps_per_loop, writer):\n"
+        "    step = trainer.optimizer.iterations.numpy()\n"
+        "    start = time.time()\n"
+        "    while step < train_steps:\n"
+        "        trainer.train_steps(steps_per_loop)\n"
+        "        step = trainer.optimizer.iterations.numpy()\n"
+        "        trainer.checkpoint_manager.save(step)\n"
+        "        steps_per_sec = steps_per_loop / (time.time() - start)\n"
+        "        start = time.time()\n"
+        "        with tf.name_scope('train'):\n"
+        "            tf.summary.scalar('steps_per_sec', steps_per_sec, step)\n"
+        "            for name, metric in trainer.metrics.items():\n"
+        "                tf.summary.scalar(name, metric.result().numpy(), step)\n"
+        "            tf.summary.scalar('learning_rate', trainer.lr(step), step)\n"
+        "        writer.flush()\n"
+        "        trainer.reset()\n"
+        "        eta = (train_steps - step) / steps_per_sec / 60.0\n"
+        "        logging.info('step %d, ETA %.2f mins', step, eta)\n"
+        "    logging.info('Training complete...')\n"
+        "    logging.info('Checkpoints in %s', trainer.model_dir)\n"
+        "if __name__ == '__main__':\n    perform_training(Trainer(), 100, 10, writer)\n",
     )
     INVALID = (
         Invalid(
