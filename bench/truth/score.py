@@ -129,7 +129,8 @@ def main() -> int:
             print("  " + "\t".join(map(str, key)))
     never_read = HERE / "never_read.tsv"
     if never_read.exists():
-        options = read_tsv(never_read, 4)
+        scored = {name for name, _, _ in manifest()}
+        options = [row for row in read_tsv(never_read, 4) if row[0] in scored]
         hits = [row for row in options if (row[0], row[1], int(row[2]), "ML104") in reported]
         by_repo = Counter(row[0] for row in options)
         print(
