@@ -1,13 +1,14 @@
 """``mllint retire FLAG[=VALUE]``: the experiment behind a flag is over, its value is fixed.
 
 Every read of the flag is replaced by the value as a literal, the tests that become constant
-are folded (the live arm kept and dedented, the dead one dropped, code after a ``return``
-that is now unconditional too), and the flag's definition goes: the module constant, the
-``add_argument`` / ``DEFINE_*`` / ``@click.option`` call with its help text, the click or typer
-parameter, the environment lookup. A name that is then bound once to a literal (``USE_X =
-os.environ.get("USE_X") == "1"`` becomes ``USE_X = True``) is retired in turn, across
-modules, with the imports of it. Files other than Python that still mention the flag
-(configs, launch scripts, docs) are listed, never edited.
+are folded by the fix engine's folder (:mod:`mllint.fixing.fold`: the live arm kept and
+dedented, the dead one dropped, code after a ``return`` that is now unconditional too), and
+the flag's definition goes: the module constant, the ``add_argument`` / ``DEFINE_*`` /
+``@click.option`` call with its help text, the click or typer parameter, the environment
+lookup. A name that is then bound once to a literal (``USE_X = os.environ.get("USE_X") ==
+"1"`` becomes ``USE_X = True``) is retired in turn, across modules, with the imports of it.
+Files other than Python that still mention the flag (configs, launch scripts, docs) are listed,
+never edited.
 
 The rewrite works on LibCST trees, so everything outside the changed statements keeps its
 bytes; every rewritten file must parse again and ``compile()``, or it is left as it was.
@@ -48,6 +49,7 @@ from libcst.metadata import (
 )
 
 from mllint.fixing.engine import compiles
+from mllint.fixing.fold import STRING_METHODS, UNKNOWN, Blocks, Folder, literal_value
 from mllint.fixing.transform import local_name
 from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
@@ -59,8 +61,6 @@ KINDS = ("constant", "argparse", "absl", "click", "env", "config")
 _SCALARS = (bool, int, float, str, type(None))
 _MAX_ROUNDS = 8
 _CONVERSIONS = frozenset({"int", "float", "bool", "str", "strtobool", "str2bool"})
-_STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold"})
-_TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
 class RetireError(Exception):
@@ -248,22 +248,6 @@ def _linked(flag: Flag, key: str, group: Sequence[Flag], sources: Mapping[str, s
 
 
 # -- values and types ------------------------------------------------------------------------
-
-
-def literal_node(value: Any) -> cst.BaseExpression:
-    """``value`` as a LibCST literal."""
-    if value is None or isinstance(value, bool):
-        return cst.Name(repr(value))
-    if isinstance(value, int):
-        node: cst.BaseExpression = cst.Integer(str(abs(value)))
-        return cst.UnaryOperation(cst.Minus(), node) if value < 0 else node
-    if isinstance(value, float):
-        node = cst.Float(repr(abs(value)))
-        return cst.UnaryOperation(cst.Minus(), node) if value < 0 else node
-    text = str(value)
-    if '"' not in text and "\\" not in text and text.isprintable():
-        return cst.SimpleString(f'"{text}"')
-    return cst.SimpleString(repr(text))
 
 
 @dataclass(frozen=True)
@@ -556,70 +540,6 @@ def _is_environ(node: cst.BaseExpression) -> bool:
     return parts is not None and parts[-1] == "environ"
 
 
-class _Blocks(cst.CSTTransformer):
-    """Removes and replaces whole statements: the comments right above a removed statement
-    go with it, the blank lines before them stay; a block left empty gets ``pass``; what
-    follows a statement folded into an unconditional ``return`` goes too."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.replace_statement: Dict[int, List[cst.BaseStatement]] = {}
-        self.terminal: Set[int] = set()
-        self.alive: List[cst.CSTNode] = []
-        """Every node whose id is a key here: kept alive so that no id is reused."""
-
-    def _replace(self, node: cst.CSTNode, statements: List[cst.BaseStatement]) -> None:
-        self.alive.append(node)
-        self.replace_statement[id(node)] = statements
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine:
-        if not updated_node.body:  # LibCST would drop the line, and its blank lines with it
-            updated_node = updated_node.with_changes(body=[cst.Pass()])
-            self._replace(updated_node, [])
-        return updated_node
-
-    def _block(self, body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
-        result: List[cst.BaseStatement] = []
-        carried: List[cst.EmptyLine] = []
-        removed_first = False
-        for statement in body:
-            replacement = self.replace_statement.get(id(statement))
-            if replacement is None:
-                kept = _with_leading(statement, carried)
-                result.append(_no_blank_start(kept) if removed_first and not result else kept)
-                carried = []
-                continue
-            lines = list(getattr(statement, "leading_lines", ()))
-            if not replacement:
-                carried = carried + _detached(lines)
-                removed_first = removed_first or not result
-                continue
-            first = _with_leading(replacement[0], carried + lines)
-            result.append(_no_blank_start(first) if removed_first and not result else first)
-            result.extend(replacement[1:])
-            carried = []
-            if id(statement) in self.terminal:
-                break  # what follows an unconditional return can never run
-        return result
-
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        if not any(id(s) in self.replace_statement for s in updated_node.body):
-            return updated_node
-        body = self._block(updated_node.body)
-        if not body:
-            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
-        return updated_node.with_changes(body=body)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not any(id(s) in self.replace_statement for s in updated_node.body):
-            return updated_node
-        return updated_node.with_changes(body=self._block(updated_node.body))
-
-
 class _Finder(cst.CSTVisitor):
     """Finds, in one module, the reads to replace and the statements to delete."""
 
@@ -651,7 +571,6 @@ class _Finder(cst.CSTVisitor):
         self.drop_decorators: Set[int] = set()
         self.drop_params: Dict[int, Set[str]] = {}
         self.drop_all_items: Set[int] = set()
-        self.in_test: Set[int] = set()
         self.problems: List[str] = []
         self.own = {name for (p, name) in targets.constants if p == path}
         self._constant_names = {name for _, name in targets.constants}
@@ -812,22 +731,6 @@ class _Finder(cst.CSTVisitor):
         elif key in self.targets.attributes and "config" in self.targets.attributes[key]:
             self.replace[id(node)] = self.targets.value  # cfg["use_x"]
 
-    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
-        """Notes whether only the truth of ``node`` matters (a test, or inside one through
-        ``not``/``and``/``or``): there ``x and True`` is ``x``."""
-        current: cst.CSTNode = node
-        while True:
-            parent = self.get_metadata(ParentNodeProvider, current, None)
-            if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is current:
-                self.in_test.add(id(node))
-                return
-            if isinstance(parent, cst.BooleanOperation) or (
-                isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)
-            ):
-                current = parent
-            else:
-                return
-
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if len(node.comparisons) != 1:
             return
@@ -859,7 +762,7 @@ class _Finder(cst.CSTVisitor):
                     top = call  # type: ignore[assignment]
                     continue
                 break
-            if isinstance(parent, cst.Attribute) and parent.attr.value in _STRING_METHODS:
+            if isinstance(parent, cst.Attribute) and parent.attr.value in STRING_METHODS:
                 call = self.get_metadata(ParentNodeProvider, parent, None)
                 if isinstance(call, cst.Call) and call.func is parent:
                     top = call
@@ -867,7 +770,7 @@ class _Finder(cst.CSTVisitor):
                 break
             if isinstance(parent, cst.Comparison) and len(parent.comparisons) == 1:
                 other = parent.comparisons[0].comparator if parent.left is top else parent.left
-                if _literal(other) is not _NOT_LITERAL:
+                if literal_value(other) is not UNKNOWN:
                     top = parent
                     continue
             break
@@ -979,225 +882,27 @@ def _as_ast_call(call: cst.Call) -> Optional[ast.Call]:
     return parsed if isinstance(parsed, ast.Call) else None
 
 
-_NOT_LITERAL = object()
-
-
-def _literal(node: cst.CSTNode) -> Any:
-    """The value of a literal expression (scalars, and tuples/lists of them), or
-    ``_NOT_LITERAL``."""
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
-        try:
-            code = cst.Module(body=[]).code_for_node(node)
-            return ast.literal_eval(code.strip())
-        except (ValueError, SyntaxError):
-            return _NOT_LITERAL
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = _literal(node.expression)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            return -inner
-        return _NOT_LITERAL
-    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-        values = []
-        for element in node.elements:
-            if not isinstance(element, cst.Element):
-                return _NOT_LITERAL
-            value = _literal(element.value)
-            if value is _NOT_LITERAL:
-                return _NOT_LITERAL
-            values.append(value)
-        return tuple(values)
-    return _NOT_LITERAL
-
-
-class _Rewrite(_Blocks):
+class _Rewrite(Folder):
     """Applies what :class:`_Finder` found, then simplifies and folds the tests that now
     hold a retired value."""
 
     def __init__(self, finder: _Finder) -> None:
         super().__init__()
         self.finder = finder
-        self.marked: Dict[int, Any] = {}
-        """Id of every literal this rewrite made -> its value."""
+        self.known = finder.replace
         self.bound = False
-        """Whether a name is now assigned one of them."""
-        self.elifs: Set[int] = set()
-
-    def _mark(self, value: Any, original: cst.CSTNode) -> cst.BaseExpression:
-        node = literal_node(value)
-        lpar = getattr(original, "lpar", ())
-        if lpar:
-            node = node.with_changes(lpar=lpar, rpar=getattr(original, "rpar", ()))
-        self.marked[id(node)] = value
-        self.alive.append(node)
-        return node
-
-    def _value(self, node: cst.CSTNode) -> Any:
-        return self.marked.get(id(node), _NOT_LITERAL)
-
-    def on_leave(  # type: ignore[override]
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
-        if id(original_node) in self.finder.replace:
-            return self._mark(self.finder.replace[id(original_node)], original_node)
-        return super().on_leave(original_node, updated_node)
-
-    def _in_test(self, node: cst.CSTNode) -> bool:
-        return id(node) in self.finder.in_test
-
-    # -- expressions ---------------------------------------------------------------------
-
-    def leave_UnaryOperation(
-        self, original_node: cst.UnaryOperation, updated_node: cst.UnaryOperation
-    ) -> cst.BaseExpression:
-        inner = self._value(updated_node.expression)
-        if inner is not _NOT_LITERAL and isinstance(updated_node.operator, cst.Not):
-            return self._mark(not inner, updated_node)
-        return updated_node
-
-    def leave_BooleanOperation(
-        self, original_node: cst.BooleanOperation, updated_node: cst.BooleanOperation
-    ) -> cst.BaseExpression:
-        left, right = self._value(updated_node.left), self._value(updated_node.right)
-        is_and = isinstance(updated_node.operator, cst.And)
-        if left is not _NOT_LITERAL:  # exact anywhere: `True and x` is `x`, `False and x` False
-            if bool(left) == is_and:
-                return _keep_parens(updated_node.right, updated_node)
-            return self._mark(left, updated_node)
-        if right is not _NOT_LITERAL and self._in_test(original_node):
-            if bool(right) == is_and:  # `x and True` tests as `x`
-                return _keep_parens(updated_node.left, updated_node)
-            return self._mark(bool(right), updated_node)
-        return updated_node
-
-    def leave_Comparison(
-        self, original_node: cst.Comparison, updated_node: cst.Comparison
-    ) -> cst.BaseExpression:
-        operands = [updated_node.left, *(c.comparator for c in updated_node.comparisons)]
-        if not any(id(n) in self.marked for n in operands):
-            return updated_node
-        values = [_literal(n) for n in operands]
-        if any(v is _NOT_LITERAL for v in values):
-            return updated_node
-        outcome = True
-        for index, target in enumerate(updated_node.comparisons):
-            result = _compare(target.operator, values[index], values[index + 1])
-            if result is None:
-                return updated_node
-            outcome = outcome and result
-        return self._mark(outcome, updated_node)
-
-    def leave_FormattedString(
-        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
-    ) -> cst.BaseExpression:
-        """A retired value inside an f-string: ``{VALUE}`` becomes the value's text, and a
-        string kept as an expression (with ``!r`` or a format spec) takes the quote the
-        f-string does not use (before Python 3.12 an expression cannot reuse it)."""
-        quote = updated_node.quote
-        parts: List[cst.BaseFormattedStringContent] = []
-        changed = False
-        for part in updated_node.parts:
-            value = (
-                self._value(part.expression)
-                if isinstance(part, cst.FormattedStringExpression)
-                else _NOT_LITERAL
-            )
-            if value is _NOT_LITERAL or not isinstance(part, cst.FormattedStringExpression):
-                parts.append(part)
-                continue
-            changed = True
-            text = str(value)
-            plain = part.conversion is None and part.format_spec is None
-            if plain and text.isprintable() and not any(c in text for c in "\\'\""):
-                parts.append(cst.FormattedStringText(text.replace("{", "{{").replace("}", "}}")))
-            elif isinstance(value, str) and quote[0] == '"' and "'" not in text:
-                parts.append(part.with_changes(expression=cst.SimpleString(f"'{text}'")))
-            elif isinstance(value, str) and quote[0] == "'" and '"' not in text:
-                parts.append(part.with_changes(expression=cst.SimpleString(f'"{text}"')))
-            else:  # left to the compile check, which refuses the file if it cannot hold it
-                parts.append(part)
-        return updated_node.with_changes(parts=parts) if changed else updated_node
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        parts = _dotted(updated_node.func)
-        args = updated_node.args
-        if parts is not None and len(parts) == 1:
-            convert = {"int": int, "float": float, "bool": bool, "str": str}.get(parts[0])
-            if convert is not None and len(args) == 1 and id(args[0].value) in self.marked:
-                try:
-                    return self._mark(convert(self.marked[id(args[0].value)]), updated_node)
-                except (TypeError, ValueError):
-                    return updated_node
-        func = updated_node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS and not args:
-            text = self.marked.get(id(func.value))
-            if isinstance(text, str):
-                return self._mark(getattr(text, func.attr.value)(), updated_node)
-        return updated_node
-
-    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
-        test = self._value(updated_node.test)
-        if test is _NOT_LITERAL:
-            return updated_node
-        chosen = updated_node.body if test else updated_node.orelse
-        return _keep_parens(chosen, updated_node)
-
-    # -- statements ----------------------------------------------------------------------
+        """Whether a name is now assigned one of the literals made (:attr:`marked`)."""
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
         if id(updated_node.value) in self.marked:
             self.bound = True
         return updated_node
 
-    def visit_If(self, node: cst.If) -> None:
-        if isinstance(node.orelse, cst.If):
-            self.elifs.add(id(node.orelse))
-
-    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
-        node = updated_node
-        orelse = node.orelse
-        if isinstance(orelse, cst.If):
-            truth = self._value(orelse.test)
-            if truth is not _NOT_LITERAL and truth:
-                node = node.with_changes(
-                    orelse=cst.Else(body=orelse.body, leading_lines=orelse.leading_lines)
-                )
-            elif truth is not _NOT_LITERAL:
-                tail = orelse.orelse
-                if isinstance(tail, (cst.If, cst.Else)):
-                    tail = tail.with_changes(leading_lines=orelse.leading_lines)
-                node = node.with_changes(orelse=tail)
-        if id(original_node) in self.elifs:
-            return node
-        truth = self._value(node.test)
-        if truth is _NOT_LITERAL:
-            return node
-        kept: List[cst.BaseStatement]
-        if truth:
-            kept = _statements(node.body)
-        elif isinstance(node.orelse, cst.If):
-            kept = [node.orelse]
-        elif isinstance(node.orelse, cst.Else):
-            kept = _statements(node.orelse.body)
-        else:
-            kept = []
-        self._replace(node, kept)
-        if kept and _is_terminal(kept[-1]):
-            self.terminal.add(id(node))
-        return node
-
-    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.While:
-        if self._value(updated_node.test) is False:
-            orelse = updated_node.orelse
-            self._replace(updated_node, [] if orelse is None else _statements(orelse.body))
-        return updated_node
-
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         if id(original_node) in self.finder.delete:
-            self._replace(updated_node, [])
+            self.replace(updated_node, [])
             return updated_node
         return super().leave_SimpleStatementLine(original_node, updated_node)
 
@@ -1267,90 +972,6 @@ def _without_last_comma(kept: List[Any], before: Sequence[Any]) -> List[Any]:
         return kept
     last = kept[-1].with_changes(comma=before[-1].comma)
     return [*kept[:-1], last]
-
-
-def _keep_parens(node: cst.BaseExpression, around: cst.BaseExpression) -> cst.BaseExpression:
-    lpar = list(getattr(around, "lpar", ()))
-    if not lpar or not hasattr(node, "lpar"):
-        return node
-    return node.with_changes(lpar=[*lpar, *node.lpar], rpar=[*node.rpar, *around.rpar])
-
-
-def _compare(operator: cst.BaseCompOp, left: Any, right: Any) -> Optional[bool]:
-    try:
-        if isinstance(operator, cst.Equal):
-            return bool(left == right)
-        if isinstance(operator, cst.NotEqual):
-            return bool(left != right)
-        if isinstance(operator, cst.In):
-            return bool(left in right)
-        if isinstance(operator, cst.NotIn):
-            return bool(left not in right)
-        if isinstance(operator, cst.Is):
-            return (
-                left is right if left is None or right is None or isinstance(left, bool) else None
-            )
-        if isinstance(operator, cst.IsNot):
-            return (
-                left is not right
-                if left is None or right is None or isinstance(left, bool)
-                else None
-            )
-        if isinstance(operator, cst.LessThan):
-            return bool(left < right)
-        if isinstance(operator, cst.LessThanEqual):
-            return bool(left <= right)
-        if isinstance(operator, cst.GreaterThan):
-            return bool(left > right)
-        if isinstance(operator, cst.GreaterThanEqual):
-            return bool(left >= right)
-    except TypeError:
-        return None
-    return None
-
-
-def _statements(suite: cst.BaseSuite) -> List[cst.BaseStatement]:
-    if isinstance(suite, cst.IndentedBlock):
-        return list(suite.body)
-    assert isinstance(suite, cst.SimpleStatementSuite)
-    return [cst.SimpleStatementLine(body=suite.body)]
-
-
-def _is_terminal(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
-        statement.body[-1], _TERMINALS
-    )
-
-
-def _detached(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
-    """The leading lines that stay when their statement goes: up to the last blank line
-    (the comments right above a statement are about it and go with it)."""
-    last_blank = max((i for i, line in enumerate(lines) if line.comment is None), default=-1)
-    return list(lines[: last_blank + 1])
-
-
-def _no_blank_start(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """The first statement of a block whose first statements were removed: no blank lines
-    above it (the block starts where they started)."""
-    lines = list(getattr(statement, "leading_lines", ()))
-    while lines and lines[0].comment is None:
-        lines.pop(0)
-    if not hasattr(statement, "leading_lines"):
-        return statement
-    return statement.with_changes(leading_lines=lines)
-
-
-def _with_leading(
-    statement: cst.BaseStatement, lines: Sequence[cst.EmptyLine]
-) -> cst.BaseStatement:
-    if not lines or not hasattr(statement, "leading_lines"):
-        return statement
-    own = list(statement.leading_lines)
-    extra = list(lines)
-    if own and own[0].comment is None:
-        while extra and extra[-1].comment is None:
-            extra.pop()
-    return statement.with_changes(leading_lines=[*extra, *own])
 
 
 @dataclass
@@ -1518,7 +1139,7 @@ def _drop_unused_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     return after.visit(_DropImports(gone))
 
 
-class _DropImports(_Blocks):
+class _DropImports(Blocks):
     """Drops module-level ``import``/``from`` aliases whose names nothing reads any more."""
 
     def __init__(self, gone: Set[str]) -> None:

@@ -8,11 +8,13 @@ included.
 
 What the pass does:
 
-- **fold** a branch whose test is decided: an ``if``/``elif`` keeps its live arm (dedented in
-  the place of the statement), a ``while`` that never runs keeps its ``else``, a conditional
+- **fold** a branch whose test is decided, with :class:`mllint.fixing.fold.Folder`: an
+  ``if``/``elif`` keeps its live arm (dedented in the place of the statement, what follows
+  an arm that returns goes), a ``while`` that never runs keeps its ``else``, a conditional
   expression becomes its live value; a block left empty gets ``pass``;
 - **simplify** a test whose ``and``/``or`` operands include some that are decided and do
-  not decide the whole (``if USE_X and ready():`` with ``USE_X = True`` -> ``if ready():``);
+  not decide the whole (``if USE_X and ready():`` with ``USE_X = True`` -> ``if ready():``):
+  those operands take their neutral value, which the folder drops;
 - **delete** module-level definitions (``def``/``class``), option definitions (an
   ``add_argument``/``DEFINE_*`` statement, a click decorator with its parameter, a typer
   parameter), runs of comment lines, constants' definitions, ``__all__`` entries and import
@@ -23,11 +25,12 @@ What the pass does:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
+from mllint.fixing.fold import Branch, Folder, operands
 from mllint.locate import Locator
 from mllint.walker import Walker
 
@@ -146,8 +149,6 @@ def _trimmed_top(before: cst.Module, after: cst.Module) -> cst.Module:
 
 # -- the pass ----------------------------------------------------------------------------------
 
-_Statements = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]
-
 
 _EVERY_NODE: Tuple[type, ...] = tuple(
     kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, cst.CSTNode)
@@ -227,7 +228,10 @@ class _Positions:
         return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
 
 
-class _Editor(cst.CSTTransformer):
+class _Editor(Folder):
+    """The pass: folds the branches the plan decides (with :class:`Folder`), deletes the
+    definitions it names."""
+
     def __init__(self, plan: FilePlan, positions: _Positions) -> None:
         super().__init__()
         self.plan = plan
@@ -235,36 +239,32 @@ class _Editor(cst.CSTTransformer):
         self._branch_starts: Set[Start] = {
             (key[0], key[1]) for keys in (plan.folds, plan.simplify) for key in keys
         }
+        self._keys: Dict[int, Optional[Key]] = {}
         self.applied: Set[str] = set()
         self.removed_names: Set[str] = set()
-        self._elifs: Set[int] = set()
         self._depth = 0
-        self._trailing: Dict[int, Sequence[cst.EmptyLine]] = {}
-        self._deleted: Set[int] = set()
-        """Statements deleted whole (by id): the blank lines above one of them go to the
-        statement after it, which keeps its distance from what came before."""
-        self._results: Dict[int, Any] = {}
-        """What each statement became (a node, a flattened list), by the original's id."""
-        """Comment lines that ended a kept arm's block, by the id of the arm's last
-        statement: they follow it in its new block."""
 
     # positions
-
-    def _range(
-        self, node: cst.CSTNode, end_node: Optional[cst.CSTNode] = None
-    ) -> Optional[CodeRange]:
-        return self._positions.range(node, end_node)
 
     def _start(self, node: cst.CSTNode) -> Optional[Start]:
         return self._positions.start(node)
 
-    def _branch_key(self, node: Union[cst.If, cst.While, cst.IfExp]) -> Optional[Key]:
-        if not isinstance(node, cst.IfExp) and self._start(node) not in self._branch_starts:
-            return None  # no fold or simplification starts there: its end is not needed
-        found = self._range(node, node if isinstance(node, cst.IfExp) else node.test)
-        if found is None:
-            return None
-        return (found.start.line, found.start.column + 1, found.end.line, found.end.column + 1)
+    def _branch_key(self, node: Branch) -> Optional[Key]:
+        """The span of a branch as the findings have it (an original node; computed once)."""
+        if id(node) in self._keys:
+            return self._keys[id(node)]
+        key: Optional[Key] = None
+        if isinstance(node, cst.IfExp) or self._start(node) in self._branch_starts:
+            found = self._positions.range(node, node if isinstance(node, cst.IfExp) else node.test)
+            if found is not None:
+                key = (
+                    found.start.line,
+                    found.start.column + 1,
+                    found.end.line,
+                    found.end.column + 1,
+                )
+        self._keys[id(node)] = key
+        return key
 
     def _note(self, finding: str) -> None:
         if finding:
@@ -272,6 +272,55 @@ class _Editor(cst.CSTTransformer):
 
     def _removed(self, node: cst.CSTNode) -> None:
         self.removed_names |= _names_in(node)
+
+    # what the folder asks
+
+    def decided(self, branch: Branch) -> Optional[bool]:
+        if not self.plan.folds:
+            return None
+        key = self._branch_key(branch)
+        found = self.plan.folds.get(key) if key else None
+        return None if found is None else found[0]
+
+    def folded(self, branch: Branch) -> None:
+        key = self._branch_key(branch) if self.plan.folds else None
+        found = self.plan.folds.get(key) if key else None
+        if found is not None:
+            self._note(found[1])
+
+    def dropped(self, node: Optional[cst.CSTNode]) -> None:
+        if node is not None:
+            self._removed(node)
+
+    # tests simplified: the operands that never change the outcome take their neutral value
+
+    def visit_If(self, node: cst.If) -> None:
+        super().visit_If(node)
+        self._simplify(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        super().visit_While(node)
+        self._simplify(node)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        super().visit_IfExp(node)
+        self._simplify(node)
+
+    def _simplify(self, branch: Branch) -> None:
+        if not self.plan.simplify:
+            return
+        key = self._branch_key(branch)
+        wanted = self.plan.simplify.get(key) if key else None
+        if wanted is None:
+            return
+        operator, removable = wanted
+        found, _ = operands(branch.test, cst.And if operator == "and" else cst.Or)
+        if len(found) != len(removable) or all(removable) or not any(removable):
+            return
+        for operand, gone in zip(found, removable):
+            if gone:
+                self.known[id(operand)] = operator == "and"
+                self._removed(operand)
 
     # scopes: only module-level definitions are deleted
 
@@ -283,28 +332,31 @@ class _Editor(cst.CSTTransformer):
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> _Statements:
+    ) -> cst.FunctionDef:
         self._depth -= 1
-        return self._definition(original_node, self._without_options(original_node, updated_node))
+        updated = self._without_options(original_node, updated_node)
+        self._definition(original_node, updated)
+        return updated
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> _Statements:
+    ) -> cst.ClassDef:
         self._depth -= 1
-        return self._definition(original_node, updated_node)
+        self._definition(original_node, updated_node)
+        return updated_node
 
     def _definition(
         self, original: Union[cst.FunctionDef, cst.ClassDef], updated: cst.BaseStatement
-    ) -> _Statements:
+    ) -> None:
+        """Deletes a module-level definition that the plan names."""
         if self._depth:
-            return updated
+            return
         keyword = self._start(original)
         finding = self.plan.statements.get(keyword) if keyword else None
-        if finding is None:
-            return updated
-        self._note(finding)
-        self._removed(original)
-        return self._gone(original)
+        if finding is not None:
+            self._note(finding)
+            self._removed(original)
+            self.replace(updated, [])
 
     def _without_options(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
@@ -341,32 +393,41 @@ class _Editor(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> _Statements:
-        if len(original_node.body) != 1:
+    ) -> cst.SimpleStatementLine:
+        if self._deletes(original_node):
+            self._removed(original_node)
+            self.replace(updated_node, [])
             return updated_node
-        statement = original_node.body[0]
+        statement = original_node.body[0] if len(original_node.body) == 1 else None
+        assigns = isinstance(statement, (cst.Assign, cst.AnnAssign))
+        if assigns and self.plan.all_entries and _assigns_all(statement):
+            updated_node = updated_node.with_changes(
+                body=[_without_entries(updated_node.body[0], self.plan.all_entries)]
+            )
+        return super().leave_SimpleStatementLine(original_node, updated_node)
+
+    def _deletes(self, line: cst.SimpleStatementLine) -> bool:
+        """Whether the plan deletes the statement ``line`` (a constant's definition, an
+        option's call), noting its finding."""
+        if len(line.body) != 1:
+            return False
+        statement = line.body[0]
         value: Optional[cst.BaseExpression] = None
         if isinstance(statement, cst.Expr):
             value = statement.value
         elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
             value = statement.value
             if self._is_constant_definition(statement):
-                self._removed(original_node)
-                return self._gone(original_node)
-            if _assigns_all(statement) and self.plan.all_entries:
-                return updated_node.with_changes(
-                    body=[_without_entries(updated_node.body[0], self.plan.all_entries)]
-                )
+                return True
         if not isinstance(value, cst.Call) or not self.plan.statements:
-            return updated_node  # what follows deletes a call's statement only
+            return False  # what follows deletes a call's statement only
         for node in (statement, value):
-            start = self._start(node) if node is not None else None
+            start = self._start(node)
             finding = self.plan.statements.get(start) if start else None
-            if finding is not None and isinstance(value, cst.Call) and node is not None:
+            if finding is not None:
                 self._note(finding)
-                self._removed(original_node)
-                return self._gone(original_node)
-        return updated_node
+                return True
+        return False
 
     def _is_constant_definition(self, statement: Union[cst.Assign, cst.AnnAssign]) -> bool:
         if self._depth or not self.plan.constants:
@@ -391,273 +452,8 @@ class _Editor(cst.CSTTransformer):
         self._note(finding)
         return cst.RemovalSentinel.REMOVE
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        result = super().on_leave(original_node, updated_node)
-        if self._deleted and isinstance(original_node, cst.BaseStatement):
-            self._results[id(original_node)] = result
-        return result
-
-    def _gone(self, original: cst.CSTNode) -> cst.RemovalSentinel:
-        self._deleted.add(id(original))
-        return cst.RemovalSentinel.REMOVE
-
-    def _spaced_body(
-        self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
-    ) -> List[cst.BaseStatement]:
-        """``updated`` where a statement that followed deleted ones, with no blank line above
-        it, gets the blank lines the first deleted one had (so a function keeps its two blank
-        lines from the next statement when the branch after it goes)."""
-        gaps: Dict[int, Sequence[cst.EmptyLine]] = {}
-        pending: Optional[Sequence[cst.EmptyLine]] = None
-        for statement in original:
-            if id(statement) in self._deleted:
-                if pending is None:
-                    blank = list(getattr(statement, "leading_lines", ()))
-                    pending = [line for line in blank if line.comment is None]
-                continue
-            if pending:
-                result = self._results.get(id(statement), statement)
-                if isinstance(result, cst.FlattenSentinel):
-                    first: Optional[cst.CSTNode] = result.nodes[0] if result.nodes else None
-                else:
-                    first = result
-                if first is not None:
-                    gaps[id(first)] = pending
-            pending = None
-        if not gaps:
-            return list(updated)
-        out: List[cst.BaseStatement] = []
-        for statement in updated:
-            gap = gaps.get(id(statement))
-            if gap and not getattr(statement, "leading_lines", ()) and out:
-                statement = statement.with_changes(leading_lines=list(gap))
-            out.append(statement)
-        return out
-
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        if self._deleted:
-            body = self._spaced_body(original_node.body, updated_node.body)
-            updated_node = updated_node.with_changes(body=body)
-        if self._trailing:
-            body, footer = self._carried(updated_node.body)
-            updated_node = updated_node.with_changes(
-                body=body, footer=[*footer, *updated_node.footer]
-            )
-        if updated_node.body:
-            return updated_node
-        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if self._deleted:
-            body = self._spaced_body(original_node.body, updated_node.body)
-            updated_node = updated_node.with_changes(body=body)
-        if not self._trailing:
-            return updated_node
-        body, footer = self._carried(updated_node.body)
-        return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
-
-    def _arm(self, suite: cst.BaseSuite, leading: Sequence[cst.EmptyLine]) -> _Statements:
-        """The statements of a kept arm in the place of its branch, the comment lines that
-        ended its block after them."""
-        moved = _flattened(_suite(suite), leading)
-        footer = suite.footer if isinstance(suite, cst.IndentedBlock) else ()
-        if isinstance(moved, cst.FlattenSentinel) and any(line.comment for line in footer):
-            self._trailing[id(moved.nodes[-1])] = footer
-        return moved
-
-    def _carried(
-        self, body: Sequence[cst.BaseStatement]
-    ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
-        """``body`` with the trailing comments of moved arms before the statement after
-        them; those of the last statement are returned to end the block."""
-        out: List[cst.BaseStatement] = []
-        pending: List[cst.EmptyLine] = []
-        for statement in body:
-            trailing = self._trailing.pop(id(statement), ())
-            if pending:
-                own = getattr(statement, "leading_lines", ())
-                statement = statement.with_changes(leading_lines=[*pending, *own])
-                pending = []
-            out.append(statement)
-            pending.extend(trailing)
-        return out, pending
-
-    # branches
-
-    def visit_If(self, node: cst.If) -> None:
-        if isinstance(node.orelse, cst.If):
-            self._elifs.add(id(node.orelse))
-
-    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> _Statements:
-        updated = self._simplified(original_node, updated_node)
-        assert isinstance(updated, cst.If)
-        if isinstance(original_node.orelse, cst.If) and isinstance(updated.orelse, cst.If):
-            updated = self._fold_elif(original_node.orelse, updated)
-        if id(original_node) in self._elifs:
-            return updated
-        decided = self._decision(original_node)
-        if decided is None:
-            return updated
-        truth, finding = decided
-        self._note(finding)
-        if truth:
-            self._removed_arm(original_node.orelse)
-            return self._arm(updated.body, updated.leading_lines)
-        self._removed(original_node.body)
-        self._removed(original_node.test)
-        orelse = updated.orelse
-        if orelse is None:
-            return self._gone(original_node)
-        if isinstance(orelse, cst.If):
-            return orelse.with_changes(
-                leading_lines=[*updated.leading_lines, *orelse.leading_lines]
-            )
-        return self._arm(orelse.body, [*updated.leading_lines, *orelse.leading_lines])
-
-    def _fold_elif(self, original: cst.If, parent: cst.If) -> cst.If:
-        decided = self._decision(original)
-        elif_node = parent.orelse
-        if decided is None or not isinstance(elif_node, cst.If):
-            return parent
-        truth, finding = decided
-        self._note(finding)
-        if truth:
-            self._removed_arm(original.orelse)
-            arm = cst.Else(
-                body=elif_node.body,
-                leading_lines=elif_node.leading_lines,
-                whitespace_before_colon=elif_node.whitespace_after_test,
-            )
-            return parent.with_changes(orelse=arm)
-        self._removed(original.body)
-        self._removed(original.test)
-        following = elif_node.orelse
-        if following is not None:
-            following = following.with_changes(
-                leading_lines=[*elif_node.leading_lines, *following.leading_lines]
-            )
-        return parent.with_changes(orelse=following)
-
-    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> _Statements:
-        updated = self._simplified(original_node, updated_node)
-        assert isinstance(updated, cst.While)
-        decided = self._decision(original_node)
-        if decided is None or decided[0]:
-            return updated
-        self._note(decided[1])
-        self._removed(original_node.body)
-        self._removed(original_node.test)
-        if updated.orelse is None:
-            return self._gone(original_node)
-        return self._arm(updated.orelse.body, updated.leading_lines)
-
-    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
-        updated = self._simplified(original_node, updated_node)
-        assert isinstance(updated, cst.IfExp)
-        decided = self._decision(original_node)
-        if decided is None:
-            return updated
-        truth, finding = decided
-        self._note(finding)
-        self._removed(original_node.test)
-        self._removed(original_node.orelse if truth else original_node.body)
-        live = updated.body if truth else updated.orelse
-        if not updated.lpar:
-            return live
-        return live.with_changes(lpar=[*updated.lpar, *live.lpar], rpar=[*live.rpar, *updated.rpar])
-
-    def _decision(self, node: Union[cst.If, cst.While, cst.IfExp]) -> Optional[Tuple[bool, str]]:
-        if not self.plan.folds:
-            return None
-        key = self._branch_key(node)
-        return None if key is None else self.plan.folds.get(key)
-
-    def _removed_arm(self, arm: Optional[Union[cst.If, cst.Else]]) -> None:
-        if arm is not None:
-            self._removed(arm)
-
-    def _simplified(
-        self,
-        original: Union[cst.If, cst.While, cst.IfExp],
-        updated: Union[cst.If, cst.While, cst.IfExp],
-    ) -> Union[cst.If, cst.While, cst.IfExp]:
-        """The branch with the test operands that never change its outcome left out."""
-        if not self.plan.simplify:
-            return updated
-        key = self._branch_key(original)
-        wanted = self.plan.simplify.get(key) if key else None
-        if wanted is None:
-            return updated
-        operator, removable = wanted
-        kind = cst.And if operator == "and" else cst.Or
-        operands, operators = _flatten(updated.test, kind)
-        if len(operands) != len(removable) or all(removable) or not any(removable):
-            return updated
-        kept = [op for op, gone in zip(operands, removable) if not gone]
-        for operand, gone in zip(_flatten(original.test, kind)[0], removable):
-            if gone:
-                self._removed(operand)
-        test: cst.BaseExpression = kept[0]
-        for operand in kept[1:]:
-            test = cst.BooleanOperation(left=test, operator=operators[0], right=operand)
-        if isinstance(updated, cst.IfExp):
-            return updated.with_changes(test=_spaced(test, updated.test))
-        return updated.with_changes(test=_spaced(test, updated.test))
-
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _spaced(test: cst.BaseExpression, old: cst.BaseExpression) -> cst.BaseExpression:
-    """``test`` keeps the parentheses the old test had."""
-    if old.lpar and not test.lpar:
-        return test.with_changes(lpar=old.lpar, rpar=old.rpar)
-    return test
-
-
-def _flatten(
-    test: cst.BaseExpression, kind: type
-) -> Tuple[List[cst.BaseExpression], List[cst.BaseBooleanOp]]:
-    """The operands of a chain ``a and b and c`` (as CPython's ``BoolOp`` lists them: a
-    parenthesised inner chain is one operand)."""
-    if not (isinstance(test, cst.BooleanOperation) and isinstance(test.operator, kind)):
-        return [test], []
-    operands: List[cst.BaseExpression] = []
-    operators: List[cst.BaseBooleanOp] = []
-    node: cst.BooleanOperation = test
-    while True:
-        operands.insert(0, node.right)
-        operators.insert(0, node.operator)
-        left = node.left
-        if (
-            isinstance(left, cst.BooleanOperation)
-            and isinstance(left.operator, kind)
-            and not left.lpar
-        ):
-            node = left
-            continue
-        operands.insert(0, left)
-        return operands, operators
-
-
-def _suite(suite: cst.BaseSuite) -> List[cst.BaseStatement]:
-    if isinstance(suite, cst.IndentedBlock):
-        return list(suite.body)
-    assert isinstance(suite, cst.SimpleStatementSuite)
-    return [cst.SimpleStatementLine(body=suite.body)]
-
-
-def _flattened(
-    statements: Sequence[cst.BaseStatement], leading: Sequence[cst.EmptyLine]
-) -> _Statements:
-    if not statements:
-        return cst.RemovalSentinel.REMOVE
-    first = statements[0]
-    own: Sequence[cst.EmptyLine] = getattr(first, "leading_lines", ())
-    moved = first.with_changes(leading_lines=[*leading, *own])
-    return cst.FlattenSentinel([moved, *statements[1:]])
 
 
 def _all_params(params: cst.Parameters) -> List[cst.Param]:
@@ -682,7 +478,9 @@ def _drop_params(params: cst.Parameters, names: Set[str]) -> cst.Parameters:
     )
 
 
-def _assigns_all(statement: Union[cst.Assign, cst.AnnAssign]) -> bool:
+def _assigns_all(statement: Optional[cst.BaseSmallStatement]) -> bool:
+    if not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        return False
     targets = (
         [t.target for t in statement.targets]
         if isinstance(statement, cst.Assign)

@@ -1,0 +1,81 @@
+"""``check --fix`` and ``mllint retire`` fold through one mechanism (:mod:`mllint.fixing.fold`):
+on the same file, fixing the stale flag and retiring it at its value give the same text, with
+the layout each of them used to keep on its own (and no longer lose)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliCaller, write_tree
+
+BOTH = [
+    pytest.param(  # once the kept arm returns, what follows it can never run
+        "USE_X = True\n\n\ndef f():\n    if USE_X:\n        return 1\n    else:\n        log()\n"
+        "    return 2\n",
+        "def f():\n    return 1\n",
+        id="code-after-a-kept-return",
+    ),
+    pytest.param(  # a comment that a blank line parts from the removed branch is not about it
+        "USE_X = False\nx = 1\n\n# Section: training\n\nif USE_X:\n    y()\nz = 2\n",
+        "x = 1\n\n# Section: training\n\nz = 2\n",
+        id="a-detached-comment-stays",
+    ),
+    pytest.param(  # a block whose first statement went does not start with a blank line
+        "USE_X = False\n\n\ndef f():\n    if USE_X:\n        log()\n\n    return 1\n",
+        "def f():\n    return 1\n",
+        id="no-blank-line-at-the-start-of-a-block",
+    ),
+    pytest.param(  # the comment above the else is kept
+        "USE_X = False\nif a:\n    b()\nelif USE_X:\n    c()\n# otherwise\nelse:\n    d()\n",
+        "if a:\n    b()\n# otherwise\nelse:\n    d()\n",
+        id="a-comment-above-else",
+    ),
+    pytest.param(  # the comment lines that ended the kept arm follow it
+        "USE_X = True\nif USE_X:\n    a()\n    # keep me\nelse:\n    c()\nb()\n",
+        "a()\n# keep me\nb()\n",
+        id="the-kept-arms-last-comments",
+    ),
+    pytest.param(  # an elif that becomes the else keeps its spacing
+        "USE_X = True\nif a:\n    b()\nelif USE_X :\n    c()\nelse:\n    d()\n",
+        "if a:\n    b()\nelse :\n    c()\n",
+        id="elif-to-else",
+    ),
+    pytest.param(  # the deleted definition and the folded branch leave one gap, not two
+        "x = 0\n\nUSE_X = True\n\n\nif USE_X:\n    run()\nelse:\n    walk()\n",
+        "x = 0\n\n\nrun()\n",
+        id="one-gap",
+    ),
+    pytest.param(  # a loop that never runs: its else stays
+        "USE_X = 0\nwhile USE_X:\n    step()\nrun()\n",
+        "run()\n",
+        id="while-zero",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", BOTH)
+def test_fix_and_retire_fold_the_same_way(
+    cli: CliCaller, tmp_path: Path, before: str, after: str
+) -> None:
+    fixed = write_tree(tmp_path / "fixed", {"m.py": before})
+    run = cli("check", "--fix", "--no-cache", ".", cwd=fixed)
+    assert "fixed" in run.stderr, run.stderr
+    retired = write_tree(tmp_path / "retired", {"m.py": before})
+    run = cli("retire", "USE_X", "--no-cache", ".", cwd=retired)
+    assert run.exit_code == 0, run.stderr
+    assert (fixed / "m.py").read_text() == after
+    assert (retired / "m.py").read_text() == after
+    compile(after, "m.py", "exec")
+
+
+def test_retire_folds_asserts(cli: CliCaller, tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {"m.py": "USE_X = True\nassert USE_X\nassert USE_X and ready()\nassert not USE_X\nrun()\n"},
+    )
+    run = cli("retire", "USE_X", "--no-cache", ".", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    # an assert of a true value checks nothing; one of a false value still raises
+    assert (root / "m.py").read_text() == "assert ready()\nassert False\nrun()\n"
