@@ -49,8 +49,14 @@ from libcst.metadata import (
 )
 
 from mllint.fixing.engine import compiles
-from mllint.fixing.fold import STRING_METHODS, UNKNOWN, Blocks, Folder, literal_value
-from mllint.fixing.transform import local_name
+from mllint.fixing.fold import (
+    STRING_METHODS,
+    UNKNOWN,
+    Folder,
+    drop_imports,
+    literal_value,
+    used_names,
+)
 from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
@@ -981,36 +987,6 @@ class _FileOutcome:
     problems: List[str]
 
 
-class _Used(cst.CSTVisitor):
-    """The names a module uses outside its imports (and the words of its strings, which
-    may name them for ``__all__`` or ``getattr``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: Set[str] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value))
-
-
-def _unused_imports(before: cst.Module, after: cst.Module) -> Set[str]:
-    """Names that the module used (outside its imports) before the rewrite and no longer
-    uses: the imports of them served only the removed code."""
-    used_before, used_after = _Used(), _Used()
-    before.visit(used_before)
-    after.visit(used_after)
-    return used_before.names - used_after.names
-
-
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     stack = [node]
     while stack:
@@ -1132,69 +1108,9 @@ def _declared_elsewhere(function: cst.CSTNode) -> Set[str]:
 
 
 def _drop_unused_imports(before: cst.Module, after: cst.Module) -> cst.Module:
-    """Remove the import aliases that only the removed code used."""
-    gone = _unused_imports(before, after)
-    if not gone:
-        return after
-    return after.visit(_DropImports(gone))
-
-
-class _DropImports(Blocks):
-    """Drops module-level ``import``/``from`` aliases whose names nothing reads any more."""
-
-    def __init__(self, gone: Set[str]) -> None:
-        super().__init__()
-        self.gone = gone
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth += 1
-
-    def leave_FunctionDef(
-        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
-        self.depth -= 1
-        return updated_node
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.depth += 1
-
-    def leave_ClassDef(
-        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
-    ) -> cst.ClassDef:
-        self.depth -= 1
-        return updated_node
-
-    def _kept(self, names: Sequence[cst.ImportAlias]) -> List[cst.ImportAlias]:
-        return [alias for alias in names if local_name(alias) not in self.gone]
-
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> Union[cst.Import, cst.RemovalSentinel]:
-        if self.depth:
-            return updated_node
-        kept = self._kept(updated_node.names)
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=kept)
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
-        if self.depth or isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        if updated_node.module is not None and _dotted(updated_node.module) == ["__future__"]:
-            return updated_node
-        kept = self._kept(updated_node.names)
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=kept)
+    """Remove the import aliases that only the removed code used: the names the module
+    used before the rewrite and no longer uses."""
+    return drop_imports(after, used_names(before) - used_names(after))
 
 
 # -- the project -----------------------------------------------------------------------------

@@ -25,12 +25,12 @@ What the pass does:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from mllint.fixing.fold import Branch, Folder, operands
+from mllint.fixing.fold import Branch, Folder, drop_imports, operands, used_names
 from mllint.locate import Locator
 from mllint.walker import Walker
 
@@ -100,10 +100,7 @@ def rewrite(module: cst.Module, plan: FilePlan, text: Optional[str] = None) -> R
     edited = module.visit(editor)
     unused = plan.imports | (editor.removed_names if plan.drop_unused_imports else set())
     if unused:
-        still_used = _used_names(edited)
-        dropped = {name for name in unused if name not in still_used}
-        if dropped:
-            edited = edited.visit(_ImportDropper(dropped))
+        edited = drop_imports(edited, unused - used_names(edited))
     code = _trimmed_top(module, edited).code
     if not edited.body and not code.strip() and module.body:
         code = ""  # every statement went: an empty file, not a blank line
@@ -510,91 +507,15 @@ def _without_entries(statement: cst.BaseSmallStatement, names: Set[str]) -> cst.
 
 
 class _NameCollector(cst.CSTVisitor):
-    def __init__(self, skip_imports: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.names: Set[str] = set()
-        self.skip_imports = skip_imports
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return not self.skip_imports
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return not self.skip_imports
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.skip_imports:  # names in __all__, string annotations: kept
-            try:
-                value = node.evaluated_value
-            except Exception:  # pragma: no cover - LibCST accepted the literal
-                return
-            if isinstance(value, str) and value.isidentifier():
-                self.names.add(value)
 
 
 def _names_in(node: cst.CSTNode) -> Set[str]:
     collector = _NameCollector()
     node.visit(collector)
     return collector.names
-
-
-def _used_names(module: cst.Module) -> Set[str]:
-    """Every name the module uses outside its import statements (and identifier-like
-    strings: ``__all__`` entries, string annotations)."""
-    collector = _NameCollector(skip_imports=True)
-    module.visit(collector)
-    return collector.names
-
-
-def local_name(alias: cst.ImportAlias) -> Optional[str]:
-    """The name an import alias binds (``np`` for ``numpy as np``, ``os`` for ``os.path``)."""
-    if alias.asname is not None:
-        name = alias.asname.name
-        return name.value if isinstance(name, cst.Name) else None
-    node: cst.BaseExpression = alias.name
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
-
-
-_Imp = TypeVar("_Imp", cst.Import, cst.ImportFrom)
-
-
-class _ImportDropper(cst.CSTTransformer):
-    """Removes the import aliases that bind ``names`` (an import left empty goes)."""
-
-    def __init__(self, names: Set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> Union[cst.Import, cst.RemovalSentinel]:
-        kept = [a for a in updated_node.names if local_name(a) not in self.names]
-        return self._rebuilt(updated_node, kept)
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        module = updated_node.module
-        if isinstance(module, cst.Name) and module.value == "__future__":
-            return updated_node
-        kept = [a for a in updated_node.names if local_name(a) not in self.names]
-        return self._rebuilt(updated_node, kept)
-
-    @staticmethod
-    def _rebuilt(node: _Imp, kept: List[cst.ImportAlias]) -> Union[_Imp, cst.RemovalSentinel]:
-        names = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
-        if len(kept) == len(names):
-            return node
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        if names[-1] not in kept:
-            kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
-        if isinstance(node, cst.ImportFrom) and node.rpar is None:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return node.with_changes(names=kept)

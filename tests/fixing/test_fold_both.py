@@ -47,6 +47,25 @@ BOTH = [
         "x = 0\n\n\nrun()\n",
         id="one-gap",
     ),
+    pytest.param(  # a string annotation still reads the import
+        "from typing import List\n\nfrom legacy import old_loss\n\nUSE_X = True\n\n\n"
+        'def loss(x) -> "List[int]":\n    if USE_X:\n        return x\n    else:\n'
+        "        return List(old_loss(x))\n",
+        'from typing import List\n\n\ndef loss(x) -> "List[int]":\n    return x\n',
+        id="an-import-a-string-annotation-reads-stays",
+    ),
+    pytest.param(  # an import inside a function that only the dead arm used goes too
+        "USE_X = True\n\n\ndef f(x):\n    from legacy import old\n\n    if USE_X:\n"
+        "        return x\n    else:\n        return old(x)\n",
+        "def f(x):\n    return x\n",
+        id="a-local-import-goes",
+    ),
+    pytest.param(  # an import laid out one name a line keeps its trailing comma
+        "from legacy import (\n    new,\n    old,\n)\n\nUSE_X = True\n\n\ndef f(x):\n"
+        "    if USE_X:\n        return new(x)\n    else:\n        return old(x)\n",
+        "from legacy import (\n    new,\n)\n\n\ndef f(x):\n    return new(x)\n",
+        id="a-parenthesised-import-keeps-its-layout",
+    ),
     pytest.param(  # a loop that never runs: its else stays
         "USE_X = 0\nwhile USE_X:\n    step()\nrun()\n",
         "run()\n",
