@@ -48,15 +48,15 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from mllint.fixing.engine import compiles
-from mllint.fixing.fold import (
-    STRING_METHODS,
-    UNKNOWN,
-    Folder,
+from mllint.fixing.edits import (
     drop_imports,
-    literal_value,
+    drop_params,
     used_names,
+    with_last_comma,
+    without_strings,
 )
+from mllint.fixing.engine import compiles
+from mllint.fixing.fold import STRING_METHODS, UNKNOWN, Folder, literal_value
 from mllint.flags.facts import NAMESPACE_NAMES
 from mllint.flags.index import FlagIndex, Module, candidate_names
 from mllint.flags.inventory import Flag
@@ -925,20 +925,12 @@ class _Rewrite(Folder):
         ]
         if not kept:
             return cst.RemovalSentinel.REMOVE
-        return updated_node.with_changes(names=_without_last_comma(kept, updated_node.names))
+        return updated_node.with_changes(names=with_last_comma(kept, updated_node.names))
 
     def _drop_items(self, original: cst.CSTNode, updated: Union[cst.List, cst.Tuple]) -> Any:
         if id(original) not in self.finder.drop_all_items:
             return updated
-        own = self.finder.own
-        kept = [
-            e
-            for e in updated.elements
-            if not (isinstance(e, cst.Element) and _string_value(e.value) in own)
-        ]
-        if len(kept) == len(updated.elements):
-            return updated
-        return updated.with_changes(elements=_without_last_comma(kept, updated.elements))
+        return without_strings(updated, self.finder.own)
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> Any:
         return self._drop_items(original_node, updated_node)
@@ -959,25 +951,7 @@ class _Rewrite(Folder):
         gone = self.finder.drop_params.get(id(original_node))
         if not gone:
             return updated_node
-        params = updated_node.params
-        kept = [p for p in params.params if p.name.value not in gone]
-        kwonly = [p for p in params.kwonly_params if p.name.value not in gone]
-        follows = params.star_arg is not cst.MaybeSentinel.DEFAULT or kwonly or params.star_kwarg
-        if kept and not follows:
-            kept = _without_last_comma(kept, params.params)
-        if kwonly and not params.star_kwarg:
-            kwonly = _without_last_comma(kwonly, params.kwonly_params)
-        changed = params.with_changes(params=kept, kwonly_params=kwonly)
-        return updated_node.with_changes(params=changed)
-
-
-def _without_last_comma(kept: List[Any], before: Sequence[Any]) -> List[Any]:
-    """``kept`` with its last item's comma as the old last item had it (none, or a
-    trailing comma of a list laid out one item a line)."""
-    if not kept or kept[-1] is before[-1]:
-        return kept
-    last = kept[-1].with_changes(comma=before[-1].comma)
-    return [*kept[:-1], last]
+        return updated_node.with_changes(params=drop_params(updated_node.params, gone))
 
 
 @dataclass

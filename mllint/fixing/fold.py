@@ -27,8 +27,7 @@ lines that ended its block follow it; a block left empty gets ``pass``.
 from __future__ import annotations
 
 import ast
-import re
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -480,91 +479,6 @@ class Folder(Blocks):
         """The statements of a kept arm in the place of its branch."""
         footer = suite.footer if isinstance(suite, cst.IndentedBlock) else ()
         self.replace(branch, _statements(suite), leading, footer)
-
-
-# -- imports left unused ----------------------------------------------------------------------
-
-
-def local_name(alias: cst.ImportAlias) -> Optional[str]:
-    """The name an import alias binds (``np`` for ``numpy as np``, ``os`` for ``os.path``)."""
-    if alias.asname is not None:
-        name = alias.asname.name
-        return name.value if isinstance(name, cst.Name) else None
-    node: cst.BaseExpression = alias.name
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
-
-
-class _Used(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: Set[str] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value))
-
-
-def used_names(module: cst.Module) -> Set[str]:
-    """The names a module uses outside its imports, and the words of its strings (which may
-    name them: ``__all__`` entries, ``getattr``, string annotations such as ``"List[int]"``)."""
-    visitor = _Used()
-    module.visit(visitor)
-    return visitor.names
-
-
-def drop_imports(module: cst.Module, names: Set[str]) -> cst.Module:
-    """``module`` without the import aliases that bind ``names`` (an import left empty goes,
-    its blank lines stay; ``__future__`` imports and ``*`` stay)."""
-    return module.visit(_ImportDropper(names)) if names else module
-
-
-_Imp = TypeVar("_Imp", cst.Import, cst.ImportFrom)
-
-
-class _ImportDropper(Blocks):
-    def __init__(self, names: Set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> Union[cst.Import, cst.RemovalSentinel]:
-        kept = [a for a in updated_node.names if local_name(a) not in self.names]
-        return self._rebuilt(updated_node, kept)
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        module = updated_node.module
-        if isinstance(module, cst.Name) and module.value == "__future__":
-            return updated_node
-        kept = [a for a in updated_node.names if local_name(a) not in self.names]
-        return self._rebuilt(updated_node, kept)
-
-    @staticmethod
-    def _rebuilt(node: _Imp, kept: List[cst.ImportAlias]) -> Union[_Imp, cst.RemovalSentinel]:
-        names = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
-        if len(kept) == len(names):
-            return node
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        if names[-1] not in kept:
-            kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
-        if isinstance(node, cst.ImportFrom) and node.rpar is None:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return node.with_changes(names=kept)
 
 
 # -- helpers -----------------------------------------------------------------------------------

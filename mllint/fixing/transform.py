@@ -25,12 +25,13 @@ What the pass does:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from mllint.fixing.fold import Branch, Folder, drop_imports, operands, used_names
+from mllint.fixing.edits import drop_imports, drop_params, used_names, without_strings
+from mllint.fixing.fold import Branch, Folder, operands
 from mllint.locate import Locator
 from mllint.walker import Walker
 
@@ -383,7 +384,7 @@ class _Editor(Folder):
                 self._note(removed)
         if not names:
             return updated
-        params = _drop_params(updated.params, names)
+        params = drop_params(updated.params, names)
         return updated.with_changes(decorators=decorators, params=params)
 
     # statements
@@ -461,20 +462,6 @@ def _has_param(params: cst.Parameters, name: str) -> bool:
     return any(p.name.value == name for p in _all_params(params))
 
 
-def _drop_params(params: cst.Parameters, names: Set[str]) -> cst.Parameters:
-    def kept(items: Sequence[cst.Param]) -> List[cst.Param]:
-        out = [p for p in items if p.name.value not in names]
-        if out and len(out) < len(items) and items[-1].name.value in names:
-            out[-1] = out[-1].with_changes(comma=items[-1].comma)
-        return out
-
-    return params.with_changes(
-        posonly_params=kept(params.posonly_params),
-        params=kept(params.params),
-        kwonly_params=kept(params.kwonly_params),
-    )
-
-
 def _assigns_all(statement: Optional[cst.BaseSmallStatement]) -> bool:
     if not isinstance(statement, (cst.Assign, cst.AnnAssign)):
         return False
@@ -491,19 +478,8 @@ def _without_entries(statement: cst.BaseSmallStatement, names: Set[str]) -> cst.
     value = statement.value
     if not isinstance(value, (cst.List, cst.Tuple)):
         return statement
-    elements = list(value.elements)
-    kept = [
-        e
-        for e in elements
-        if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value in names)
-    ]
-    if len(kept) == len(elements):
-        return statement
-    if kept and elements[-1] not in kept:
-        kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
-    if isinstance(value, cst.Tuple) and len(kept) == 1 and not value.lpar:
-        return statement  # a bare one-element tuple needs its comma: leave it as it is
-    return statement.with_changes(value=value.with_changes(elements=kept))
+    kept = without_strings(value, names)
+    return statement if kept is value else statement.with_changes(value=kept)
 
 
 class _NameCollector(cst.CSTVisitor):

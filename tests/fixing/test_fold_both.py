@@ -89,6 +89,33 @@ def test_fix_and_retire_fold_the_same_way(
     compile(after, "m.py", "exec")
 
 
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (  # the tuple keeps its comma
+            '__all__ = "run", "USE_X"\n\nUSE_X = True\n\n\ndef run():\n    if USE_X:\n'
+            "        return 1\n    else:\n        return 2\n",
+            '__all__ = "run",\n\n\ndef run():\n    return 1\n',
+        ),
+        (  # an empty tuple needs its parentheses
+            '__all__ = "USE_X",\n\nUSE_X = True\n\n\ndef run():\n    if USE_X:\n'
+            "        return 1\n    else:\n        return 2\n",
+            "__all__ = ()\n\n\ndef run():\n    return 1\n",
+        ),
+    ],
+)
+def test_an_all_entry_goes_with_its_constant(
+    cli: CliCaller, tmp_path: Path, before: str, after: str
+) -> None:
+    fixed = write_tree(tmp_path / "fixed", {"m.py": before})
+    cli("check", "--fix", "--unsafe-fixes", "--no-cache", ".", cwd=fixed)
+    retired = write_tree(tmp_path / "retired", {"m.py": before})
+    run = cli("retire", "USE_X", "--no-cache", ".", cwd=retired)
+    assert run.exit_code == 0, run.stderr
+    assert (fixed / "m.py").read_text() == after
+    assert (retired / "m.py").read_text() == after
+
+
 def test_retire_folds_asserts(cli: CliCaller, tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
