@@ -361,6 +361,29 @@ class _ModuleContext:
                     and isinstance(body[0].value.value, str)
                 ):
                     self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
+        self.handled: Set[Tuple[str, str]] = set()
+        """``(name, repr(value))`` for each literal the module's code compares a name with
+        (``ARCH == 'transunet'``, ``MODE in ('a', 'b')``), and ``(name, "test")`` for each
+        name a test reads on its own (``if DEBUG:``): the values its code still handles."""
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                names = [side.id for side in sides if isinstance(side, ast.Name)]
+                for side in sides:
+                    values = (
+                        side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                    )
+                    for value in values:
+                        if isinstance(value, ast.Constant):
+                            self.handled.update((name, repr(value.value)) for name in names)
+            elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
+                test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
+                parts = test.values if isinstance(test, ast.BoolOp) else [test]
+                for part in parts:
+                    if isinstance(part, ast.UnaryOp):
+                        part = part.operand
+                    if isinstance(part, ast.Name):
+                        self.handled.add((part.id, "test"))
         self.literal_names: Dict[int, Set[str]] = {}
         """Lines of statements that bind names to a literal (``ARCH = 'tape'``), by line."""
         for statement in ast.walk(tree):
@@ -394,8 +417,10 @@ class _ModuleContext:
 
     def other_value_of(self, first: int, last: int, comment_lines: List[str]) -> bool:
         """A commented ``NAME = literal`` right above or below a live ``NAME = literal``
-        (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``): the other value of a knob meant to
-        be edited, written where the knob is."""
+        (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``) whose value the module's code still
+        handles (``if ARCH == 'transunet':``; for a boolean, a test on the name): the other
+        value of a knob meant to be edited, written where the knob is. An old value nothing
+        handles (``# html_favicon = 'old.ico'`` over the new one) is a setting switched off."""
         statements = _parses([_strip(line.split("#", 1)[1]) for line in comment_lines])
         if not statements or len(statements) != 1:
             return False
@@ -404,7 +429,12 @@ class _ModuleContext:
             return False
         names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
         around = self.literal_names.get(first - 1, set()) | self.literal_names.get(last + 1, set())
-        return bool(names) and names <= around
+        if not names or not names <= around:
+            return False
+        value = ast.literal_eval(statement.value)
+        key = "test" if isinstance(value, bool) else repr(value)
+        # the code still handles the other value: a knob; else an old setting switched off
+        return all((name, key) in self.handled for name in names)
 
     def notation(self, comment_lines: List[str]) -> bool:
         """``# buckets = [1/G]``: an assignment whose value reads only maths symbols the
@@ -537,13 +567,17 @@ class CommentedOutCode(FileRule):
     module uses is prose.
 
     Knobs and sentences are not code either: the other value of a setting written right
-    next to it (`ARCH_VARIANT = 'tape'` over `# ARCH_VARIANT = 'transunet'`: the edit that
-    switches a config, which ML102 also leaves alone), a recipe above a table built into an
-    array anywhere in the module (`perm = tf.constant([228, 6, ...])` under the commented
-    `np.random.shuffle` that drew it), a sentence that wraps onto a code-shaped line and ends
-    with a full stop (`# On later steps` / `# next_step = step + 1.`), and a formula in maths
-    symbols the module never defines (`# buckets = [1/G]`). A trailing explanation counts
-    after any punctuation (`# xa.flush = xm.flush  # Sadly, we can't ...`).
+    next to it when the module's code still handles that value (`ARCH_VARIANT = 'tape'` over
+    `# ARCH_VARIANT = 'transunet'`, with `if ARCH_VARIANT == 'transunet':` below; for a
+    boolean, a test on the name): the edit that switches a config, which ML102 also leaves
+    alone. An old value nothing handles is a setting switched off and is reported
+    (`#html_favicon = 'old.ico'` over `html_favicon = 'new.ico'`). Not code either: a
+    recipe above a table built into an array anywhere in the module (`perm =
+    tf.constant([228, 6, ...])` under the commented `np.random.shuffle` that drew it), a
+    sentence that wraps onto a code-shaped line and ends with a full stop (`# On later
+    steps` / `# next_step = step + 1.`), and a formula in maths symbols the module never
+    defines (`# buckets = [1/G]`). A trailing explanation counts after any punctuation
+    (`# xa.flush = xm.flush  # Sadly, we can't ...`).
 
     ## Fix
     Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
@@ -618,7 +652,8 @@ class CommentedOutCode(FileRule):
         "# make it absolute, like shown here.\n#\n# import os\n# import sys\n"
         "# sys.path.insert(0, os.path.abspath('.'))\nproject = 'x'\n",
         # the other value of a knob, written next to it
-        "ARCH_VARIANT = 'tape'\n# ARCH_VARIANT = 'transunet'\n",
+        "ARCH_VARIANT = 'tape'\n# ARCH_VARIANT = 'transunet'\n\ndef get_sweep():\n"
+        "    if ARCH_VARIANT == 'transunet':\n        return [1]\n    return [2]\n",
         # the recipe of a table built into an array inside a function
         "def perms():\n    # np.random.seed(42)\n    # perm = np.arange(4)\n"
         "    # np.random.shuffle(perm)\n    perm = tf.constant([\n        2, 0, 3, 1,\n    ])\n"
@@ -638,6 +673,8 @@ class CommentedOutCode(FileRule):
             line=4,
         ),
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
+        # an old value next to the setting that replaced it, which no code handles
+        Invalid("#html_favicon = 'openai-favicon2_32x32.ico'\nhtml_favicon = 'icon.ico'\n", line=1),
         # an alternative that is code, not a value, next to a setting
         Invalid("lr = 0.1\n# lr = schedule(step)\n", line=2),
         # the symbols are the function's own values

@@ -53,12 +53,9 @@ def test_any_other_option_of_a_launched_program_is_still_reported(tmp_path: Path
 
 
 # pix2seq's configs: the other architecture written under the constant, the sweep picks by it
-KNOB = """\
+CONFIG = """\
 ARCH_VARIANT = 'tape'
 # ARCH_VARIANT = 'transunet'
-"""
-SWEEP = """\
-from configs import ARCH_VARIANT
 
 
 def transunet_sweep():
@@ -73,13 +70,19 @@ def get_sweep():
 
 
 def test_a_knob_with_its_other_value_written_next_to_it_is_not_stale(tmp_path: Path) -> None:
-    write(tmp_path, {"configs.py": KNOB, "sweep.py": SWEEP})
+    write(tmp_path, {"configs/cifar10.py": CONFIG})
     assert lint(tmp_path, "ML102,ML105,ML106") == []
-    # the same constant without the documented alternative is a stale flag, and the
-    # function only its dead arm calls is dead experiment code
-    write(tmp_path, {"configs.py": "ARCH_VARIANT = 'tape'\n"})
-    found = sorted((f["code"], f["path"], f["line"]) for f in lint(tmp_path, "ML102,ML106"))
-    assert found == [("ML102", "sweep.py", 9), ("ML106", "sweep.py", 4)]
+    # without the documented alternative the constant is a stale flag, and the function
+    # only its dead arm calls is dead experiment code
+    write(tmp_path, {"configs/cifar10.py": CONFIG.replace("# ARCH_VARIANT = 'transunet'\n", "")})
+    found = sorted((f["code"], f["line"]) for f in lint(tmp_path, "ML102,ML105,ML106"))
+    assert found == [("ML102", 9), ("ML106", 4)]
+    # an old value that no code handles any more is a setting switched off (ML105), and
+    # does not make a knob
+    old = CONFIG.replace("'transunet'\n\n", "'unet'\n\n", 1)
+    write(tmp_path, {"configs/cifar10.py": old})
+    found = sorted((f["code"], f["line"]) for f in lint(tmp_path, "ML105"))
+    assert found == [("ML105", 2)]
 
 
 def test_a_comment_listing_the_choices_makes_a_knob_one_naming_a_past_value_does_not(
