@@ -1,7 +1,7 @@
 """Automatic fixes on the command line: ``check --fix``, ``--unsafe-fixes``, ``--diff``.
 
 - :mod:`mllint.fixing.fold`: folding code whose tests have known values, block layout kept
-  (shared with ``mllint retire``)
+  (shared with ``mllint retire``);
 - :mod:`mllint.fixing.edits`: the edits around a fold (imports left unused, parameters,
   ``__all__`` entries), also shared with ``mllint retire``;
 - :mod:`mllint.fixing.transform`: one LibCST pass per file that folds decided branches (with

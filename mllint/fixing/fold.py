@@ -171,10 +171,14 @@ class Blocks(cst.CSTTransformer):
         footer: List[cst.EmptyLine] = []
         removed_first = False
         dropping = False
-        for statement in body:
+        for index, statement in enumerate(body):
             if dropping:
-                self.unreachable(statement)
-                continue
+                if _yields(body[index:]):
+                    result.extend(body[index:])  # a generator must stay one
+                    break
+                for unreachable in body[index:]:
+                    self.unreachable(unreachable)
+                break
             key = id(statement)
             replacement = self._replacements.get(key)
             if replacement is None:
@@ -196,7 +200,7 @@ class Blocks(cst.CSTTransformer):
             carried, footer = [], list(self._footers.get(key, ()))
             if key in self._terminal:
                 dropping = True  # what follows an unconditional return can never run
-        return result, [*footer, *[line for line in carried if line.comment]]
+        return result, footer
 
     def _replaces_some(self, body: Sequence[cst.BaseStatement]) -> bool:
         return bool(self._replacements) and any(id(s) in self._replacements for s in body)
@@ -529,6 +533,35 @@ def _is_terminal(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(
         statement.body[-1], _TERMINALS
     )
+
+
+class _Yield(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = True
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _yields(statements: Sequence[cst.BaseStatement]) -> bool:
+    """Whether ``statements`` hold a ``yield`` of the function around them."""
+    visitor = _Yield()
+    for statement in statements:
+        statement.visit(visitor)
+        if visitor.found:
+            return True
+    return False
 
 
 def _detached(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:

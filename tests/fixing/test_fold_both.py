@@ -17,6 +17,12 @@ BOTH = [
         "def f():\n    return 1\n",
         id="code-after-a-kept-return",
     ),
+    pytest.param(  # unless it holds the yield that makes the function a generator
+        "USE_X = True\n\n\ndef gen():\n    if USE_X:\n        return\n    else:\n        log()\n"
+        "    yield 1\n",
+        "def gen():\n    return\n    yield 1\n",
+        id="a-generator-keeps-its-yield",
+    ),
     pytest.param(  # a comment that a blank line parts from the removed branch is not about it
         "USE_X = False\nx = 1\n\n# Section: training\n\nif USE_X:\n    y()\nz = 2\n",
         "x = 1\n\n# Section: training\n\nz = 2\n",
