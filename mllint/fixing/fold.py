@@ -87,31 +87,6 @@ def literal_value(node: cst.CSTNode) -> Any:
     return UNKNOWN
 
 
-def operands(
-    test: cst.BaseExpression, kind: type
-) -> Tuple[List[cst.BaseExpression], List[cst.BaseBooleanOp]]:
-    """The operands of a chain ``a and b and c`` and its operators (as CPython's ``BoolOp``
-    lists them: a parenthesised inner chain is one operand)."""
-    if not (isinstance(test, cst.BooleanOperation) and isinstance(test.operator, kind)):
-        return [test], []
-    found: List[cst.BaseExpression] = []
-    operators: List[cst.BaseBooleanOp] = []
-    node: cst.BooleanOperation = test
-    while True:
-        found.insert(0, node.right)
-        operators.insert(0, node.operator)
-        left = node.left
-        if (
-            isinstance(left, cst.BooleanOperation)
-            and isinstance(left.operator, kind)
-            and not left.lpar
-        ):
-            node = left
-            continue
-        found.insert(0, left)
-        return found, operators
-
-
 # -- statements --------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from mllint.fixing.edits import drop_imports, drop_params, used_names, without_strings
-from mllint.fixing.fold import Branch, Folder, operands
+from mllint.fixing.fold import Branch, Folder
 from mllint.locate import Locator
 from mllint.walker import Walker
 
@@ -312,7 +312,7 @@ class _Editor(Folder):
         if wanted is None:
             return
         operator, removable = wanted
-        found, _ = operands(branch.test, cst.And if operator == "and" else cst.Or)
+        found = _operands(branch.test, cst.And if operator == "and" else cst.Or)
         if len(found) != len(removable) or all(removable) or not any(removable):
             return
         for operand, gone in zip(found, removable):
@@ -452,6 +452,22 @@ class _Editor(Folder):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _operands(test: cst.BaseExpression, kind: type) -> List[cst.BaseExpression]:
+    """The operands of a chain ``a and b and c`` (as CPython's ``BoolOp`` lists them: a
+    parenthesised inner chain is one operand)."""
+    found: List[cst.BaseExpression] = []
+    node = test
+    while (
+        isinstance(node, cst.BooleanOperation)
+        and isinstance(node.operator, kind)
+        and (node is test or not node.lpar)
+    ):
+        found.insert(0, node.right)
+        node = node.left
+    found.insert(0, node)
+    return found
 
 
 def _all_params(params: cst.Parameters) -> List[cst.Param]:
