@@ -16,7 +16,7 @@ value read inside an f-string as text; then folds: an ``if``/``elif`` keeps its 
 (dedented in the place of the statement), a ``while`` that never runs keeps its ``else``, a
 conditional expression becomes its live value, an ``assert`` of a true value goes, and
 what follows an arm that ends in ``return``/``raise``/``continue``/``break`` goes too (it
-can never run).
+can never run), unless it holds the ``yield`` that makes its function a generator.
 
 Statements are replaced at the level of their block (:class:`Blocks`), which keeps the
 layout: the comments right above a removed statement go with it, the blank lines before
