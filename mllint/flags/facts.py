@@ -254,7 +254,10 @@ class FactsExtractor:
     """Walks one module's ``ast`` tree and collects its flag facts."""
 
     def __init__(self, text: str) -> None:
+        self._text = text
         self._lines = text.split("\n")
+        self._saved_copies: Set[int] = set()
+        """``id`` of each ``d = vars(args)`` whose ``d`` is only ever logged or saved."""
         self.constants: Dict[str, List[Any]] = {}
         self.knobs: Set[str] = set()
         """Constants whose comments document another value (an edit-to-switch knob)."""
@@ -310,6 +313,8 @@ class FactsExtractor:
 
     def run(self, tree: ast.Module) -> Dict[str, Any]:
         """Walk ``tree`` and return the facts as JSON data."""
+        if any(word in self._text for word in ("vars(", "__dict__", "flag_values_dict")):
+            self._saved_copies = _saved_namespace_copies(tree)
         for statement in tree.body:
             self._top_level(statement)
             self._visit(statement)
@@ -623,7 +628,10 @@ class FactsExtractor:
 
     def _visit_Assign(self, node: ast.Assign) -> None:
         before = len(self.absl)
+        saved = id(node) in self._saved_copies
+        self._sink += saved  # `d = FLAGS.flag_values_dict()` then only `json.dump(d, f)`
         self._visit(node.value)
+        self._sink -= saved
         if len(self.absl) == before + 1 and isinstance(node.targets[0], ast.Name):
             # FLAG = flags.DEFINE_bool(...): read later as FLAG.value
             self.absl_holders[self.absl[-1][0]] = node.targets[0].id
@@ -1735,6 +1743,59 @@ def _is_namespace_copy(node: ast.AST) -> bool:
         and node.func.id == "vars"
         and len(node.args) == 1
     )
+
+
+def _dumps_namespace(node: ast.AST) -> bool:
+    """``vars(x)``, ``x.__dict__``, ``x.flag_values_dict()``: a namespace as a dict."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "vars" and len(node.args) == 1:
+            return True
+        return isinstance(func, ast.Attribute) and func.attr == "flag_values_dict"
+    return isinstance(node, ast.Attribute) and node.attr == "__dict__"
+
+
+def _saved_namespace_copies(tree: ast.Module) -> Set[int]:
+    """``id`` of each assignment ``d = vars(args)`` (``args.__dict__``,
+    ``FLAGS.flag_values_dict()``) in a scope where every read of ``d`` is an argument of a
+    call that logs or saves (``json.dump(d, f)``, ``print(d)``, ``logger.info(d)``) or sits in
+    an f-string: the copy reads no option, as ``json.dump(vars(args), f)`` reads none."""
+    parents: Dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+
+    def sunk(name: ast.Name) -> bool:
+        # the copy itself is the argument (`json.dump(d, f)`, `log(config=d)`, `f"{d}"`):
+        # `print(d["x"])` reads a key and `json.dump(dict(d), f)` hands it on first
+        parent = parents.get(id(name))
+        if isinstance(parent, (ast.keyword, ast.Starred)):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.FormattedValue):
+            return True
+        return isinstance(parent, ast.Call) and name is not parent.func and _is_sink(parent.func)
+
+    found: Set[int] = set()
+    scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.Module, *_FUNCTIONS[:2]))]
+    for scope in scopes:
+        copies = [
+            n
+            for n in ast.walk(scope)
+            if isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and _dumps_namespace(n.value)
+        ]
+        for copy in copies:
+            name = copy.targets[0].id  # type: ignore[attr-defined]
+            loads = [
+                n
+                for n in ast.walk(scope)
+                if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+            ]
+            if loads and all(sunk(load) for load in loads):
+                found.add(id(copy))
+    return found
 
 
 def _names_a_sink(name: str) -> bool:

@@ -401,9 +401,9 @@ class _ModuleContext:
                 targets = (
                     statement.targets if isinstance(statement, ast.Assign) else [statement.target]
                 )
-                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                bound = {t.id for t in targets if isinstance(t, ast.Name)}
                 for line in range(statement.lineno, (statement.end_lineno or 0) + 1):
-                    self.literal_names.setdefault(line, set()).update(names)
+                    self.literal_names.setdefault(line, set()).update(bound)
 
     def recipe_for_literal(self, last: int, lines: List[str]) -> bool:
         """Whether the next statement after a comment run (past blank and comment lines)
@@ -427,7 +427,7 @@ class _ModuleContext:
         statement = statements[0]
         if not isinstance(statement, ast.Assign) or not _is_literal(statement.value):
             return False
-        names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+        names: Set[str] = {t.id for t in statement.targets if isinstance(t, ast.Name)}
         around = self.literal_names.get(first - 1, set()) | self.literal_names.get(last + 1, set())
         if not names or not names <= around:
             return False

@@ -647,7 +647,9 @@ class UnusedFlag(ProjectRule):
     f)`, `yaml.dump(args.__dict__)`, `wandb.config.update(args)`, a helper named for
     logging or saving (`yaml_save(path, vars(opt))`, `print_args(vars(opt))`: a word of its
     name is `save`, `dump`, `print`, `log` or `write`), a record that keeps the whole
-    namespace under a key (`ckpt = {"opt": vars(opt)}`), a loop over
+    namespace under a key (`ckpt = {"opt": vars(opt)}`), a copy of the namespace that is
+    itself only logged or saved (`flags_dict = FLAGS.flag_values_dict()` then only
+    `json.dump(flags_dict, f)`), a loop over
     `vars(args).items()` or `FLAGS.flag_values_dict().items()` that only stores each value
     under its key. Options defined from data are options: `for k, v in DEFAULTS.items():
     parser.add_argument(f"--{k}", ...)` over a literal dict defines one option per key.
@@ -703,6 +705,9 @@ class UnusedFlag(ProjectRule):
         "args = p.parse_args()\nprint(args.lr)\n",
         "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
         "args = p.parse_args()\nrun(**vars(args))\n",
+        # a copy of the namespace handed on wholesale
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n"
+        "args = p.parse_args()\nd = vars(args)\nprint(d)\nrun(**d)\n",
         "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', dest='rate')\n"
         "args = p.parse_args()\nprint(getattr(args, 'rate'))\n",
         # handed whole to a function from outside the project, which may read any option
@@ -754,6 +759,14 @@ class UnusedFlag(ProjectRule):
             "json.dump(vars(args), open('a.json', 'w'))\n",
             line=3,
             message="old_sched",
+        ),
+        # a copy of the namespace that is only saved reads nothing either
+        Invalid(
+            "import json\nfrom absl import flags\nflags.DEFINE_string('vocab_file', None, 'h')\n"
+            "FLAGS = flags.FLAGS\nflags_dict = FLAGS.flag_values_dict()\n"
+            "with open('FLAGS.json', 'w') as f:\n    json.dump(flags_dict, f)\n",
+            line=3,
+            message="vocab_file",
         ),
         Invalid(
             "from absl import flags\nflags.DEFINE_string('eval_name', None, 'h')\n"

@@ -93,3 +93,33 @@ def test_a_comment_listing_the_choices_makes_a_knob_one_naming_a_past_value_does
     use = "\nif MODE == 'train_low_res':\n    epochs = 800\nelse:\n    epochs = 40\n"
     write(tmp_path, {"a.py": listed + use, "b.py": past + use})
     assert places(lint(tmp_path, "ML102")) == [("b.py", 4)]
+
+
+# uda's text/main.py: the flags are copied into a dict that is only written to FLAGS.json
+SAVED_FLAGS = """\
+import json
+import os
+from absl import app, flags
+flags.DEFINE_string("vocab_file", None, "The vocabulary file.")
+flags.DEFINE_string("model_dir", None, "Output folder.")
+FLAGS = flags.FLAGS
+
+
+def main(_):
+    flags_dict = FLAGS.flag_values_dict()
+    with open(os.path.join(FLAGS.model_dir, "FLAGS.json"), "w") as ouf:
+        json.dump(flags_dict, ouf)
+
+
+if __name__ == "__main__":
+    app.run(main)
+"""
+
+
+def test_a_copy_of_the_flags_that_is_only_saved_reads_none_of_them(tmp_path: Path) -> None:
+    write(tmp_path, {"text/main.py": SAVED_FLAGS})
+    assert places(lint(tmp_path, "ML104")) == [("text/main.py", 4)]
+    # handed on wholesale, the copy reads every flag
+    handed = SAVED_FLAGS.replace("json.dump(flags_dict, ouf)", "train(**flags_dict)")
+    write(tmp_path, {"text/main.py": handed})
+    assert lint(tmp_path, "ML104") == []
