@@ -23,6 +23,27 @@ _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break
 _MAX_RUN = 60
 _METADATA_MARKER = re.compile(r"^ ///(?: ([a-zA-Z0-9-]+))?\s*$")
 _EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
+_CITATION = re.compile(
+    r"^(?:see|from|source|adapted from|copied from|taken from|based on|cf\.?|ported from)\b"
+    r".*https?://\S+(?:/blob/|/tree/|\.(?:py|c|cc|cpp|h|cu|js|java|lua|m)\b|#L\d+)",
+    re.IGNORECASE,
+)
+"""A link to a source file that the code under it quotes (``# See https://github.com/.../
+ImageFilter.py`` above Pillow's ``class BLUR``): a citation, not code switched off."""
+_FRAMEWORKS = r"(?:tf|tensorflow|jax|flax|pytorch|torch|numpy|c\+\+|matlab|lua|theano|caffe|keras)"
+_PORT_REFERENCE = re.compile(
+    rf"\b(?:original|reference|equivalent)\b.*\b{_FRAMEWORKS}(?!\w)"
+    rf"|(?<!\w){_FRAMEWORKS}\s+(?:code|implementation|version)\b",
+    re.IGNORECASE,
+)
+"""A heading that presents the code under it as the implementation a port was made from
+(``## Original TF code.`` above ``# x = tf.nn.conv2d_transpose(...)``)."""
+_MID_SENTENCE_WORDS = (
+    "the a an of to and or is are was be as with for in on by that which returns then where "
+    "when if just its their this these from into"
+)
+_MID_SENTENCE = frozenset(_MID_SENTENCE_WORDS.split())
+"""Words a sentence does not end on: a code-shaped line after one finishes the sentence."""
 _SHOWN = re.compile(r"\b(?:like|as) shown (?:here|below)\b")
 """A paragraph that announces the code under it (Sphinx's conf.py template: "use
 os.path.abspath to make it absolute, like shown here.")"""
@@ -232,8 +253,11 @@ def _strip(body: str) -> str:
 
 def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     bodies = [_strip(body) for _, _, body in run]
+    # a comment inside the commented code (`#     # fmt: off`) belongs to it: it neither
+    # starts nor ends a block, and does not cut one in two
+    nested = [b.lstrip().startswith("#") for b in bodies]
     usable = [
-        bool(b.strip()) and not _DIRECTIVE.match(b) and not b.lstrip().startswith(("#", ">>>"))
+        bool(b.strip()) and not _DIRECTIVE.match(b) and not b.lstrip().startswith(">>>")
         for b in bodies
     ]
     found: List[Tuple[int, int, int]] = []
@@ -241,15 +265,23 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     start = 0
     count = len(run)
     while start < count:
-        if not usable[start] or not _CODE_HINT.search(bodies[start]):
+        if not usable[start] or nested[start] or not _CODE_HINT.search(bodies[start]):
             start += 1
             continue
         end = start
         while end < count and usable[end] and end - start < _MAX_RUN:
             end += 1
+        while end > start and nested[end - 1]:
+            end -= 1
         best = 0
         for stop in range(end, start, -1):
-            if any(_PROSE_PAREN.search(b) for b in bodies[start:stop]):
+            if nested[stop - 1]:
+                continue
+            if any(
+                _PROSE_PAREN.search(b)
+                for i, b in enumerate(bodies[start:stop])
+                if not nested[start + i]
+            ):
                 continue  # "shape (batch, seq_len)": prose, code has no space before "("
             statements = _parses(bodies[start:stop])
             if statements is not None and _is_code(statements) and not _is_notation(statements):
@@ -266,10 +298,20 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         return 0 <= i < count and i not in in_code and bool(bodies[i].strip())
 
     kept: List[Tuple[int, int]] = []
+    illustrated: Set[int] = set()  # where the code an introduction announces stops
     for first, stop in spans:
-        before = bodies[first - 1].strip().lower() if prose(first - 1) else ""
+        before = bodies[first - 1].strip().lstrip("#").strip().lower() if prose(first - 1) else ""
         if before.endswith(":") or _EXAMPLE_INTRO.search(before):
+            illustrated.add(stop)
             continue  # "For example, ...", "you get:" introduce an illustration
+        if before in ("...", "\u2026") and first - 1 in illustrated:
+            illustrated.add(stop)
+            continue  # the same illustration, past a "..." that elides part of it
+        if _CITATION.search(before) or _PORT_REFERENCE.search(before):
+            continue  # code quoted from a linked source, or the original a port was made from
+        words = before.split()
+        if stop - first == 1 and words and words[-1] in _MID_SENTENCE:
+            continue  # "_forward_head just returns the" / "identity, z=h": one sentence
         if stop - first == 1 and prose(first - 1) and prose(stop):
             continue  # one code-like line inside a paragraph illustrates the prose
         if (
@@ -579,6 +621,19 @@ class CommentedOutCode(FileRule):
     defines (`# buckets = [1/G]`). A trailing explanation counts after any punctuation
     (`# xa.flush = xm.flush  # Sadly, we can't ...`).
 
+    Citations are not code switched off: code under a link to the source file it quotes
+    (`# See https://github.com/python-pillow/Pillow/blob/main/src/PIL/ImageFilter.py` above
+    `# class BLUR(BuiltinFilter): ...`; a link to an issue or a page is not a source file, so
+    `# see https://github.com/org/repo/issues/12` above code still reports it), and code
+    under a heading that presents it as the implementation in another framework a port was
+    made from (`## Original TF code.`; an `# Old version` or `# Original code` heading does
+    not). A code-shaped line that ends a sentence begun on the line above, one that stops on
+    a word such as "the", "of" or "returns" (`# ... just returns the` / `#    identity,
+    z=h`), is prose, and an illustration stays one across a `...` line that elides part of
+    it ("you should do following:" / `from libml import data` / `...` / `dir =
+    libml_data.DATA_DIR`). A comment inside commented-out code (`#     # fmt: off`) is part
+    of the block: it does not split it into two findings.
+
     ## Fix
     Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
     comment may be the only record of a setting someone meant to come back to; version
@@ -665,6 +720,22 @@ class CommentedOutCode(FileRule):
         "def sample(bs):\n    # buckets = [1/G]\n    return bs\n",
         # an explanation after punctuation
         "xa = f()\n# xa.flush = xm.flush  # Sadly, we can't add attributes to an array\n",
+        # code quoted from the source file a link points to
+        "def blur(image):\n"
+        "    # See https://github.com/python-pillow/Pillow/blob/main/src/PIL/ImageFilter.py\n"
+        "    # class BLUR(BuiltinFilter):\n    #     name = 'Blur'\n"
+        "    #     # fmt: off\n    #     filterargs = (5, 5), 16, 0, (1, 1, 1)\n"
+        "    #     # fmt: on\n    return image\n",
+        # the original a port was made from
+        "x = conv_transpose2d(x, w)\n## Original TF code.\n# x = tf.nn.conv2d_transpose(\n"
+        "#     x, w, output_shape=shape)\n",
+        # a sentence finished on a code-shaped line
+        "# If use_pred_head=False, _forward_head just returns the\n#    identity, z=h\n"
+        "h, z = encoder(imgs)\n",
+        # one illustration across an elision
+        "# If you need DATA_DIR outside of this module then you should do following:\n"
+        "#     from libml import data as libml_data\n#     ...\n"
+        "#     dir = libml_data.DATA_DIR\nDATA_DIR = ''\n",
     )
     INVALID = (
         Invalid(
@@ -675,6 +746,21 @@ class CommentedOutCode(FileRule):
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
         # an old value next to the setting that replaced it, which no code handles
         Invalid("#html_favicon = 'openai-favicon2_32x32.ico'\nhtml_favicon = 'icon.ico'\n", line=1),
+        # a link to an issue is not the source of the code under it
+        Invalid(
+            "# see https://github.com/pytorch/pytorch/issues/123\n"
+            "# torch.backends.cudnn.benchmark = True\nx = 1\n",
+            line=2,
+        ),
+        # the code a rewrite replaced, in the same framework
+        Invalid("x = new(y)\n# Original code\n# x = old(y)\n", line=3),
+        # a comment inside commented-out code does not split it
+        Invalid(
+            "# model = build(\n#     # fmt: off\n#     depth, width,\n#     # fmt: on\n# )\n"
+            "y = 1\n",
+            line=1,
+            message="5 lines",
+        ),
         # an alternative that is code, not a value, next to a setting
         Invalid("lr = 0.1\n# lr = schedule(step)\n", line=2),
         # the symbols are the function's own values
