@@ -470,7 +470,10 @@ class FactsExtractor:
             self._visit(target.value)
         elif isinstance(target, ast.Subscript):
             self._subscript_write(target)
-            self._visit(target.value)
+            inner = target.value
+            if isinstance(inner, ast.Attribute) and inner.attr == "__dict__":
+                inner = inner.value  # `config.__dict__[key] = value` fills it, reads nothing
+            self._visit(inner)
             self._visit(target.slice)
 
     def _write(self, chain: List[str]) -> None:

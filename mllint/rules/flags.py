@@ -627,11 +627,12 @@ class UnusedFlag(ProjectRule):
     attribute of an object bound from another call (`env = submitit.JobEnvironment();
     env.local_rank`). An absl flag is read by the modules its defining module runs with.
 
-    Three things never consume this program's namespace: a `run(**vars(opt))` in another
+    Four things never consume this program's namespace: a `run(**vars(opt))` in another
     entry point with its own parser that the program imports for a function (`import val`;
     that `opt` is `val.py`'s), `getattr(obj, name)` on an object another call built
-    (`loggers = Loggers(...)`), and a module's `__dict__` (`torchvision.models.__dict__`);
-    nor is `*args` or a parameter with a default (`flags=cv2.IMREAD_COLOR`) a namespace
+    (`loggers = Loggers(...)`), a module's `__dict__` (`torchvision.models.__dict__`), and
+    an object filled field by field through its `__dict__` (`config.__dict__[key] = value`
+    in BERT's `BertConfig.from_dict`: a write); nor is `*args` or a parameter with a default (`flags=cv2.IMREAD_COLOR`) a namespace
     when handed to a library.
 
     A namespace *consumed* wholesale reads every option: `f(**vars(args))`, `vars(...)`,

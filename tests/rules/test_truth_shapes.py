@@ -123,3 +123,23 @@ def test_a_copy_of_the_flags_that_is_only_saved_reads_none_of_them(tmp_path: Pat
     handed = SAVED_FLAGS.replace("json.dump(flags_dict, ouf)", "train(**flags_dict)")
     write(tmp_path, {"text/main.py": handed})
     assert lint(tmp_path, "ML104") == []
+
+
+def test_filling_an_object_through_its_dict_reads_no_option(tmp_path: Path) -> None:
+    # bert's modeling.py, imported by uda's main.py: BertConfig.from_dict
+    modeling = (
+        "class BertConfig:\n"
+        "    @classmethod\n"
+        "    def from_dict(cls, json_object):\n"
+        "        config = BertConfig()\n"
+        "        for key, value in json_object.items():\n"
+        "            config.__dict__[key] = value\n"
+        "        return config\n"
+    )
+    main = SAVED_FLAGS.replace("import json\n", "import json\nimport modeling\n")
+    write(tmp_path, {"text/main.py": main, "text/modeling.py": modeling})
+    assert places(lint(tmp_path, "ML104")) == [("text/main.py", 5)]
+    # reading the object's dict still hands the fields on wholesale
+    reading = modeling.replace("config.__dict__[key] = value", "print(config.__dict__[key])")
+    write(tmp_path, {"text/modeling.py": reading.replace("print(", "use(")})
+    assert lint(tmp_path, "ML104") == []
