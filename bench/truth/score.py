@@ -122,14 +122,19 @@ def main() -> int:
         )
         summary[code] = {"findings": total, "read": n_read, "useful": n_useful}
     print("\nCells: findings/read/useful per repository.")
-    lost = [k for k, (verdict, _) in labels.items() if verdict == "useful" and k not in reported]
-    if lost:
-        print(f"\n{len(lost)} findings labelled useful are no longer reported:")
-        for key in sorted(lost):
-            print("  " + "\t".join(map(str, key)))
+    scored = {name for name, _, _ in manifest()}
+    for kind in ("useful", "noise"):
+        lost = [
+            k
+            for k, (verdict, _) in labels.items()
+            if verdict == kind and k not in reported and k[0] in scored
+        ]
+        if lost:
+            print(f"\n{len(lost)} findings labelled {kind} are no longer reported:")
+            for key in sorted(lost):
+                print("  " + "\t".join(map(str, key)))
     never_read = HERE / "never_read.tsv"
     if never_read.exists():
-        scored = {name for name, _, _ in manifest()}
         options = [row for row in read_tsv(never_read, 4) if row[0] in scored]
         hits = [row for row in options if (row[0], row[1], int(row[2]), "ML104") in reported]
         by_repo = Counter(row[0] for row in options)

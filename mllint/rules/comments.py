@@ -149,13 +149,28 @@ _TRAILING_PROSE = re.compile(
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
 
 
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+)
+
+
 def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) -> bool:
     """Code-shaped comments that annotate rather than switch code off: a line that carries
     its own explanation (``# lr = 0.1  # the paper's value``), code offered in instructions
     ("uncomment the following line"), a keyword argument explained by the prose above it or
     kept for provenance (``# url='https://...',``)."""
-    if any(_TRAILING_PROSE.search(line) for line in lines):
-        return True
+    simple = len(statements) == 1 and not isinstance(statements[0], _COMPOUND)
+    if simple and any(_TRAILING_PROSE.search(line) for line in lines):
+        return True  # (one simple statement: a block with an explained line is still a block)
     if _INSTRUCTION.search(before):
         return True
     if (
@@ -583,8 +598,9 @@ class CommentedOutCode(FileRule):
     and layouts (`# ids = [tok_a, tok_b]`). A call written with a space before its
     parenthesis (`# shape (batch, seq_len)`, `# size=n (frames)`) is prose.
 
-    Annotations are not code switched off either: a commented line with its own
-    explanatory trailing comment (`# lr = 0.01  # the paper's value`), code offered in
+    Annotations are not code switched off either: a commented statement with its own
+    explanatory trailing comment (`# lr = 0.01  # the paper's value`; a block, several
+    statements or an `if`/`for`/`def`, with one explained line is still a block), code offered in
     instructions to the reader ("uncomment the following line"), a keyword argument explained
     by the comment line above it or kept as provenance (`# url='https://...',` in a dict of
     pretrained weights, also several such string keywords in a row: `# hf_hub_id='org/m',`
@@ -746,6 +762,14 @@ class CommentedOutCode(FileRule):
         Invalid("x = 1\n# y = x + 1\n# print(y)\n", line=2),
         # an old value next to the setting that replaced it, which no code handles
         Invalid("#html_favicon = 'openai-favicon2_32x32.ico'\nhtml_favicon = 'icon.ico'\n", line=1),
+        # a block is still code when one of its lines explains itself
+        Invalid(
+            "# if infer_mode:\n#     output = self.forward_features(spec)\n"
+            "# else: # this part is typically used\n#     output = self.head(spec)\n"
+            "output = self.head(spec)\n",
+            line=1,
+            message="4 lines",
+        ),
         # a link to an issue is not the source of the code under it
         Invalid(
             "# see https://github.com/pytorch/pytorch/issues/123\n"
