@@ -256,6 +256,15 @@ class FactsExtractor:
     def __init__(self, text: str) -> None:
         self._text = text
         self._lines = text.split("\n")
+        self._spread_values: Set[int] = set()
+        """``id`` of each ``vars(args)`` spread into a call whose callee is recorded in
+        :attr:`spreads` (the index decides whether that callee reads every option)."""
+        self._self_reads: Set[str] = set()
+        self._self_writes: Set[str] = set()
+        """``self.x`` read and assigned in the module: an object's own field, read from
+        itself, is not an option (``self.rand_aug = rand_aug`` ... ``if self.rand_aug:``)."""
+        self.spreads: List[List[Any]] = []
+        self.signatures: Dict[str, List[Any]] = {}
         self._saved_copies: Set[int] = set()
         """``id`` of each ``d = vars(args)`` whose ``d`` is only ever logged or saved."""
         self.constants: Dict[str, List[Any]] = {}
@@ -315,6 +324,8 @@ class FactsExtractor:
         """Walk ``tree`` and return the facts as JSON data."""
         if any(word in self._text for word in ("vars(", "__dict__", "flag_values_dict")):
             self._saved_copies = _saved_namespace_copies(tree)
+        if "**" in self._text:
+            self.signatures = _signatures(tree)
         for statement in tree.body:
             self._top_level(statement)
             self._visit(statement)
@@ -359,7 +370,9 @@ class FactsExtractor:
             "switches": self.switches,
             "imported": self.imported,
             "passes": self.passes,
-            "option_reads": sorted(self.option_reads),
+            "spreads": self.spreads,
+            "signatures": self.signatures,
+            "option_reads": sorted(self.option_reads | (self._self_reads - self._self_writes)),
             "set_flags": sorted(self.set_flags),
         }
 
@@ -467,6 +480,8 @@ class FactsExtractor:
             chain = dotted(target)
             if chain is not None:
                 self._write(chain)
+                if len(chain) == 2 and chain[0] == "self":
+                    self._self_writes.add(chain[1])
             self._visit(target.value)
         elif isinstance(target, ast.Subscript):
             self._subscript_write(target)
@@ -1056,12 +1071,15 @@ class FactsExtractor:
             lines = self.attr_reads.setdefault(node.attr, [])
             if not lines or lines[-1] != node.lineno:
                 lines.append(node.lineno)
-            if node.attr == "__dict__":
+            if node.attr == "__dict__" and id(node) not in self._spread_values:
                 self._escape(node.value)
             if not self._is_foreign(node.value) and not (
                 self._sink and node.attr in ("__dict__", "flag_values_dict")
             ):
-                self.option_reads.add(node.attr)
+                if isinstance(node.value, ast.Name) and node.value.id == "self":
+                    self._self_reads.add(node.attr)
+                else:
+                    self.option_reads.add(node.attr)
         value = node.value
         if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
             self._load(value, node.attr)
@@ -1125,7 +1143,32 @@ class FactsExtractor:
             self._sink -= 1
             return
         self._namespace_passes(node)
+        self._spread(node)
         self._generic(node)
+
+    def _spread(self, node: ast.Call) -> None:
+        """``f(**vars(args))``, ``models.__dict__[args.model](**vars(args))``: the namespace
+        spread into the named parameters of a callee; recorded with the callee so that the
+        index can read those names when the callee is the project's (and read every option
+        when it is not)."""
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg is not None or not _dumps_namespace(value):
+                continue
+            func = node.func
+            if (
+                isinstance(func, ast.Subscript)
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "__dict__"
+            ):
+                chain = dotted(func.value.value)
+                callee = ["module", chain] if chain else None
+            else:
+                chain = dotted(func)
+                callee = ["call", chain] if chain else None
+            if callee is not None:
+                self._spread_values.add(id(value))
+                self.spreads.append([*callee, node.lineno])
 
     def _template_reads(self, node: ast.Call) -> None:
         """``"--beam={FLAGS.beam_size}".format(**mapping)``: each attribute a replacement
@@ -1257,7 +1300,7 @@ class FactsExtractor:
                 key = _string(args[self._helpers[name]])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
-            elif name == "vars" and args:
+            elif name == "vars" and args and id(node) not in self._spread_values:
                 self._escape(args[0])
             elif name in self._getenv and first is not None:
                 self.env_reads.append([first, node.lineno, _default_arg(node)])
@@ -1274,10 +1317,6 @@ class FactsExtractor:
                 self._setattr(args[0], args[1])
             elif name == "add_argument":
                 self._argparse_option(node)
-            elif name == "set_defaults":
-                for keyword in node.keywords:
-                    if keyword.arg:
-                        self.key_reads.setdefault(keyword.arg, [])
             elif name.startswith("DEFINE_"):
                 self._absl_flag(node, name)
         if name == "patch" and first is not None and "." in first:
@@ -1756,6 +1795,62 @@ def _dumps_namespace(node: ast.AST) -> bool:
             return True
         return isinstance(func, ast.Attribute) and func.attr == "flag_values_dict"
     return isinstance(node, ast.Attribute) and node.attr == "__dict__"
+
+
+def _signatures(tree: ast.Module) -> Dict[str, List[Any]]:
+    """``name -> [parameters, forwards, opaque]`` for the module's functions and classes (a
+    class's ``__init__``): the named parameters a ``**mapping`` fills, the callees its
+    ``**kwargs`` is handed on to (dotted names), and whether ``**kwargs`` goes anywhere else
+    (``opaque``: it may read any key)."""
+    found: Dict[str, List[Any]] = {}
+    for statement in tree.body:
+        function: Optional[ast.AST] = statement
+        skip = 0
+        if isinstance(statement, ast.ClassDef):
+            function = next(
+                (
+                    s
+                    for s in statement.body
+                    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and s.name == "__init__"
+                ),
+                None,
+            )
+            skip = 1  # self
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = function.args
+        names = [a.arg for a in (*arguments.posonlyargs, *arguments.args)][skip:]
+        names += [a.arg for a in arguments.kwonlyargs]
+        kwargs = arguments.kwarg.arg if arguments.kwarg is not None else None
+        forwards: List[List[str]] = []
+        opaque = False
+        if kwargs is not None:
+            parents: Dict[int, ast.AST] = {}
+            for node in ast.walk(function):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+            for node in ast.walk(function):
+                if not (isinstance(node, ast.Name) and node.id == kwargs):
+                    continue
+                parent = parents.get(id(node))
+                if isinstance(parent, ast.keyword) and parent.arg is None:
+                    call = parents.get(id(parent))
+                    chain = dotted(call.func) if isinstance(call, ast.Call) else None
+                    if chain is None:
+                        opaque = True  # `super().__init__(**kwargs)`, `f()(**kwargs)`
+                    else:
+                        forwards.append(chain)
+                elif isinstance(parent, ast.Call) and _is_sink(parent.func):
+                    continue  # print(kwargs)
+                elif isinstance(parent, ast.Attribute) and parent.attr in ("get", "pop"):
+                    continue  # kwargs.get("x"): a key read, recorded as such
+                elif isinstance(parent, ast.Subscript) and _string(parent.slice) is not None:
+                    continue  # kwargs["x"]
+                elif isinstance(node.ctx, ast.Load):
+                    opaque = True
+        found[statement.name] = [names, forwards, opaque]  # type: ignore[attr-defined]
+    return found
 
 
 def _saved_namespace_copies(tree: ast.Module) -> Set[int]:

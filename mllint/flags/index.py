@@ -89,6 +89,7 @@ class FlagIndex:
             for start in range(1, len(parts)):
                 self._by_suffix.setdefault(".".join(parts[start:]), []).append(path)
         self._module_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
+        self._root_folder: Optional[Tuple[str, str]] = None
         self._resolve_cache: Dict[Tuple[str, str], Resolved] = {}
         self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
         self.rebound: Set[Tuple[str, str]] = set()
@@ -138,7 +139,26 @@ class FlagIndex:
         if exact:
             return _nearest(importer, exact)
         candidates = self._by_suffix.get(module, ())
-        return candidates[0] if len(candidates) == 1 else None
+        if len(candidates) == 1:
+            return candidates[0]
+        root = self._root()
+        if len(parts) > 1 and root is not None and parts[0] == os.path.basename(root[1]):
+            # `import mae_st.util.misc` in a repository cloned as `mae_st/` with no
+            # `__init__.py` at its top: the repository is the package
+            return self._at(root[0], parts[1:])
+        return None
+
+    def _root(self) -> Optional[Tuple[str, str]]:
+        """The folder holding every analysed file, as the paths spell it and absolute."""
+        if self._root_folder is None:
+            try:
+                common = os.path.commonpath(self.paths) if self.paths else ""
+            except ValueError:  # absolute and relative paths mixed
+                common = ""
+            if common and common in self._path_set:
+                common = os.path.dirname(common)  # a single file
+            self._root_folder = (common, os.path.abspath(common or os.curdir))
+        return self._root_folder
 
     def _at(self, directory: str, parts: Sequence[str]) -> Optional[str]:
         base = os.path.join(directory, *parts)
@@ -447,7 +467,87 @@ class FlagIndex:
                 _kind, module, level, _name = target
                 if self.resolve_module(other, module, level) is None:
                     return True
+            if not own and self._spread_names(other) is None:
+                return True  # spread into a callee from outside the project: any option
         return False
+
+    def spread_reads(self, path: str, program: Iterable[str]) -> Set[str]:
+        """The options read by spreading a namespace into the named parameters of the
+        project's callees (``models_vit.__dict__[args.model](**vars(args))`` reads the
+        parameter names of every model factory and the constructors they hand
+        ``**kwargs`` to)."""
+        names: Set[str] = set()
+        for other in program:
+            facts = self.facts[other]
+            own = other != path and bool(facts.get("options") or facts.get("absl"))
+            if not own:
+                names |= self._spread_names(other) or set()
+        return names
+
+    def _spread_names(self, path: str) -> Optional[Set[str]]:
+        """Parameter names the spreads of ``path`` fill; ``None`` when a callee is not
+        the project's or hands ``**kwargs`` on where it cannot be followed."""
+        names: Set[str] = set()
+        for kind, chain, _line in self.facts[path].get("spreads", ()):
+            if kind == "module":
+                module = self._chain_module(path, chain)
+                if module is None:
+                    return None
+                callees = [(module, name) for name in self.facts[module].get("signatures", {})]
+            else:
+                callee = self._callee(path, chain)
+                if callee is None:
+                    return None
+                callees = [callee]
+            for module, name in callees:
+                if not self._parameters(module, name, names, set()):
+                    return None
+        return names
+
+    def _parameters(
+        self, path: str, name: str, names: Set[str], seen: Set[Tuple[str, str]]
+    ) -> bool:
+        """Add the named parameters of ``path``'s ``name`` and of what its ``**kwargs``
+        reaches; ``False`` when that cannot be followed."""
+        if (path, name) in seen:
+            return True
+        seen.add((path, name))
+        signature = self.facts[path].get("signatures", {}).get(name)
+        if signature is None or len(seen) > 50:
+            return False
+        parameters, forwards, opaque = signature
+        names.update(parameters)
+        if opaque:
+            return False
+        for chain in forwards:
+            callee = self._callee(path, chain)
+            if callee is None or not self._parameters(*callee, names, seen):
+                return False
+        return True
+
+    def _chain_module(self, path: str, chain: Sequence[str]) -> Optional[str]:
+        """The project module a dotted name refers to in ``path`` (``models_vit``)."""
+        found = self.resolve_chain(path, list(chain))
+        return found.path if isinstance(found, Module) else None
+
+    def _callee(self, path: str, chain: Sequence[str]) -> Optional[Tuple[str, str]]:
+        """``(module, name)`` of the project function or class a call's dotted name
+        refers to in ``path``, if it has a known signature."""
+        if len(chain) == 1:
+            name = chain[0]
+            if name in self.facts[path].get("signatures", {}):
+                return path, name
+            target = self.facts[path]["imports"].get(name)
+            if target is None or target[0] != "from":
+                return None
+            source = self.resolve_module(path, target[1], target[2])
+            if source is None or target[3] not in self.facts[source].get("signatures", {}):
+                return None
+            return source, target[3]
+        module = self._chain_module(path, chain[:-1])
+        if module is None or chain[-1] not in self.facts[module].get("signatures", {}):
+            return None
+        return module, chain[-1]
 
     def switch_kinds(self, name: str) -> Set[str]:
         """What the project's definitions of a flag named ``name`` say it is (``bool``,

@@ -632,10 +632,23 @@ class UnusedFlag(ProjectRule):
     that `opt` is `val.py`'s), `getattr(obj, name)` on an object another call built
     (`loggers = Loggers(...)`), a module's `__dict__` (`torchvision.models.__dict__`), and
     an object filled field by field through its `__dict__` (`config.__dict__[key] = value`
-    in BERT's `BertConfig.from_dict`: a write); nor is `*args` or a parameter with a default (`flags=cv2.IMREAD_COLOR`) a namespace
-    when handed to a library.
+    in BERT's `BertConfig.from_dict`: a write); nor is `*args` or a parameter with a
+    default (`flags=cv2.IMREAD_COLOR`) a namespace when handed to a library.
 
-    A namespace *consumed* wholesale reads every option: `f(**vars(args))`, `vars(...)`,
+    A namespace spread into a callable of the project reads that callable's named
+    parameters, and those of what its `**kwargs` is handed on to: with `def train(lr,
+    epochs, **kwargs)`, `train(**vars(args))` reads `lr` and `epochs`; an option that only
+    lands in a `**kwargs` that is printed or logged is still never read. A callable chosen
+    by name from a project module (`models_vit.__dict__[args.model](**vars(args))`) reads
+    the parameters of every function and class of that module. When a callee is not the
+    project's, or its `**kwargs` goes anywhere else, the spread reads every option.
+    `parser.set_defaults(x=...)` sets a default and reads nothing, and neither does an
+    object reading back its own field (`self.rand_aug = rand_aug` ... `if self.rand_aug:`).
+    A repository that imports itself under its folder's name (`import mae_st.util.misc` in
+    a clone named `mae_st/` with no `__init__.py` at its top) is followed as that package.
+
+    A namespace *consumed* wholesale reads every option: `f(**vars(args))` into a callee
+    from outside the project, `vars(...)`,
     `x.__dict__` or `getattr(x, name)` with a computed name (in the defining file on any
     object but a module, elsewhere in the program on a name such as `args`, `opts`, `cfg`,
     `FLAGS`), `eval(f"args.{name}")`, or the namespace passed to a function imported from
@@ -752,6 +765,15 @@ class UnusedFlag(ProjectRule):
             line=3,
             message="use_amp",
         ),
+        # spread into a project function, the namespace reads its named parameters only
+        Invalid(
+            "import argparse\ndef train(lr, epochs=1, **kwargs):\n    print(kwargs)\n"
+            "p = argparse.ArgumentParser()\np.add_argument('--lr')\n"
+            "p.add_argument('--old-sched', action='store_true')\n"
+            "args = p.parse_args()\ntrain(**vars(args))\n",
+            line=6,
+            message="old_sched",
+        ),
         # a namespace only logged or saved reads nothing
         Invalid(
             "import argparse, json\np = argparse.ArgumentParser()\n"
@@ -814,6 +836,8 @@ class UnusedFlag(ProjectRule):
             program = index.program(path)
             reads = index.reads_in(program)
             escapes = index.consumed_in(path, program)
+            if not escapes:
+                reads = reads | index.spread_reads(path, program)
             injected = set(facts.get("injected", ()))
             unread: List[Tuple[str, str, List[int], str]] = []  # flag, kind, span, message
             for dest, display, *span, _default in facts.get("options", ()):

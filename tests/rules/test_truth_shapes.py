@@ -143,3 +143,77 @@ def test_filling_an_object_through_its_dict_reads_no_option(tmp_path: Path) -> N
     reading = modeling.replace("config.__dict__[key] = value", "print(config.__dict__[key])")
     write(tmp_path, {"text/modeling.py": reading.replace("print(", "use(")})
     assert lint(tmp_path, "ML104") == []
+
+
+# mae_st: the namespace is spread into a model factory chosen by name, which hands **kwargs on
+# to the model's constructor; the repository imports itself as the package `mae_st`
+MODELS = """\
+class VisionTransformer:
+    def __init__(self, num_frames, img_size=224, drop_path_rate=0.0, **kwargs):
+        print(locals())
+        self.size = img_size
+
+
+def vit_base_patch16(**kwargs):
+    return VisionTransformer(img_size=224, **kwargs)
+"""
+FINETUNE = """\
+import argparse
+import mae_st.models_vit as models_vit
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--model", default="vit_base_patch16")
+parser.add_argument("--num_frames", type=int, default=16)
+parser.add_argument("--drop_path_rate", type=float, default=0.1)
+parser.add_argument("--color_jitter", type=float, default=None)
+parser.add_argument("--global_pool", action="store_true")
+parser.set_defaults(global_pool=True)
+args = parser.parse_args()
+model = models_vit.__dict__[args.model](**vars(args))
+"""
+
+
+def test_a_namespace_spread_into_a_callee_reads_its_named_parameters(tmp_path: Path) -> None:
+    root = tmp_path / "mae_st"
+    write(root, {"models_vit.py": MODELS, "main_finetune.py": FINETUNE})
+    # color_jitter and global_pool reach only **kwargs, which is printed; set_defaults is
+    # a default, not a read
+    assert places(lint(root, "ML104")) == [("main_finetune.py", 8), ("main_finetune.py", 9)]
+    # a **kwargs the constructor hands on to something unknown may read any option
+    opaque = MODELS.replace("print(locals())", "self.extra = dict(**kwargs)")
+    write(root, {"models_vit.py": opaque.replace("dict(**kwargs)", "make()(**kwargs)")})
+    assert lint(root, "ML104") == []
+    # and so may a callee from outside the project
+    write(
+        root,
+        {
+            "models_vit.py": MODELS,
+            "main_finetune.py": FINETUNE.replace(
+                "model = models_vit.__dict__[args.model](**vars(args))",
+                "import timm\nmodel = timm.create_model(**vars(args))",
+            ),
+        },
+    )
+    assert lint(root, "ML104") == []
+
+
+def test_an_object_field_read_from_itself_is_not_an_option(tmp_path: Path) -> None:
+    kinetics = (
+        "class Kinetics:\n"
+        "    def __init__(self, rand_aug=False):\n"
+        "        self.rand_aug = rand_aug\n"
+        "    def get(self):\n"
+        "        if self.rand_aug:\n"
+        "            return 1\n"
+    )
+    main = (
+        "import argparse\nfrom kinetics import Kinetics\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--rand_aug', action='store_true')\n"
+        "args = parser.parse_args()\n"
+        "data = Kinetics(rand_aug=False)\n"
+    )
+    write(tmp_path, {"kinetics.py": kinetics, "main_test.py": main})
+    assert places(lint(tmp_path, "ML104")) == [("main_test.py", 4)]
+    write(tmp_path, {"main_test.py": main.replace("rand_aug=False)", "rand_aug=args.rand_aug)")})
+    assert lint(tmp_path, "ML104") == []
