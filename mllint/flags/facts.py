@@ -1166,9 +1166,13 @@ class FactsExtractor:
             else:
                 chain = dotted(func)
                 callee = ["call", chain] if chain else None
-            if callee is not None:
+            source = value.args[0] if isinstance(value, ast.Call) and value.args else value
+            if isinstance(source, ast.Attribute) and source.attr == "__dict__":
+                source = source.value
+            spread = dotted(source)
+            if callee is not None and spread is not None:
                 self._spread_values.add(id(value))
-                self.spreads.append([*callee, node.lineno])
+                self.spreads.append([*callee, node.lineno, spread[-1]])
 
     def _template_reads(self, node: ast.Call) -> None:
         """``"--beam={FLAGS.beam_size}".format(**mapping)``: each attribute a replacement

@@ -422,6 +422,10 @@ class FlagIndex:
                         submodule = self._submodule(resolved, name)
                         if submodule is not None:
                             found.add(submodule)
+                for module, level in facts.get("stars", ()):
+                    resolved = self.resolve_module(source, module, level)  # `from m import *`
+                    if resolved is not None:
+                        found.add(resolved)
                 found.discard(source)
                 self._imports[source] = found
         return self._imports.get(path, set())
@@ -467,7 +471,7 @@ class FlagIndex:
                 _kind, module, level, _name = target
                 if self.resolve_module(other, module, level) is None:
                     return True
-            if not own and self._spread_names(other) is None:
+            if not own and self._spread_names(other, other == path) is None:
                 return True  # spread into a callee from outside the project: any option
         return False
 
@@ -481,14 +485,18 @@ class FlagIndex:
             facts = self.facts[other]
             own = other != path and bool(facts.get("options") or facts.get("absl"))
             if not own:
-                names |= self._spread_names(other) or set()
+                names |= self._spread_names(other, other == path) or set()
         return names
 
-    def _spread_names(self, path: str) -> Optional[Set[str]]:
+    def _spread_names(self, path: str, defining: bool) -> Optional[Set[str]]:
         """Parameter names the spreads of ``path`` fill; ``None`` when a callee is not
-        the project's or hands ``**kwargs`` on where it cannot be followed."""
+        the project's or hands ``**kwargs`` on where it cannot be followed. Outside the
+        defining file only a namespace-like name (``args``, ``opt``, ``cfg``...) counts, as
+        for ``vars(x)``: ``copyconf(default_opt)`` spreads its own parameter."""
         names: Set[str] = set()
-        for kind, chain, _line in self.facts[path].get("spreads", ()):
+        for kind, chain, _line, spread in self.facts[path].get("spreads", ()):
+            if not defining and spread not in _NAMESPACE_ESCAPES:
+                continue
             if kind == "module":
                 module = self._chain_module(path, chain)
                 if module is None:

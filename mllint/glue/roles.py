@@ -91,7 +91,7 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
         "cli",
         r"^main$|^_?main_|^cli$|^parse_(args|arguments|options?|known_args)|_?args?_?parser"
         r"|^(get|build|make|create)_(arg|args|argument|option)_?parser|^add_\w*_(args|arguments)$"
-        r"|^run$|^_setup_gpu_args$",
+        r"|^run$|^_setup_gpu_args$|^_?launch(_|$)",
     ),
     (
         "config",

@@ -511,10 +511,10 @@ class GlueHeavyFunction(FileRule):
     A function's role comes from its name and its class: a method of a model class, or a
     name with a word such as `forward`, `loss`, `train`, `step`, `update`, `sample`,
     `evaluate`, `predict`, `policy`, `gradient` is algorithm. Glue by design, never reported:
-    `main`, `parse_args`, argument-parser builders (cli), `load_*`, `save_*`, `convert_*`,
-    `*checkpoint*`, `download*`, functions about files and paths (io), `log_*`, `print*`,
-    `on_*` callbacks (logging), `*config*`, `setup*` (config), `*dataset*`, `*loader*`,
-    `collate*` (data),
+    `main`, `parse_args`, argument-parser builders, `launch_*` launchers (cli), `load_*`,
+    `save_*`, `convert_*`, `*checkpoint*`, `download*`, functions about files and paths
+    (io), `log_*`, `print*`, `on_*` callbacks (logging), `*config*`, `setup*` (config),
+    `*dataset*`, `*loader*`, `collate*` (data),
     distributed set-up (runtime), constructors and dunder methods (wiring), the methods of a
     class whose base is a `*Hook`, `*Callback`, `*Logger`, `*Writer`, `*Monitor` (logging) or
     `*Evaluator` (adapter of predictions to a metric library), tests, and every
@@ -673,6 +673,26 @@ class GlueHeavyFunction(FileRule):
         "    canvas.save(os.path.join(outdir, 'grid.png'))\n"
         "    print('done')\n"
         "if __name__ == '__main__':\n    generate_style_mix()\n",
+        # a launcher: it picks the run folder, writes the options and spawns the workers
+        "import json, os, re\nimport torch\n"
+        "def launch_training(c, desc, outdir, dry_run):\n"
+        "    prev_run_dirs = []\n"
+        "    if os.path.isdir(outdir):\n"
+        "        prev_run_dirs = [x for x in os.listdir(outdir)]\n"
+        "    prev_run_ids = [re.match(r'^\\d+', x) for x in prev_run_dirs]\n"
+        "    prev_run_ids = [int(x.group()) for x in prev_run_ids if x is not None]\n"
+        "    cur_run_id = max(prev_run_ids, default=-1) + 1\n"
+        "    c.run_dir = os.path.join(outdir, f'{cur_run_id:05d}-{desc}')\n"
+        "    print(json.dumps(c, indent=2))\n"
+        "    print(f'Output directory:    {c.run_dir}')\n"
+        "    if dry_run:\n"
+        "        print('Dry run; exiting.')\n"
+        "        return\n"
+        "    os.makedirs(c.run_dir)\n"
+        "    with open(os.path.join(c.run_dir, 'training_options.json'), 'wt') as f:\n"
+        "        json.dump(c, f, indent=2)\n"
+        "    torch.multiprocessing.spawn(fn=subprocess_fn, args=(c,), nprocs=c.num_gpus)\n"
+        "if __name__ == '__main__':\n    launch_training(cfg, 'x', 'out', False)\n",
         # a training driver: its only arithmetic is on steps and the clock
         "import time, logging\nimport tensorflow as tf\n"
         "def perform_training(trainer, train_steps, steps_per_loop, writer):\n"
