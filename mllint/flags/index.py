@@ -422,10 +422,6 @@ class FlagIndex:
                         submodule = self._submodule(resolved, name)
                         if submodule is not None:
                             found.add(submodule)
-                for module, level in facts.get("stars", ()):
-                    resolved = self.resolve_module(source, module, level)  # `from m import *`
-                    if resolved is not None:
-                        found.add(resolved)
                 found.discard(source)
                 self._imports[source] = found
         return self._imports.get(path, set())

@@ -646,6 +646,11 @@ class UnusedFlag(ProjectRule):
     object reading back its own field (`self.rand_aug = rand_aug` ... `if self.rand_aug:`).
     A repository that imports itself under its folder's name (`import mae_st.util.misc` in
     a clone named `mae_st/` with no `__init__.py` at its top) is followed as that package.
+    Star imports (`from .discriminator import *` in a package's `__init__.py`) do not add
+    modules to a program: followed, they pulled every model of timm and trax's vendored
+    numpy into each script's program, whose generic `args` parameters then hid ten options
+    read by hand as never read; not following them leaves one option (SPADE's `--ndf`, read
+    through a star import) reported.
 
     A namespace *consumed* wholesale reads every option: `f(**vars(args))` into a callee
     from outside the project, `vars(...)`,

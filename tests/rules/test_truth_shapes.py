@@ -217,24 +217,3 @@ def test_an_object_field_read_from_itself_is_not_an_option(tmp_path: Path) -> No
     assert places(lint(tmp_path, "ML104")) == [("main_test.py", 4)]
     write(tmp_path, {"main_test.py": main.replace("rand_aug=False)", "rand_aug=args.rand_aug)")})
     assert lint(tmp_path, "ML104") == []
-
-
-def test_a_module_a_package_star_imports_is_part_of_the_program(tmp_path: Path) -> None:
-    # SPADE: train.py -> import models.networks; networks/__init__.py star-imports the
-    # discriminator, which reads opt.ndf
-    write(
-        tmp_path,
-        {
-            "train.py": (
-                "import argparse\nimport models.networks\n"
-                "parser = argparse.ArgumentParser()\n"
-                "parser.add_argument('--ndf', type=int, default=64)\n"
-                "parser.add_argument('--optimizer', default='adam')\n"
-                "opt = parser.parse_args()\nnet = models.networks.define_D(opt)\n"
-            ),
-            "models/__init__.py": "",
-            "models/networks/__init__.py": "from models.networks.discriminator import *\n",
-            "models/networks/discriminator.py": "def define_D(opt):\n    return opt.ndf\n",
-        },
-    )
-    assert places(lint(tmp_path, "ML104")) == [("train.py", 5)]
