@@ -69,6 +69,9 @@ _CMP_OPS = {
 }
 _SCALARS = (str, int, float, bool, type(None))
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+_COPY_ASSIGNMENT = re.compile(r"=\s*(?:vars\(|[\w.]+\.(?:__dict__\b|flag_values_dict\())")
+"""A line that may bind a copy of a namespace (``d = vars(args)``): the cheap test before
+:func:`_saved_namespace_copies` walks the module."""
 _KNOB_COMMENT_LINES = 5
 """How far above and below a constant a comment block may document its other values."""
 _NAMESPACE_FACTORIES = frozenset(
@@ -322,7 +325,7 @@ class FactsExtractor:
 
     def run(self, tree: ast.Module) -> Dict[str, Any]:
         """Walk ``tree`` and return the facts as JSON data."""
-        if any(word in self._text for word in ("vars(", "__dict__", "flag_values_dict")):
+        if _COPY_ASSIGNMENT.search(self._text):
             self._saved_copies = _saved_namespace_copies(tree)
         if "**" in self._text:
             self.signatures = _signatures(tree)
@@ -431,8 +434,11 @@ class FactsExtractor:
         a comment that only names a past value, ``# "clean-labels" used the re-labelled
         subset``, documents an ended experiment). The comments read are the statement's own
         and the comment lines directly above and below it."""
+        if isinstance(value, (list, tuple)):
+            return False  # a table, not a knob
         first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
-        comments = _comments("\n".join(self._lines[first : last + 1]))
+        own = "\n".join(self._lines[first : last + 1])
+        comments = _comments(own) if "#" in own else []
         for step, start in ((-1, first - 1), (1, last + 1)):
             index = start
             while 0 <= index < len(self._lines) and abs(index - start) < _KNOB_COMMENT_LINES:
@@ -1830,29 +1836,27 @@ def _signatures(tree: ast.Module) -> Dict[str, List[Any]]:
         forwards: List[List[str]] = []
         opaque = False
         if kwargs is not None:
-            parents: Dict[int, ast.AST] = {}
-            for node in ast.walk(function):
-                for child in ast.iter_child_nodes(node):
-                    parents[id(child)] = node
-            for node in ast.walk(function):
-                if not (isinstance(node, ast.Name) and node.id == kwargs):
-                    continue
-                parent = parents.get(id(node))
-                if isinstance(parent, ast.keyword) and parent.arg is None:
-                    call = parents.get(id(parent))
-                    chain = dotted(call.func) if isinstance(call, ast.Call) else None
-                    if chain is None:
-                        opaque = True  # `super().__init__(**kwargs)`, `f()(**kwargs)`
-                    else:
-                        forwards.append(chain)
-                elif isinstance(parent, ast.Call) and _is_sink(parent.func):
-                    continue  # print(kwargs)
-                elif isinstance(parent, ast.Attribute) and parent.attr in ("get", "pop"):
-                    continue  # kwargs.get("x"): a key read, recorded as such
-                elif isinstance(parent, ast.Subscript) and _string(parent.slice) is not None:
-                    continue  # kwargs["x"]
-                elif isinstance(node.ctx, ast.Load):
-                    opaque = True
+            loads = accounted = 0
+            for node in ast.walk(function):  # every use of **kwargs must be accounted for
+                if isinstance(node, ast.Name) and node.id == kwargs:
+                    loads += 1
+                elif isinstance(node, ast.Call):
+                    for keyword in node.keywords:
+                        if keyword.arg is None and _is_name(keyword.value, kwargs):
+                            accounted += 1
+                            chain = dotted(node.func)
+                            if chain is None:
+                                opaque = True  # `super().__init__(**kwargs)`, `f()(**kwargs)`
+                            else:
+                                forwards.append(chain)
+                    if _is_sink(node.func):  # print(kwargs)
+                        accounted += sum(_is_name(a, kwargs) for a in node.args)
+                        accounted += sum(_is_name(k.value, kwargs) for k in node.keywords if k.arg)
+                elif isinstance(node, ast.Attribute) and node.attr in ("get", "pop"):
+                    accounted += _is_name(node.value, kwargs)  # kwargs.get("x"): a key read
+                elif isinstance(node, ast.Subscript) and _string(node.slice) is not None:
+                    accounted += _is_name(node.value, kwargs)  # kwargs["x"]
+            opaque = opaque or loads > accounted
         found[statement.name] = [names, forwards, opaque]  # type: ignore[attr-defined]
     return found
 
@@ -1862,42 +1866,44 @@ def _saved_namespace_copies(tree: ast.Module) -> Set[int]:
     ``FLAGS.flag_values_dict()``) in a scope where every read of ``d`` is an argument of a
     call that logs or saves (``json.dump(d, f)``, ``print(d)``, ``logger.info(d)``) or sits in
     an f-string: the copy reads no option, as ``json.dump(vars(args), f)`` reads none."""
-    parents: Dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-
-    def sunk(name: ast.Name) -> bool:
-        # the copy itself is the argument (`json.dump(d, f)`, `log(config=d)`, `f"{d}"`):
-        # `print(d["x"])` reads a key and `json.dump(dict(d), f)` hands it on first
-        parent = parents.get(id(name))
-        if isinstance(parent, (ast.keyword, ast.Starred)):
-            parent = parents.get(id(parent))
-        if isinstance(parent, ast.FormattedValue):
-            return True
-        return isinstance(parent, ast.Call) and name is not parent.func and _is_sink(parent.func)
-
+    scopes: List[ast.AST] = [tree]
+    copies: List[Tuple[ast.AST, ast.Assign]] = []
+    stack: List[Tuple[ast.AST, ast.AST]] = [(tree, tree)]
+    while stack:  # one walk: each function scope with its copies
+        node, scope = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scopes.append(node)
+            scope = node
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _dumps_namespace(node.value)
+        ):
+            copies.append((scope, node))
+        stack.extend((child, scope) for child in ast.iter_child_nodes(node))
     found: Set[int] = set()
-    scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.Module, *_FUNCTIONS[:2]))]
-    for scope in scopes:
-        copies = [
-            n
-            for n in ast.walk(scope)
-            if isinstance(n, ast.Assign)
-            and len(n.targets) == 1
-            and isinstance(n.targets[0], ast.Name)
-            and _dumps_namespace(n.value)
-        ]
-        for copy in copies:
-            name = copy.targets[0].id  # type: ignore[attr-defined]
-            loads = [
-                n
-                for n in ast.walk(scope)
-                if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-            ]
-            if loads and all(sunk(load) for load in loads):
-                found.add(id(copy))
+    for scope, copy in copies:
+        name = copy.targets[0].id  # type: ignore[attr-defined]
+        loads = 0
+        sunk = 0  # the copy itself is the argument: `json.dump(d, f)`, `log(config=d)`, f"{d}"
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                loads += 1
+            elif isinstance(node, ast.FormattedValue) and _is_name(node.value, name):
+                sunk += 1
+            elif isinstance(node, ast.Call) and _is_sink(node.func):
+                sunk += sum(_is_name(a, name) for a in node.args)
+                sunk += sum(_is_name(k.value, name) for k in node.keywords)
+        if loads and loads == sunk:
+            found.add(id(copy))
     return found
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Starred):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _names_a_sink(name: str) -> bool:

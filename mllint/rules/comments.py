@@ -418,49 +418,67 @@ class _ModuleContext:
                     and isinstance(body[0].value.value, str)
                 ):
                     self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
-        self.handled: Set[Tuple[str, str]] = set()
-        """``(name, repr(value))`` for each literal the module's code compares a name with
-        (``ARCH == 'transunet'``, ``MODE in ('a', 'b')``), and ``(name, "test")`` for each
-        name a test reads on its own (``if DEBUG:``): the values its code still handles."""
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Compare):
-                sides = [node.left, *node.comparators]
-                names = [side.id for side in sides if isinstance(side, ast.Name)]
-                for side in sides:
-                    values = (
-                        side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
-                    )
-                    for value in values:
-                        if isinstance(value, ast.Constant):
-                            self.handled.update((name, repr(value.value)) for name in names)
-            elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
-                test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
-                parts = test.values if isinstance(test, ast.BoolOp) else [test]
-                for part in parts:
-                    if isinstance(part, ast.UnaryOp):
-                        part = part.operand
-                    if isinstance(part, ast.Name):
-                        self.handled.add((part.id, "test"))
-        self.literal_names: Dict[int, Set[str]] = {}
-        """Lines of statements that bind names to a literal (``ARCH = 'tape'``), by line."""
+        self._tree = tree
+        self._handled: Optional[Set[Tuple[str, str]]] = None
+        self._assignments: Dict[int, List[ast.AST]] = {}
+        """Assignments by each line they span (read by :meth:`other_value_of`)."""
         for statement in ast.walk(tree):
             if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not statement.value:
                 continue
-            value = statement.value
-            data = value
-            if isinstance(value, ast.Call) and value.args and _builds_array(value.func):
-                data = value.args[0]  # `perm = tf.constant([228, 6, ...], dtype=tf.int32)`
+            for line in range(statement.lineno, (statement.end_lineno or 0) + 1):
+                self._assignments.setdefault(line, []).append(statement)
+            data = statement.value
+            if isinstance(data, ast.Call) and data.args and _builds_array(data.func):
+                data = data.args[0]  # `perm = tf.constant([228, 6, ...], dtype=tf.int32)`
             lines = (data.end_lineno or data.lineno) - data.lineno
             width = (data.end_col_offset or 0) - data.col_offset
             if (lines > 0 or width > 200) and _is_literal(data):
                 self.literal_starts.add(statement.lineno)
-            if value is data and _is_literal(value):
+
+    def literal_names(self, line: int) -> Set[str]:
+        """Names the statements at ``line`` bind to a literal (``ARCH = 'tape'``)."""
+        names: Set[str] = set()
+        for statement in self._assignments.get(line, ()):
+            value = statement.value  # type: ignore[attr-defined]
+            if _is_literal(value):
                 targets = (
-                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                    statement.targets
+                    if isinstance(statement, ast.Assign)
+                    else [statement.target]  # type: ignore[attr-defined]
                 )
-                bound = {t.id for t in targets if isinstance(t, ast.Name)}
-                for line in range(statement.lineno, (statement.end_lineno or 0) + 1):
-                    self.literal_names.setdefault(line, set()).update(bound)
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
+
+    @property
+    def handled(self) -> Set[Tuple[str, str]]:
+        """``(name, repr(value))`` for each literal the module's code compares a name with
+        (``ARCH == 'transunet'``, ``MODE in ('a', 'b')``), and ``(name, "test")`` for each
+        name a test reads on its own (``if DEBUG:``): the values its code still handles."""
+        if self._handled is None:
+            handled: Set[Tuple[str, str]] = set()
+            for node in ast.walk(self._tree):
+                if isinstance(node, ast.Compare):
+                    sides = [node.left, *node.comparators]
+                    names = [side.id for side in sides if isinstance(side, ast.Name)]
+                    for side in sides:
+                        values = (
+                            side.elts
+                            if isinstance(side, (ast.Tuple, ast.List, ast.Set))
+                            else [side]
+                        )
+                        for value in values:
+                            if isinstance(value, ast.Constant):
+                                handled.update((name, repr(value.value)) for name in names)
+                elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
+                    test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
+                    parts = test.values if isinstance(test, ast.BoolOp) else [test]
+                    for part in parts:
+                        if isinstance(part, ast.UnaryOp):
+                            part = part.operand
+                        if isinstance(part, ast.Name):
+                            handled.add((part.id, "test"))
+            self._handled = handled
+        return self._handled
 
     def recipe_for_literal(self, last: int, lines: List[str]) -> bool:
         """Whether the next statement after a comment run (past blank and comment lines)
@@ -485,7 +503,7 @@ class _ModuleContext:
         if not isinstance(statement, ast.Assign) or not _is_literal(statement.value):
             return False
         names: Set[str] = {t.id for t in statement.targets if isinstance(t, ast.Name)}
-        around = self.literal_names.get(first - 1, set()) | self.literal_names.get(last + 1, set())
+        around = self.literal_names(first - 1) | self.literal_names(last + 1)
         if not names or not names <= around:
             return False
         value = ast.literal_eval(statement.value)
