@@ -442,9 +442,7 @@ class _ModuleContext:
             value = statement.value  # type: ignore[attr-defined]
             if _is_literal(value):
                 targets = (
-                    statement.targets
-                    if isinstance(statement, ast.Assign)
-                    else [statement.target]  # type: ignore[attr-defined]
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]  # type: ignore[attr-defined]
                 )
                 names.update(t.id for t in targets if isinstance(t, ast.Name))
         return names
