@@ -23,21 +23,23 @@ _CODE_HINT = re.compile(r"[=(\[:]|^\s*(?:import|from|return|raise|del|pass|break
 _MAX_RUN = 60
 _METADATA_MARKER = re.compile(r"^ ///(?: ([a-zA-Z0-9-]+))?\s*$")
 _EXAMPLE_INTRO = re.compile(r"\be\.g\b|\bexample\b|for instance|such as|\bi\.e\b")
-_CITATION = re.compile(
-    r"^(?:see|from|source|adapted from|copied from|taken from|based on|cf\.?|ported from)\b"
-    r".*https?://\S+(?:/blob/|/tree/|\.(?:py|c|cc|cpp|h|cu|js|java|lua|m)\b|#L\d+)",
+_CITING = re.compile(
+    r"(?:see|from|source|adapted from|copied from|taken from|based on|cf\.?|ported from)\b",
     re.IGNORECASE,
 )
+_URL = re.compile(r"https?://\S+")
+_SOURCE_FILE = re.compile(r"/blob/|/tree/|\.(?:py|c|cc|cpp|h|cu|js|java|lua|m)\b|#L\d+")
 """A link to a source file that the code under it quotes (``# See https://github.com/.../
 ImageFilter.py`` above Pillow's ``class BLUR``): a citation, not code switched off."""
 _FRAMEWORKS = r"(?:tf|tensorflow|jax|flax|pytorch|torch|numpy|c\+\+|matlab|lua|theano|caffe|keras)"
-_PORT_REFERENCE = re.compile(
-    rf"\b(?:original|reference|equivalent)\b.*\b{_FRAMEWORKS}(?!\w)"
-    rf"|(?<!\w){_FRAMEWORKS}\s+(?:code|implementation|version)\b",
-    re.IGNORECASE,
+_ORIGINAL = re.compile(r"\b(?:original|reference|equivalent)\b", re.IGNORECASE)
+_FRAMEWORK = re.compile(rf"\b{_FRAMEWORKS}(?!\w)", re.IGNORECASE)
+_FRAMEWORK_CODE = re.compile(
+    rf"(?<!\w){_FRAMEWORKS}\s+(?:code|implementation|version)\b", re.IGNORECASE
 )
 """A heading that presents the code under it as the implementation a port was made from
-(``## Original TF code.`` above ``# x = tf.nn.conv2d_transpose(...)``)."""
+(``## Original TF code.`` above ``# x = tf.nn.conv2d_transpose(...)``). Three linear
+searches: one pattern with ``original.*framework`` backtracks quadratically on a long line."""
 _MID_SENTENCE_WORDS = (
     "the a an of to and or is are was be as with for in on by that which returns then where "
     "when if just its their this these from into"
@@ -266,6 +268,22 @@ def _strip(body: str) -> str:
     return body[1:] if body.startswith(" ") else body
 
 
+def _cites_source(line: str) -> bool:
+    """Whether a line cites a source file by its link (``See https://.../ImageFilter.py``).
+    Linear searches: one pattern with ``.*https?://\\S+`` backtracks quadratically."""
+    return bool(_CITING.match(line)) and any(
+        _SOURCE_FILE.search(url.group()) for url in _URL.finditer(line)
+    )
+
+
+def _ports_from(heading: str) -> bool:
+    """Whether a heading presents the code under it as the original a port was made from."""
+    original = _ORIGINAL.search(heading)
+    return bool(
+        (original and _FRAMEWORK.search(heading, original.end())) or _FRAMEWORK_CODE.search(heading)
+    )
+
+
 def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     bodies = [_strip(body) for _, _, body in run]
     # a comment inside the commented code (`#     # fmt: off`) belongs to it: it neither
@@ -322,7 +340,7 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         if before in ("...", "\u2026") and first - 1 in illustrated:
             illustrated.add(stop)
             continue  # the same illustration, past a "..." that elides part of it
-        if _CITATION.search(before) or _PORT_REFERENCE.search(before):
+        if _cites_source(before) or _ports_from(before):
             continue  # code quoted from a linked source, or the original a port was made from
         words = before.split()
         if stop - first == 1 and words and words[-1] in _MID_SENTENCE:

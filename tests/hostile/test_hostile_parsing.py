@@ -181,3 +181,16 @@ def test_a_bare_get_or_setdefault_call_is_not_an_environment_read(tmp_path: Path
     assert done.returncode == 1, done.stderr
     assert "internal error" not in done.stderr
     assert _codes(done.stdout) == {"b.py": ["ML101"]}
+
+
+def test_long_comment_lines_above_commented_code_do_not_hang_ml105(tmp_path: Path) -> None:
+    """ML105 reads the comment line above commented-out code for a citation or a port's
+    heading; two patterns (`see ... https?://\\S+...`, `original.*framework`) took minutes on
+    one long line."""
+    heading = "# original " + "original " * 50_000 + "\n# model = build_model(depth)\n"
+    citing = "# see " + "http://" * 60_000 + "\n# model = build_model(depth)\n"
+    write_tree(tmp_path, {"heading.py": heading + "x = 1\n", "citing.py": citing + "x = 1\n"})
+    check = _mllint(["check", ".", "--no-cache", "--select", "ML105"], tmp_path)
+    assert check.returncode == 1, check.stderr
+    assert "heading.py:2:1: ML105" in check.stdout
+    assert "citing.py:2:1: ML105" in check.stdout
