@@ -1799,12 +1799,11 @@ def _is_namespace_copy(node: ast.AST) -> bool:
 
 def _dumps_namespace(node: ast.AST) -> bool:
     """``vars(x)``, ``x.__dict__``, ``x.flag_values_dict()``: a namespace as a dict."""
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name) and func.id == "vars" and len(node.args) == 1:
-            return True
-        return isinstance(func, ast.Attribute) and func.attr == "flag_values_dict"
-    return isinstance(node, ast.Attribute) and node.attr == "__dict__"
+    return _is_namespace_copy(node) or (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "flag_values_dict"
+    )
 
 
 def _signatures(tree: ast.Module) -> Dict[str, List[Any]]:
@@ -1940,16 +1939,7 @@ def _copies_namespace(node: ast.For) -> bool:
         and all(isinstance(e, ast.Name) for e in target.elts)
     ):
         return False
-    source = iterable.func.value
-    wholesale = (
-        _is_call_to(source, "vars")
-        or (isinstance(source, ast.Attribute) and source.attr == "__dict__")
-        or (
-            isinstance(source, ast.Call)
-            and isinstance(source.func, ast.Attribute)
-            and source.func.attr == "flag_values_dict"
-        )
-    )
+    wholesale = _dumps_namespace(iterable.func.value)
     key, value = (e.id for e in target.elts)  # type: ignore[attr-defined]
     return wholesale and _stores_only(node.body, key, value)
 

@@ -90,6 +90,7 @@ class FlagIndex:
                 self._by_suffix.setdefault(".".join(parts[start:]), []).append(path)
         self._module_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._root_folder: Optional[Tuple[str, str]] = None
+        self._spread_cache: Dict[Tuple[str, bool], Optional[Set[str]]] = {}
         self._resolve_cache: Dict[Tuple[str, str], Resolved] = {}
         self.wholesale: Set[str] = {p for p in self.paths if self.facts[p].get("wholesale")}
         self.rebound: Set[Tuple[str, str]] = set()
@@ -489,6 +490,12 @@ class FlagIndex:
         the project's or hands ``**kwargs`` on where it cannot be followed. Outside the
         defining file only a namespace-like name (``args``, ``opt``, ``cfg``...) counts, as
         for ``vars(x)``: ``copyconf(default_opt)`` spreads its own parameter."""
+        key = (path, defining)
+        if key not in self._spread_cache:
+            self._spread_cache[key] = self._spread_targets(path, defining)
+        return self._spread_cache[key]
+
+    def _spread_targets(self, path: str, defining: bool) -> Optional[Set[str]]:
         names: Set[str] = set()
         for kind, chain, _line, spread in self.facts[path].get("spreads", ()):
             if not defining and spread not in _NAMESPACE_ESCAPES:

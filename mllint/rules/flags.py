@@ -27,14 +27,19 @@ _LAUNCHER_ENV = "LOCAL_RANK"
 _LAUNCHERS = re.compile(r"torch\.distributed\.launch\b|\bdeepspeed\b")
 
 
-def launcher_contract(index: FlagIndex, program: Set[str], launch: Mapping[str, str]) -> bool:
-    """Whether a program runs under a launcher that passes `--local_rank` to every process:
-    one of its modules reads the rank from the environment the launcher sets
-    (`os.environ["LOCAL_RANK"]`), or a launch file of the repository (a script, the README)
-    starts it with `torch.distributed.launch` or `deepspeed`."""
-    for path in program:
-        if any(read and read[0] == _LAUNCHER_ENV for read in index.facts[path].get("env", ())):
-            return True
+def reads_rank_from_env(index: FlagIndex, program: Set[str]) -> bool:
+    """Whether a module of the program reads the rank from the environment a launcher sets
+    (`os.environ["LOCAL_RANK"]`)."""
+    return any(
+        read and read[0] == _LAUNCHER_ENV
+        for path in program
+        for read in index.facts[path].get("env", ())
+    )
+
+
+def started_by_launcher(launch: Mapping[str, str]) -> bool:
+    """Whether a launch file of the repository (a script, the README) starts a program with
+    `torch.distributed.launch` or `deepspeed`, which pass `--local_rank` to every process."""
     return any(_LAUNCHERS.search(text) for text in launch.values())
 
 
@@ -833,6 +838,7 @@ class UnusedFlag(ProjectRule):
         """One finding per option that nothing reads."""
         index = flag_index(project)
         launch: Mapping[str, str] = getattr(project, "launch", {}) or {}
+        launched: Optional[bool] = None
         findings: List[Finding] = []
         for path in index.paths:
             facts = index.facts[path]
@@ -847,8 +853,13 @@ class UnusedFlag(ProjectRule):
             unread: List[Tuple[str, str, List[int], str]] = []  # flag, kind, span, message
             for dest, display, *span, _default in facts.get("options", ()):
                 if dest not in reads and not escapes and dest not in injected:
-                    if dest in LAUNCHER_OPTIONS and launcher_contract(index, program, launch):
-                        continue
+                    if dest in LAUNCHER_OPTIONS:  # the launcher's contract, not a leftover
+                        if reads_rank_from_env(index, program):
+                            continue
+                        if launched is None:
+                            launched = started_by_launcher(launch)  # once a run
+                        if launched:
+                            continue
                     message = f"Command-line option `{display}` (dest `{dest}`) is never read"
                     unread.append((dest, "argparse", span, message))
             holders = facts.get("absl_holders", {})
