@@ -27,6 +27,8 @@ from typing import Optional, Sequence, Tuple
 
 import libcst as cst
 
+from mllint.glue.classifier import dotted_name
+
 ALGORITHM_ROLE = "algorithm"
 GENERAL_ROLE = "general"
 """No evidence either way: counted by ``stats``, not reported by ML201/ML202."""
@@ -327,18 +329,9 @@ def command_decorator(node: cst.FunctionDef) -> Optional[str]:
         expression = decorator.decorator
         if isinstance(expression, cst.Call):
             expression = expression.func
-        dotted = _dotted(expression)
+        dotted = dotted_name(expression)
         if dotted is not None and _COMMAND_DECORATORS.search(dotted):
             return dotted
-    return None
-
-
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = _dotted(node.value)
-        return None if inner is None else f"{inner}.{node.attr.value}"
     return None
 
 

@@ -55,15 +55,7 @@ _KEYWORDS_BEFORE_PAREN = (
 )
 _PROSE_PAREN = re.compile(rf"\b(?!(?:{_KEYWORDS_BEFORE_PAREN})\b)[A-Za-z_]\w* \(")
 _MATH_NAME = re.compile(r"^[A-Za-z]{1,2}(?:_[A-Za-z0-9]{1,3})?$")
-_CODE_STATEMENTS = (
-    ast.Assign,
-    ast.AugAssign,
-    ast.Return,
-    ast.Import,
-    ast.ImportFrom,
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
+_COMPOUND = (
     ast.If,
     ast.For,
     ast.AsyncFor,
@@ -71,6 +63,18 @@ _CODE_STATEMENTS = (
     ast.With,
     ast.AsyncWith,
     ast.Try,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+)
+"""Statements with a block: one explained line does not make such a block an annotation."""
+_CODE_STATEMENTS = (
+    ast.Assign,
+    ast.AugAssign,
+    ast.Return,
+    ast.Import,
+    ast.ImportFrom,
+    *_COMPOUND,
     ast.Raise,
     ast.Delete,
 )
@@ -149,20 +153,6 @@ _TRAILING_PROSE = re.compile(
     r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z][A-Za-z']*[,;:]?\s+[A-Za-z]+"
 )
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
-
-
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-)
 
 
 def _is_annotation(statements: List[ast.stmt], lines: List[str], before: str) -> bool:
