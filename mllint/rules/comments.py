@@ -408,8 +408,14 @@ class _ModuleContext:
         self.known: Set[str] = set(_BUILTINS)
         self.signature_notes: Set[int] = set()
         self.literal_starts: Set[int] = set()
+        self._tree = tree
+        self._handled: Optional[Set[Tuple[str, str]]] = None
+        self._assignments: Dict[int, List[ast.AST]] = {}
+        """Assignments by each line they span (read by :meth:`other_value_of`)."""
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self._assignment(node)
+            elif isinstance(node, ast.Name):
                 self.known.add(node.id)
             elif isinstance(node, ast.arg):
                 self.known.add(node.arg)
@@ -426,13 +432,10 @@ class _ModuleContext:
                     and isinstance(body[0].value.value, str)
                 ):
                     self.signature_notes.update(range(node.lineno + 1, body[0].lineno))
-        self._tree = tree
-        self._handled: Optional[Set[Tuple[str, str]]] = None
-        self._assignments: Dict[int, List[ast.AST]] = {}
-        """Assignments by each line they span (read by :meth:`other_value_of`)."""
-        for statement in ast.walk(tree):
-            if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not statement.value:
-                continue
+
+    def _assignment(self, statement: ast.Assign | ast.AnnAssign) -> None:
+        """Index an assignment by its lines, and note a big literal (a table) it binds."""
+        if statement.value is not None:
             for line in range(statement.lineno, (statement.end_lineno or 0) + 1):
                 self._assignments.setdefault(line, []).append(statement)
             data = statement.value
