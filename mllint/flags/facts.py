@@ -270,6 +270,8 @@ class FactsExtractor:
         self.signatures: Dict[str, List[Any]] = {}
         self._saved_copies: Set[int] = set()
         """``id`` of each ``d = vars(args)`` whose ``d`` is only ever logged or saved."""
+        self._library_keys: Set[int] = set()
+        """``id`` of each lookup whose names are a library's options (:func:`_library_keys`)."""
         self.constants: Dict[str, List[Any]] = {}
         self.knobs: Set[str] = set()
         """Constants whose comments document another value (an edit-to-switch knob)."""
@@ -327,6 +329,8 @@ class FactsExtractor:
         """Walk ``tree`` and return the facts as JSON data."""
         if _COPY_ASSIGNMENT.search(self._text):
             self._saved_copies = _saved_namespace_copies(tree)
+        if _LIBRARY_KEYS.search(self._text):
+            self._library_keys = _library_keys(tree)
         if "**" in self._text:
             self.signatures = _signatures(tree)
         for statement in tree.body:
@@ -1077,7 +1081,9 @@ class FactsExtractor:
             lines = self.attr_reads.setdefault(node.attr, [])
             if not lines or lines[-1] != node.lineno:
                 lines.append(node.lineno)
-            if node.attr == "__dict__" and id(node) not in self._spread_values:
+            if node.attr == "__dict__" and (
+                id(node) not in self._spread_values and id(node) not in self._library_keys
+            ):
                 self._escape(node.value)
             if not self._is_foreign(node.value) and not (
                 self._sink and node.attr in ("__dict__", "flag_values_dict")
@@ -1295,7 +1301,7 @@ class FactsExtractor:
                 key = _string(args[1])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
-                elif self._lookup_helper(args[1]):
+                elif id(node) in self._library_keys or self._lookup_helper(args[1]):
                     pass
                 elif name == "getattr" and not self._is_foreign(args[0]):
                     # `getattr(loggers, k)` on an object another call built reads no option
@@ -1310,7 +1316,11 @@ class FactsExtractor:
                 key = _string(args[self._helpers[name]])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
-            elif name == "vars" and args and id(node) not in self._spread_values:
+            elif (
+                name == "vars"
+                and args
+                and (id(node) not in self._spread_values and id(node) not in self._library_keys)
+            ):
                 self._escape(args[0])
             elif name in self._getenv and first is not None:
                 self.env_reads.append([first, node.lineno, _default_arg(node)])
@@ -1897,6 +1907,197 @@ def _saved_namespace_copies(tree: ast.Module) -> Set[int]:
         if loads and loads == sunk:
             found.add(id(copy))
     return found
+
+
+_LIBRARY_KEYS = re.compile(r"getattr\(")
+"""A module that may look options up by a computed name: the cheap test before
+:func:`_library_keys` walks the module."""
+_PARSES = ("parse_args", "parse_known_args")
+
+
+def _library_keys(tree: ast.Module) -> Set[int]:
+    """``id`` of each ``getattr(x, k)`` and ``vars(y)`` whose names are only those of a parser
+    that a library alone filled (Lightning's ``nondefault_trainer_args``)::
+
+        parser = argparse.ArgumentParser()
+        parser = Trainer.add_argparse_args(parser)
+        args = parser.parse_args([])
+        return sorted(k for k in vars(args) if getattr(opt, k) != getattr(args, k))
+
+    ``k`` is one of the library's options. When the module also applies that library call
+    to another parser (the program's), argparse refuses an option string defined twice, so
+    no option the project defines itself is among them: the lookups read none of its
+    options. ``for k in nondefault_trainer_args(opt): getattr(opt, k)`` likewise."""
+    applied: Dict[str, int] = {}  # every call of a dotted callee, by its text
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            chain = dotted(node.func)
+            if chain:
+                text = ".".join(chain)
+                applied[text] = applied.get(text, 0) + 1
+    filling: Dict[str, Set[int]] = {}  # the calls that fill library-only parsers
+    key_functions: Dict[str, Set[str]] = {}
+    found: Set[int] = set()
+    scopes: List[ast.AST] = [tree]
+    scopes += [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for scope in [*scopes[1:], scopes[0]]:  # helpers before the `__main__` block that calls them
+        returned = _ScopeKeys(scope, key_functions, filling, found).run()
+        if returned is not None and not isinstance(scope, ast.Module):
+            key_functions[scope.name] = returned  # type: ignore[attr-defined]
+    if not filling or any(applied.get(a, 0) <= len(calls) for a, calls in filling.items()):
+        return set()  # the library call fills no other parser: its names may be the project's
+    return found
+
+
+class _ScopeKeys:
+    """The library-keyed lookups of one function (or the module's own statements)."""
+
+    def __init__(
+        self,
+        scope: ast.AST,
+        key_functions: Dict[str, Set[str]],
+        filling: Dict[str, Set[int]],
+        found: Set[int],
+    ) -> None:
+        self.nodes = list(_own_nodes(scope))
+        self.key_functions = key_functions
+        self.filling = filling
+        self.found = found
+        self.values: Dict[str, List[ast.AST]] = {}
+        self.methods: Dict[str, Set[str]] = {}
+        for node in self.nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    self.values.setdefault(target.id, []).append(node.value)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+            ):
+                self.methods.setdefault(node.func.value.id, set()).add(node.func.attr)
+
+    def run(self) -> Optional[Set[str]]:
+        """Records the lookups; returns the library calls whose option names the scope
+        returns (``return sorted(k for k in vars(args) ...)``), if it does."""
+        keys: Dict[str, Set[str]] = {}
+        for node in self.nodes:
+            loops: List[Tuple[ast.AST, ast.AST]] = []
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                loops = [(node.target, node.iter)]
+            elif isinstance(node, _COMPREHENSIONS):
+                loops = [(g.target, g.iter) for g in node.generators]
+            for target, iterable in loops:
+                adders = self.key_adders(iterable)
+                if adders is not None and isinstance(target, ast.Name):
+                    keys[target.id] = adders
+        returned: Optional[Set[str]] = None
+        for node in self.nodes:
+            if (
+                _is_call_to(node, "getattr", "hasattr")
+                and len(node.args) >= 2  # type: ignore[attr-defined]
+                and isinstance(node.args[1], ast.Name)  # type: ignore[attr-defined]
+                and node.args[1].id in keys  # type: ignore[attr-defined]
+            ):
+                self.found.add(id(node))
+            elif isinstance(node, ast.Return) and node.value is not None:
+                adders = self.key_adders(node.value)
+                if adders is not None:
+                    returned = (returned or set()) | adders
+        return returned
+
+    def key_adders(self, iterable: ast.AST) -> Optional[Set[str]]:
+        """The library calls whose option names ``iterable`` yields, if only those."""
+        while _is_call_to(iterable, "sorted", "list", "set", "tuple"):
+            if len(iterable.args) != 1:  # type: ignore[attr-defined]
+                return None
+            iterable = iterable.args[0]  # type: ignore[attr-defined]
+        if (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Attribute)
+            and iterable.func.attr == "keys"
+            and not iterable.args
+        ):
+            iterable = iterable.func.value
+        if (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Name)
+            and iterable.func.id in self.key_functions
+        ):
+            return self.key_functions[iterable.func.id]
+        if isinstance(iterable, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            generators = iterable.generators
+            target = generators[0].target
+            if (
+                len(generators) == 1
+                and isinstance(target, ast.Name)
+                and _is_name(iterable.elt, target.id)
+            ):
+                return self.key_adders(generators[0].iter)
+            return None
+        adders = self.namespace_adders(iterable)
+        if adders is not None:
+            self.found.add(id(iterable))
+        return adders
+
+    def namespace_adders(self, node: ast.AST) -> Optional[Set[str]]:
+        if _is_call_to(node, "vars") and len(node.args) == 1:  # type: ignore[attr-defined]
+            node = node.args[0]  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            node = node.value
+        else:
+            return None
+        if not isinstance(node, ast.Name) or not self.values.get(node.id):
+            return None
+        adders: Set[str] = set()
+        for value in self.values[node.id]:
+            if isinstance(value, ast.Subscript):
+                value = value.value  # `parser.parse_known_args([])[0]`
+            if not (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr in _PARSES
+                and isinstance(value.func.value, ast.Name)
+            ):
+                return None
+            parser = self.parser_adders(value.func.value.id)
+            if parser is None:
+                return None
+            adders |= parser
+        return adders
+
+    def parser_adders(self, name: str) -> Optional[Set[str]]:
+        """The library calls that alone fill the parser ``name``
+        (``parser = Trainer.add_argparse_args(parser)``)."""
+        if not self.methods.get(name, set()) <= set(_PARSES):
+            return None  # `parser.add_argument(...)`: the project's own options
+        calls: List[Tuple[str, int]] = []
+        for value in self.values.get(name, []):
+            chain = dotted(value.func) if isinstance(value, ast.Call) else None
+            if chain is None:
+                return None
+            if chain[-1] == "ArgumentParser":
+                continue
+            if not value.args or not _is_name(value.args[0], name):  # type: ignore[attr-defined]
+                return None
+            calls.append((".".join(chain), id(value)))
+        for adder, call in calls:
+            self.filling.setdefault(adder, set()).add(call)
+        return {adder for adder, _ in calls} or None
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``scope``'s own statements, not those of functions or classes in it."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _target_name(target: ast.AST) -> str:
+    return target.id if isinstance(target, ast.Name) else ""
 
 
 def _is_name(node: ast.AST, name: str) -> bool:

@@ -664,7 +664,14 @@ class UnusedFlag(ProjectRule):
     `FLAGS`), `eval(f"args.{name}")`, or the namespace passed to a function imported from
     outside the project (`create_optimizer(args)` from timm may read any option). A function
     that looks options up by a parameter (`def given(name): return getattr(args, name)`)
-    reads the string literals its calls pass. A literal template formatted with
+    reads the string literals its calls pass. A computed name drawn from the options of a
+    parser that only a library fills (Lightning's `parser = Trainer.add_argparse_args(
+    parser)` on a fresh `ArgumentParser`, then `for k in vars(parser.parse_args([]))` or a
+    function returning those names) reads none of the project's own options when the module
+    applies the same library call to the program's parser too: argparse refuses an option
+    string defined twice, so the library's names are not the project's. (Two option strings
+    with one `dest`, `--foo-bar` and `--foo_bar`, would escape this; none was seen.) A
+    literal template formatted with
     `.format(...)` reads the attributes its fields name (`"--beam={FLAGS.beam_size}"
     .format(FLAGS=FLAGS)` reads `beam_size`). A namespace only *logged or saved* reads
     nothing: `print(vars(args))`, `logger.info(args)`, an f-string, `json.dump(vars(args),

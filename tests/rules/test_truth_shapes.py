@@ -217,3 +217,63 @@ def test_an_object_field_read_from_itself_is_not_an_option(tmp_path: Path) -> No
     assert places(lint(tmp_path, "ML104")) == [("main_test.py", 4)]
     write(tmp_path, {"main_test.py": main.replace("rand_aug=False)", "rand_aug=args.rand_aug)")})
     assert lint(tmp_path, "ML104") == []
+
+
+# latent-diffusion / taming-transformers main.py: the options that differ from Lightning's
+# defaults, found by looking the Trainer's option names up on the program's namespace
+LIGHTNING_MAIN = """\
+import argparse
+from pytorch_lightning.trainer import Trainer
+
+
+def get_parser():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", "--name", type=str, default="")
+    parser.add_argument("-p", "--project", help="name of new or path to existing project")
+    return parser
+
+
+def nondefault_trainer_args(opt):
+    parser = argparse.ArgumentParser()
+    parser = Trainer.add_argparse_args(parser)
+    args = parser.parse_args([])
+    return sorted(k for k in vars(args) if getattr(opt, k) != getattr(args, k))
+
+
+if __name__ == "__main__":
+    parser = get_parser()
+    parser = Trainer.add_argparse_args(parser)
+    opt, unknown = parser.parse_known_args()
+    trainer_config = {}
+    for k in nondefault_trainer_args(opt):
+        trainer_config[k] = getattr(opt, k)
+    print(opt.name, trainer_config)
+"""
+
+
+def test_a_lookup_by_the_names_of_a_library_only_parser_reads_no_own_option(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"main.py": LIGHTNING_MAIN})
+    # the names come from Trainer's parser, which argparse keeps apart from the project's
+    # own option strings (both are on the program's parser): `--project` is never read
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 8)]
+    # when the program's parser does not get the Trainer's options, a name may be its own
+    alone = LIGHTNING_MAIN.replace(
+        "    parser = Trainer.add_argparse_args(parser)\n    opt,", "    opt,"
+    )
+    write(tmp_path, {"main.py": alone})
+    assert lint(tmp_path, "ML104") == []
+    # a parser the project fills itself yields its own names
+    own = LIGHTNING_MAIN.replace(
+        "    args = parser.parse_args([])",
+        '    parser.add_argument("--project")\n    args = parser.parse_args([])',
+    )
+    write(tmp_path, {"main.py": own})
+    assert lint(tmp_path, "ML104") == []
+    # a computed lookup by any other name still reads every option
+    other = LIGHTNING_MAIN.replace(
+        "trainer_config[k] = getattr(opt, k)", "pass\n    print(getattr(opt, input()))"
+    )
+    write(tmp_path, {"main.py": other})
+    assert lint(tmp_path, "ML104") == []
