@@ -263,10 +263,22 @@ class FactsExtractor:
         """``id`` of each ``vars(args)`` spread into a call whose callee is recorded in
         :attr:`spreads` (the index decides whether that callee reads every option)."""
         self._self_reads: Set[str] = set()
+        self._module_attr_reads: Set[str] = set()
+        self._plain_attr_reads: Set[str] = set()
+        """Attributes read on a module imported at the top (``torch.distributed``) and on
+        anything else: one read only on modules is not an option's."""
         self._self_writes: Set[str] = set()
         """``self.x`` read and assigned in the module: an object's own field, read from
         itself, is not an option (``self.rand_aug = rand_aug`` ... ``if self.rand_aug:``)."""
         self.spreads: List[List[Any]] = []
+        self.overwrites: Dict[str, Dict[str, List[str]]] = {}
+        """For each module-level function, the attributes of each parameter (by position)
+        it assigns on every path that returns (``init_distributed_mode(args)`` sets
+        ``args.distributed``)."""
+        self.overwrite_calls: List[List[Any]] = []
+        """``[callee chain, argument index, line, last line of the enclosing body]`` of each
+        call statement that hands a namespace (``args``) to a function, directly in a
+        function's body or the ``__main__`` block: it runs before what follows."""
         self.signatures: Dict[str, List[Any]] = {}
         self._saved_copies: Set[int] = set()
         """``id`` of each ``d = vars(args)`` whose ``d`` is only ever logged or saved."""
@@ -331,6 +343,7 @@ class FactsExtractor:
             self._saved_copies = _saved_namespace_copies(tree)
         if _LIBRARY_KEYS.search(self._text):
             self._library_keys = _library_keys(tree)
+        self.overwrites, self.overwrite_calls = _overwrites(tree)
         if "**" in self._text:
             self.signatures = _signatures(tree)
         for statement in tree.body:
@@ -380,6 +393,9 @@ class FactsExtractor:
             "spreads": self.spreads,
             "signatures": self.signatures,
             "option_reads": sorted(self.option_reads | (self._self_reads - self._self_writes)),
+            "module_attrs": sorted(self._module_attr_reads - self._plain_attr_reads),
+            "overwrites": self.overwrites,
+            "overwrite_calls": self.overwrite_calls,
             "set_flags": sorted(self.set_flags),
         }
 
@@ -1092,6 +1108,10 @@ class FactsExtractor:
                     self._self_reads.add(node.attr)
                 else:
                     self.option_reads.add(node.attr)
+                    if isinstance(node.value, ast.Name) and node.value.id in self.imports:
+                        self._module_attr_reads.add(node.attr)
+                    else:
+                        self._plain_attr_reads.add(node.attr)
         value = node.value
         if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
             self._load(value, node.attr)
@@ -2084,6 +2104,123 @@ class _ScopeKeys:
         for adder, call in calls:
             self.filling.setdefault(adder, set()).add(call)
         return {adder for adder, _ in calls} or None
+
+
+def _overwrites(tree: ast.Module) -> Tuple[Dict[str, Dict[str, List[str]]], List[List[Any]]]:
+    """The module's :attr:`FactsExtractor.overwrites` and :attr:`overwrite_calls`."""
+    overwrites: Dict[str, Dict[str, List[str]]] = {}
+    calls: List[List[Any]] = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parameters = [a.arg for a in [*statement.args.posonlyargs, *statement.args.args]]
+            written = {
+                str(index): sorted(attrs)
+                for index, parameter in enumerate(parameters[:4])
+                for attrs in [_must_write(statement.body, parameter)]
+                if attrs
+            }
+            if written:
+                overwrites[statement.name] = written
+            body: List[ast.stmt] = statement.body
+        elif isinstance(statement, ast.If) and _is_main_test(statement.test):
+            body = statement.body
+        else:
+            continue
+        end = getattr(statement, "end_lineno", None) or statement.lineno
+        for inner in body:
+            call = inner.value if isinstance(inner, ast.Expr) else None
+            if not isinstance(call, ast.Call):
+                continue
+            chain = dotted(call.func)
+            for index, argument in enumerate(call.args):
+                if chain and isinstance(argument, ast.Name) and argument.id in _NAMESPACES:
+                    calls.append([chain, index, inner.lineno, end])
+    return overwrites, calls
+
+
+_NAMESPACES = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf"}
+
+
+def _is_main_test(test: ast.AST) -> bool:
+    """``__name__ == "__main__"``."""
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and _string(test.comparators[0]) == "__main__"
+    )
+
+
+def _must_write(body: List[ast.stmt], parameter: str) -> Set[str]:
+    """The attributes of ``parameter`` that ``body`` assigns on every path that returns
+    (a path that raises returns nothing to read)."""
+    exits: List[Set[str]] = []
+    end = _writes_through(body, parameter, set(), exits)
+    if end is not None:
+        exits.append(end)
+    if not exits:
+        return set()
+    found = set(exits[0])
+    for written in exits[1:]:
+        found &= written
+    return found
+
+
+def _writes_through(
+    body: List[ast.stmt], parameter: str, written: Set[str], exits: List[Set[str]]
+) -> Optional[Set[str]]:
+    """The attributes assigned when ``body`` falls through (``None``: it never does); each
+    ``return`` on the way adds what is assigned by then to ``exits``."""
+    written = set(written)
+    for statement in body:
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                for element in ast.walk(target):
+                    if (
+                        isinstance(element, ast.Attribute)
+                        and isinstance(element.ctx, ast.Store)
+                        and _is_name(element.value, parameter)
+                    ):
+                        written.add(element.attr)
+        elif isinstance(statement, ast.Return):
+            exits.append(written)
+            return None
+        elif isinstance(statement, ast.Raise):
+            return None
+        elif isinstance(statement, ast.If):
+            arms = [
+                _writes_through(statement.body, parameter, written, exits),
+                _writes_through(statement.orelse, parameter, written, exits),
+            ]
+            through = [arm for arm in arms if arm is not None]
+            if not through:
+                return None
+            written = set.intersection(*through)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            after = _writes_through(statement.body, parameter, written, exits)
+            if after is None:
+                return None
+            written = after
+        elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.Try)):
+            # a loop may not run and a handler may run after any statement: what they
+            # assign is not certain, but their returns are paths out
+            for block in _blocks(statement):
+                _writes_through(block, parameter, written, exits)
+        elif not isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ) and any(isinstance(n, ast.Return) for n in ast.walk(statement)):
+            exits.append(written)  # `match`...: a return inside, with nothing more certain
+    return written
+
+
+def _blocks(statement: ast.stmt) -> List[List[ast.stmt]]:
+    blocks: List[List[ast.stmt]] = []
+    for field in ("body", "orelse", "finalbody"):
+        blocks.append(getattr(statement, field, []) or [])
+    blocks.extend(h.body for h in getattr(statement, "handlers", []) or [])
+    return blocks
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -536,6 +536,70 @@ class FlagIndex:
                 return False
         return True
 
+    def overwriters(self, program: Iterable[str]) -> Dict[str, List[Tuple[str, str, int, int]]]:
+        """For each attribute name, the call statements of the program that assign it on a
+        namespace before what follows them: ``utils.init_distributed_mode(args)`` at the top
+        of a body, whose project function sets ``args.distributed`` on every path that
+        returns (``(call, module, line, last line of the body)``)."""
+        found: Dict[str, List[Tuple[str, str, int, int]]] = {}
+        for module in sorted(program):
+            for chain, position, line, end in self.facts[module].get("overwrite_calls", ()):
+                callee = self._function(module, chain)
+                if callee is None:
+                    continue
+                source, function = callee
+                written = self.facts[source]["overwrites"][function].get(str(position), ())
+                for name in written:
+                    found.setdefault(name, []).append((".".join(chain), module, line, end))
+        return found
+
+    def overwritten(
+        self, program: Iterable[str], name: str, calls: Sequence[Tuple[str, str, int, int]]
+    ) -> Optional[str]:
+        """The call of ``calls`` (:meth:`overwriters`) after which, in the same body, come
+        all the program's reads of ``name``: the option's own value is never read (reads of
+        a module's attribute, ``torch.distributed``, are not reads of an option)."""
+        modules = sorted(program)
+        for call, module, line, end in calls:
+            if self._read_only_within(modules, name, module, line, end):
+                return call
+        return None
+
+    def _read_only_within(
+        self, modules: Sequence[str], name: str, path: str, start: int, end: int
+    ) -> bool:
+        for module in modules:
+            facts = self.facts[module]
+            if name in facts.get("key_reads", {}):
+                return False  # `getattr(args, "distributed")`, `d["distributed"]`
+            reads = facts.get("option_reads")
+            if name not in (facts.get("attr_reads", {}) if reads is None else reads):
+                continue
+            if name in facts.get("module_attrs", ()):
+                continue
+            if module != path:
+                return False
+            if not all(start < line <= end for line in facts["attr_reads"].get(name, ())):
+                return False
+        return True
+
+    def _function(self, path: str, chain: Sequence[str]) -> Optional[Tuple[str, str]]:
+        """``(module, name)`` of the project's module-level function a call names, when
+        it overwrites attributes of a parameter."""
+        if len(chain) == 1:
+            if chain[0] in self.facts[path].get("overwrites", {}):
+                return path, chain[0]
+            target = self.facts[path]["imports"].get(chain[0])
+            if target is None or target[0] != "from":
+                return None
+            source = self.resolve_module(path, target[1], target[2])
+            name = target[3]
+        else:
+            source, name = self._chain_module(path, chain[:-1]), chain[-1]
+        if source is None or name not in self.facts[source].get("overwrites", {}):
+            return None
+        return source, name
+
     def _chain_module(self, path: str, chain: Sequence[str]) -> Optional[str]:
         """The project module a dotted name refers to in ``path`` (``models_vit``)."""
         found = self.resolve_chain(path, list(chain))

@@ -647,6 +647,15 @@ class UnusedFlag(ProjectRule):
     by name from a project module (`models_vit.__dict__[args.model](**vars(args))`) reads
     the parameters of every function and class of that module. When a callee is not the
     project's, or its `**kwargs` goes anywhere else, the spread reads every option.
+    An option the program assigns before anything reads it is never read either: BLIP's
+    scripts define `--distributed`, but the first statement of each `main(args)`,
+    `utils.init_distributed_mode(args)`, sets `args.distributed` on every path that returns,
+    and every read of `args.distributed` comes after that call in the same body. Only a call
+    statement directly in a function's body (or the `__main__` block) counts, only a
+    function of the project that assigns the attribute on every path it returns by, and only
+    when no read of the name sits anywhere else (another function, another module, a
+    `getattr` by string); reads of a module's attribute (`torch.distributed`) are not reads
+    of an option.
     `parser.set_defaults(x=...)` sets a default and reads nothing, and neither does an
     object reading back its own field (`self.rand_aug = rand_aug` ... `if self.rand_aug:`).
     A repository that imports itself under its folder's name (`import mae_st.util.misc` in
@@ -831,6 +840,15 @@ class UnusedFlag(ProjectRule):
             line=5,
             message="depth",
         ),
+        # assigned on every path by the call that starts main(), before any read
+        Invalid(
+            "import argparse\n\n\ndef init_distributed(args):\n    args.distributed = False\n\n\n"
+            "def main(args):\n    init_distributed(args)\n    if args.distributed:\n        pass\n\n\n"
+            "p = argparse.ArgumentParser()\np.add_argument('--distributed', type=bool)\n"
+            "main(p.parse_args())\n",
+            line=15,
+            message="assigns it before any read",
+        ),
         # an attribute of an object built by another call is not a read of the option
         Invalid(
             "import argparse, submitit\np = argparse.ArgumentParser()\n"
@@ -854,12 +872,18 @@ class UnusedFlag(ProjectRule):
             program = index.program(path)
             reads = index.reads_in(program)
             escapes = index.consumed_in(path, program)
-            if not escapes:
-                reads = reads | index.spread_reads(path, program)
+            spread = set() if escapes else index.spread_reads(path, program)
+            reads = reads | spread
+            overwriters = {} if escapes else index.overwriters(program)
             injected = set(facts.get("injected", ()))
             unread: List[Tuple[str, str, List[int], str]] = []  # flag, kind, span, message
             for dest, display, *span, _default in facts.get("options", ()):
-                if dest not in reads and not escapes and dest not in injected:
+                if escapes or dest in injected:
+                    continue
+                overwrite = None
+                if dest in reads and dest not in spread and dest in overwriters:
+                    overwrite = index.overwritten(program, dest, overwriters[dest])
+                if dest not in reads or overwrite:
                     if dest in LAUNCHER_OPTIONS:  # the launcher's contract, not a leftover
                         if reads_rank_from_env(index, program):
                             continue
@@ -868,6 +892,8 @@ class UnusedFlag(ProjectRule):
                         if launched:
                             continue
                     message = f"Command-line option `{display}` (dest `{dest}`) is never read"
+                    if overwrite:
+                        message += f": `{overwrite}(...)` assigns it before any read"
                     unread.append((dest, "argparse", span, message))
             holders = facts.get("absl_holders", {})
             for name, function, *span, _default in facts.get("absl", ()):

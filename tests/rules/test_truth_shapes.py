@@ -277,3 +277,68 @@ def test_a_lookup_by_the_names_of_a_library_only_parser_reads_no_own_option(
     )
     write(tmp_path, {"main.py": other})
     assert lint(tmp_path, "ML104") == []
+
+
+# BLIP: every main() starts with init_distributed_mode(args), which sets args.distributed
+DIST_UTILS = """\
+import os
+import torch
+
+
+def init_distributed_mode(args):
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        args.rank = int(os.environ["RANK"])
+    else:
+        print("Not using distributed mode")
+        args.distributed = False
+        return
+    args.distributed = True
+    torch.distributed.init_process_group(backend="nccl", rank=args.rank)
+"""
+DIST_MAIN = """\
+import argparse
+import utils
+
+
+def main(args):
+    utils.init_distributed_mode(args)
+    if args.distributed:
+        print("distributed", args.epochs)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--distributed", default=True, type=bool)
+    args = parser.parse_args()
+    main(args)
+"""
+
+
+def test_an_option_assigned_on_every_path_before_any_read_is_never_read(tmp_path: Path) -> None:
+    write(tmp_path, {"utils.py": DIST_UTILS, "train.py": DIST_MAIN})
+    findings = lint(tmp_path, "ML104")
+    assert places(findings) == [("train.py", 14)]
+    assert "`utils.init_distributed_mode(...)` assigns it before any read" in findings[0]["message"]
+    # a path out of the helper that leaves it alone keeps the option's value alive
+    kept = DIST_UTILS.replace("        args.distributed = False\n", "")
+    write(tmp_path, {"utils.py": kept})
+    assert lint(tmp_path, "ML104") == []
+    # so does a read before the call, or one in another module of the program
+    write(tmp_path, {"utils.py": DIST_UTILS})
+    early = DIST_MAIN.replace(
+        "    utils.init_distributed_mode(args)\n",
+        "    print(args.distributed)\n    utils.init_distributed_mode(args)\n",
+    )
+    write(tmp_path, {"train.py": early})
+    assert lint(tmp_path, "ML104") == []
+    elsewhere = DIST_UTILS + "\n\ndef is_main(args):\n    return not args.distributed\n"
+    write(tmp_path, {"train.py": DIST_MAIN, "utils.py": elsewhere})
+    assert lint(tmp_path, "ML104") == []
+    # a call that may not run (under a test) overwrites nothing for sure
+    guarded = DIST_MAIN.replace(
+        "    utils.init_distributed_mode(args)\n",
+        "    if args.epochs:\n        utils.init_distributed_mode(args)\n",
+    )
+    write(tmp_path, {"train.py": guarded, "utils.py": DIST_UTILS})
+    assert lint(tmp_path, "ML104") == []
