@@ -341,7 +341,7 @@ class FactsExtractor:
         """Walk ``tree`` and return the facts as JSON data."""
         if _COPY_ASSIGNMENT.search(self._text):
             self._saved_copies = _saved_namespace_copies(tree)
-        if _LIBRARY_KEYS.search(self._text):
+        if "getattr(" in self._text and _LIBRARY_KEYS.search(self._text):
             self._library_keys = _library_keys(tree)
         self.overwrites, self.overwrite_calls = _overwrites(tree)
         if "**" in self._text:
@@ -1929,9 +1929,9 @@ def _saved_namespace_copies(tree: ast.Module) -> Set[int]:
     return found
 
 
-_LIBRARY_KEYS = re.compile(r"getattr\(")
-"""A module that may look options up by a computed name: the cheap test before
-:func:`_library_keys` walks the module."""
+_LIBRARY_KEYS = re.compile(r"parse_(?:known_)?args\(")
+"""A module that parses options and may look them up by a computed name (it also holds
+``getattr(``): the cheap test before :func:`_library_keys` walks the module."""
 _PARSES = ("parse_args", "parse_known_args")
 
 

@@ -843,7 +843,8 @@ class UnusedFlag(ProjectRule):
         # assigned on every path by the call that starts main(), before any read
         Invalid(
             "import argparse\n\n\ndef init_distributed(args):\n    args.distributed = False\n\n\n"
-            "def main(args):\n    init_distributed(args)\n    if args.distributed:\n        pass\n\n\n"
+            "def main(args):\n    init_distributed(args)\n"
+            "    if args.distributed:\n        pass\n\n\n"
             "p = argparse.ArgumentParser()\np.add_argument('--distributed', type=bool)\n"
             "main(p.parse_args())\n",
             line=15,
