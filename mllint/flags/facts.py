@@ -271,6 +271,14 @@ class FactsExtractor:
         """``self.x`` read and assigned in the module: an object's own field, read from
         itself, is not an option (``self.rand_aug = rand_aug`` ... ``if self.rand_aug:``)."""
         self.spreads: List[List[Any]] = []
+        self.literal_calls: List[List[Any]] = []
+        """``[name, argument index, literal]`` of each call of a function imported from
+        another module with a string literal (``getVal(kwargs, "name", None)``): a read of
+        that key when the function looks its argument up (:meth:`_lookup_helper`)."""
+        self.dynamic_imports: List[List[str]] = []
+        """``[prefix, suffix]`` of each module imported by a computed name with a literal
+        package (``importlib.import_module("models.eval." + name)``, ``"models." + name +
+        "_model"``): the project modules of that package whose names fit may run."""
         self.overwrites: Dict[str, Dict[str, List[str]]] = {}
         """For each module-level function, the attributes of each parameter (by position)
         it assigns on every path that returns (``init_distributed_mode(args)`` sets
@@ -395,6 +403,9 @@ class FactsExtractor:
             "option_reads": sorted(self.option_reads | (self._self_reads - self._self_writes)),
             "module_attrs": sorted(self._module_attr_reads - self._plain_attr_reads),
             "overwrites": self.overwrites,
+            "dynamic_imports": self.dynamic_imports,
+            "literal_calls": self.literal_calls,
+            "lookup_helpers": self._helpers,
             "overwrite_calls": self.overwrite_calls,
             "set_flags": sorted(self.set_flags),
         }
@@ -1137,6 +1148,8 @@ class FactsExtractor:
 
     def _visit_Subscript(self, node: ast.Subscript) -> None:
         key = _string(node.slice)
+        if key is None and isinstance(node.ctx, ast.Load):
+            self._lookup_helper(node.slice)  # `def val(d, key): return d[key]`
         if key is not None and isinstance(node.ctx, ast.Load):
             lines = self.key_reads.setdefault(key, [])
             lines.append(node.lineno)
@@ -1309,6 +1322,12 @@ class FactsExtractor:
                 self.key_reads.setdefault(first, []).append(node.lineno)
             return
         name = chain[-1]
+        if name in ("get", "pop") and len(chain) > 1 and args and first is None:
+            self._lookup_helper(args[0])  # `def getVal(kwargs, key, d): kwargs.get(key, d)`
+        if args and (name == "__import__" or (name == "import_module" and len(chain) <= 2)):
+            pattern = self._module_pattern(args[0])
+            if pattern is not None and pattern not in self.dynamic_imports:
+                self.dynamic_imports.append(pattern)
         if len(chain) == 1:
             if name in ("exec", "execfile"):
                 if self._scope is self._module or any(
@@ -1336,6 +1355,11 @@ class FactsExtractor:
                 key = _string(args[self._helpers[name]])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
+            elif name in self.imports and self.imports[name][0] == "from":
+                for index, argument in enumerate(args):
+                    key = _string(argument)
+                    if key is not None and key.isidentifier():
+                        self.literal_calls.append([name, index, key])
             elif (
                 name == "vars"
                 and args
@@ -1365,6 +1389,26 @@ class FactsExtractor:
             self.patches.append(first)  # monkeypatch.setattr("pkg.mod.NAME", value)
         if len(chain) == 1 and name.startswith("DEFINE_") and name in self._absl_names():
             self._absl_flag(node, name)
+
+    def _module_pattern(self, node: ast.AST) -> Optional[List[str]]:
+        """``[prefix, suffix]`` of a module name computed between literal parts, when the
+        prefix names a package (``"models." + name + "_model"``)."""
+        if isinstance(node, ast.Name):
+            values = self._literal_dict(node)  # the single value the name is bound to
+            if values is None or values is node:
+                return None
+            node = values
+        parts: List[Optional[str]] = []
+        _string_parts(node, parts)
+        if None not in parts or not parts:
+            return None
+        first = parts.index(None)
+        last = len(parts) - 1 - parts[::-1].index(None)
+        prefix = "".join(p for p in parts[:first] if p is not None)
+        suffix = "".join(p for p in parts[last + 1 :] if p is not None)
+        if "." not in prefix or not all(w.isidentifier() for w in prefix.split(".")[:-1]):
+            return None
+        return [prefix, suffix]
 
     def _absl_names(self) -> Set[str]:
         return {
@@ -2235,6 +2279,21 @@ def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
 
 def _target_name(target: ast.AST) -> str:
     return target.id if isinstance(target, ast.Name) else ""
+
+
+def _string_parts(node: ast.AST, parts: List[Optional[str]]) -> None:
+    """The literal pieces of a string built by ``+`` or an f-string, ``None`` for each
+    computed piece."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        _string_parts(node.left, parts)
+        _string_parts(node.right, parts)
+    elif isinstance(node, ast.JoinedStr):
+        for value in node.values:
+            _string_parts(value, parts)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        parts.append(node.value)
+    else:
+        parts.append(None)
 
 
 def _is_name(node: ast.AST, name: str) -> bool:

@@ -99,6 +99,7 @@ class FlagIndex:
         self._by_folder: Optional[Dict[str, Set[str]]] = None
         self._mentioned: Optional[Set[str]] = None
         self._imports: Optional[Dict[str, Set[str]]] = None
+        self._folders: Optional[Dict[str, List[str]]] = None
         self._importers: Optional[Dict[str, Set[str]]] = None
         self._switch_kinds: Optional[Dict[str, Set[str]]] = None
         self._defined_outside_tests: Set[str] = set()
@@ -423,9 +424,39 @@ class FlagIndex:
                         submodule = self._submodule(resolved, name)
                         if submodule is not None:
                             found.add(submodule)
+                for prefix, suffix in facts.get("dynamic_imports", ()):
+                    found |= self._dynamic_modules(source, prefix, suffix)
                 found.discard(source)
                 self._imports[source] = found
         return self._imports.get(path, set())
+
+    def _dynamic_modules(self, importer: str, prefix: str, suffix: str) -> Set[str]:
+        """The project modules ``importlib.import_module(prefix + name + suffix)`` may
+        import: those of the package ``prefix`` names whose name fits."""
+        package, _, start = prefix.rpartition(".")
+        found = self.resolve_module(importer, package, 0)
+        if found is not None and found.endswith("__init__.py"):
+            folders = {os.path.dirname(found)}
+        else:  # a folder without `__init__.py`, beside the importer or at the top
+            parts = package.split(".")
+            top = self._root()
+            folders = {os.path.join(os.path.dirname(importer), *parts)}
+            if top is not None:
+                folders.add(os.path.join(top[0], *parts))
+        modules: Set[str] = set()
+        for folder in folders:
+            for path in self._in_folder(folder):
+                stem = os.path.basename(path)[:-3]
+                if stem != "__init__" and stem.startswith(start) and stem.endswith(suffix):
+                    modules.add(path)
+        return modules
+
+    def _in_folder(self, folder: str) -> List[str]:
+        if self._folders is None:
+            self._folders = {}
+            for path in self.paths:
+                self._folders.setdefault(os.path.dirname(path), []).append(path)
+        return self._folders.get(os.path.normpath(folder) if folder else folder, [])
 
     def program(self, path: str) -> Set[str]:
         """The modules that run with the options defined in ``path``: the entry points that
@@ -448,6 +479,23 @@ class FlagIndex:
             reads = facts.get("option_reads")
             names.update(facts.get("attr_reads", {}) if reads is None else reads)
             names.update(facts.get("key_reads", {}))
+            names.update(self._helper_reads(path))
+        return names
+
+    def _helper_reads(self, path: str) -> Set[str]:
+        """The keys ``path`` hands to lookup helpers of other modules (``getVal(kwargs,
+        "name", None)`` with ``def getVal(kwargs, key, default): return kwargs.get(key,
+        default)`` in ``utils``)."""
+        facts = self.facts[path]
+        names: Set[str] = set()
+        for name, index, key in facts.get("literal_calls", ()):
+            _kind, module, level, function = facts["imports"][name]
+            source = self.resolve_module(path, module, level)
+            if (
+                source is not None
+                and self.facts[source].get("lookup_helpers", {}).get(function) == index
+            ):
+                names.add(key)
         return names
 
     def consumed_in(self, path: str, program: Iterable[str]) -> bool:

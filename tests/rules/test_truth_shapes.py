@@ -342,3 +342,78 @@ def test_an_option_assigned_on_every_path_before_any_read_is_never_read(tmp_path
     )
     write(tmp_path, {"train.py": guarded, "utils.py": DIST_UTILS})
     assert lint(tmp_path, "ML104") == []
+
+
+# pytorch_GAN_zoo: eval.py hands its parser to a plugin imported by name, and the plugins
+# look options up through a helper of another module
+GAN_EVAL = """\
+import argparse
+import importlib
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("evaluation_name")
+    parser.add_argument("-n", "--name", dest="name")
+    parser.add_argument("-d", "--dir", dest="dir", default="output_networks")
+    parser.add_argument("-A", "--statsFile", dest="statsFile")
+    args, unknown = parser.parse_known_args()
+    module = importlib.import_module("models.eval." + args.evaluation_name)
+    module.test(parser)
+"""
+GAN_PLUGIN = """\
+from ..utils.utils import getVal
+
+
+def test(parser):
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--showNN", action="store_true")
+    kwargs = vars(parser.parse_args())
+    name = getVal(kwargs, "name", None)
+    print(name, kwargs["dir"], getVal(kwargs, "size", 224))
+"""
+GAN_UTILS = """\
+def getVal(kwargs, key, default):
+    out = kwargs.get(key, default)
+    if out is None:
+        return default
+    return out
+"""
+
+
+def test_a_plugin_imported_by_name_and_a_lookup_helper_read_their_options(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "eval.py": GAN_EVAL,
+        "models/__init__.py": "",
+        "models/eval/__init__.py": "",
+        "models/eval/nn_metric.py": GAN_PLUGIN,
+        "models/utils/__init__.py": "",
+        "models/utils/utils.py": GAN_UTILS,
+    }
+    write(tmp_path, files)
+    # `--name` and `--size` reach getVal, `--dir` a key: only these two are never read
+    assert places(lint(tmp_path, "ML104")) == [
+        ("eval.py", 9),
+        ("models/eval/nn_metric.py", 6),
+    ]
+    # a helper that does not look its key up reads nothing
+    write(
+        tmp_path,
+        {"models/utils/utils.py": GAN_UTILS.replace("kwargs.get(key, default)", "default")},
+    )
+    assert places(lint(tmp_path, "ML104")) == [
+        ("eval.py", 7),
+        ("eval.py", 9),
+        ("models/eval/nn_metric.py", 5),
+        ("models/eval/nn_metric.py", 6),
+    ]
+    # a module of another package is no plugin of `models.eval.`
+    write(
+        tmp_path,
+        {
+            "models/utils/utils.py": GAN_UTILS,
+            "eval.py": GAN_EVAL.replace('"models.eval."', '"plugins."'),
+        },
+    )
+    assert ("eval.py", 8) in places(lint(tmp_path, "ML104"))
