@@ -284,13 +284,20 @@ class FactsExtractor:
         it assigns on every path that returns (``init_distributed_mode(args)`` sets
         ``args.distributed``)."""
         self.overwrite_calls: List[List[Any]] = []
-        """``[callee chain, argument index, line, last line of the enclosing body]`` of each
-        call statement that hands a namespace (``args``) to a function, directly in a
-        function's body or the ``__main__`` block: it runs before what follows."""
+        """``[callee chain, argument index, line, last line of the enclosing body, helpers]``
+        of each call statement that hands a namespace (``args``) to a function, directly in
+        a function's body or the ``__main__`` block: it runs before what follows, and so do
+        ``helpers``, ``[name, first line, last line]`` of each module-level function the
+        module calls only after it in that body (``evaluation(...)`` reading a global
+        ``args``)."""
         self.signatures: Dict[str, List[Any]] = {}
         self._saved_copies: Set[int] = set()
         """``id`` of each ``d = vars(args)`` whose ``d`` is only ever logged or saved."""
         self._library_keys: Set[int] = set()
+        self._names_only: Set[int] = set()
+        """``id`` of each ``vars(args)`` / ``args.__dict__`` whose option names alone are
+        used (``set(args.__dict__.keys())``, ``sorted(vars(args))``) or that is copied into
+        another object (``H.update(vars(args))``): no value is read there."""
         """``id`` of each lookup whose names are a library's options (:func:`_library_keys`)."""
         self.constants: Dict[str, List[Any]] = {}
         self.knobs: Set[str] = set()
@@ -1109,7 +1116,9 @@ class FactsExtractor:
             if not lines or lines[-1] != node.lineno:
                 lines.append(node.lineno)
             if node.attr == "__dict__" and (
-                id(node) not in self._spread_values and id(node) not in self._library_keys
+                id(node) not in self._spread_values
+                and id(node) not in self._library_keys
+                and id(node) not in self._names_only
             ):
                 self._escape(node.value)
             if not self._is_foreign(node.value) and not (
@@ -1169,6 +1178,7 @@ class FactsExtractor:
                     self.set_flags.add(token)
 
     def _visit_Call(self, node: ast.Call) -> None:
+        self._names_only_use(node)
         self._template_reads(node)
         self._call_facts(node)
         self._setting_call(node)
@@ -1355,15 +1365,12 @@ class FactsExtractor:
                 key = _string(args[self._helpers[name]])
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
-            elif name in self.imports and self.imports[name][0] == "from":
-                for index, argument in enumerate(args):
-                    key = _string(argument)
-                    if key is not None and key.isidentifier():
-                        self.literal_calls.append([name, index, key])
             elif (
                 name == "vars"
                 and args
-                and (id(node) not in self._spread_values and id(node) not in self._library_keys)
+                and id(node) not in self._spread_values
+                and id(node) not in self._library_keys
+                and id(node) not in self._names_only
             ):
                 self._escape(args[0])
             elif name in self._getenv and first is not None:
@@ -1387,6 +1394,11 @@ class FactsExtractor:
             self.patches.append(first)
         if name == "setattr" and len(chain) > 1 and first is not None and "." in first:
             self.patches.append(first)  # monkeypatch.setattr("pkg.mod.NAME", value)
+        if len(chain) == 1 and name in self.imports and self.imports[name][0] == "from":
+            for index, argument in enumerate(args):
+                key = _string(argument)
+                if key is not None and key.isidentifier():
+                    self.literal_calls.append([name, index, key])
         if len(chain) == 1 and name.startswith("DEFINE_") and name in self._absl_names():
             self._absl_flag(node, name)
 
@@ -1409,6 +1421,29 @@ class FactsExtractor:
         if "." not in prefix or not all(w.isidentifier() for w in prefix.split(".")[:-1]):
             return None
         return [prefix, suffix]
+
+    def _names_only_use(self, node: ast.Call) -> None:
+        """Marks the namespace of ``x.keys()`` or ``set(x)`` (``x`` being ``vars(args)`` or
+        ``args.__dict__``): the call uses the option names, not their values; and that of
+        ``H.update(x)``, a copy whose values are then read by name through ``H``."""
+        func = node.func
+        inner: Optional[ast.AST] = None
+        if isinstance(func, ast.Attribute) and func.attr == "keys" and not node.args:
+            inner = func.value
+        elif _is_call_to(node, "set", "list", "sorted", "tuple", "len") and len(node.args) == 1:
+            inner = node.args[0]
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr == "update"
+            and isinstance(func.value, ast.Name)
+            and len(node.args) == 1
+        ):
+            inner = node.args[0]  # `H.update(vars(args))`: a copy, read by name through `H`
+        if inner is not None and (
+            (_is_call_to(inner, "vars") and len(inner.args) == 1)  # type: ignore[attr-defined]
+            or (isinstance(inner, ast.Attribute) and inner.attr == "__dict__")
+        ):
+            self._names_only.add(id(inner))
 
     def _absl_names(self) -> Set[str]:
         return {
@@ -2179,6 +2214,25 @@ def _overwrites(tree: ast.Module) -> Tuple[Dict[str, Dict[str, List[str]]], List
             for index, argument in enumerate(call.args):
                 if chain and isinstance(argument, ast.Name) and argument.id in _NAMESPACES:
                     calls.append([chain, index, inner.lineno, end])
+    if calls:
+        spans = {
+            s.name: (s.lineno, getattr(s, "end_lineno", None) or s.lineno)
+            for s in tree.body
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        loads: Dict[str, List[int]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in spans and isinstance(node.ctx, ast.Load):
+                loads.setdefault(node.id, []).append(node.lineno)
+        for entry in calls:
+            line, end = entry[2], entry[3]
+            entry.append(
+                [
+                    [name, *spans[name]]
+                    for name, lines in sorted(loads.items())
+                    if all(line < at <= end for at in lines)
+                ]
+            )
     return overwrites, calls
 
 

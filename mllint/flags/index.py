@@ -591,7 +591,9 @@ class FlagIndex:
         returns (``(call, module, line, last line of the body)``)."""
         found: Dict[str, List[Tuple[str, str, int, int]]] = {}
         for module in sorted(program):
-            for chain, position, line, end in self.facts[module].get("overwrite_calls", ()):
+            for chain, position, line, end, _helpers in self.facts[module].get(
+                "overwrite_calls", ()
+            ):
                 callee = self._function(module, chain)
                 if callee is None:
                     continue
@@ -613,6 +615,20 @@ class FlagIndex:
                 return call
         return None
 
+    def _later_spans(self, modules: Sequence[str], path: str, line: int) -> List[Tuple[int, int]]:
+        """The line spans of the functions of ``path`` that only the body of the call at
+        ``line`` calls, after it, and that no other module imports."""
+        calls = self.facts[path].get("overwrite_calls", ())
+        helpers: List[List[Any]] = next((c[4] for c in calls if c[2] == line), [])
+        imported = {
+            target[3]
+            for other in modules
+            if other != path
+            for target in self.facts[other].get("imports", {}).values()
+            if target[0] == "from" and self.resolve_module(other, target[1], target[2]) == path
+        }
+        return [(first, last) for name, first, last in helpers if name not in imported]
+
     def _read_only_within(
         self, modules: Sequence[str], name: str, path: str, start: int, end: int
     ) -> bool:
@@ -627,8 +643,14 @@ class FlagIndex:
                 continue
             if module != path:
                 return False
-            if not all(start < line <= end for line in facts["attr_reads"].get(name, ())):
-                return False
+            later: Optional[List[Tuple[int, int]]] = None
+            for line in facts["attr_reads"].get(name, ()):
+                if start < line <= end:
+                    continue
+                if later is None:
+                    later = self._later_spans(modules, path, start)
+                if not any(first <= line <= last for first, last in later):
+                    return False
         return True
 
     def _function(self, path: str, chain: Sequence[str]) -> Optional[Tuple[str, str]]:

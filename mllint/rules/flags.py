@@ -650,15 +650,20 @@ class UnusedFlag(ProjectRule):
     An option the program assigns before anything reads it is never read either: BLIP's
     scripts define `--distributed`, but the first statement of each `main(args)`,
     `utils.init_distributed_mode(args)`, sets `args.distributed` on every path that returns,
-    and every read of `args.distributed` comes after that call in the same body. Only a call
-    statement directly in a function's body (or the `__main__` block) counts, only a
-    function of the project that assigns the attribute on every path it returns by, and only
-    when no read of the name sits anywhere else (another function, another module, a
-    `getattr` by string); reads of a module's attribute (`torch.distributed`) are not reads
-    of an option.
+    and every read of `args.distributed` comes after that call in the same body, or in a
+    function of the same file that only that body calls, after it (`evaluation()` reading
+    the global `args`). Only a call statement directly in a function's body (or the
+    `__main__` block) counts, only a function of the project that assigns the attribute on
+    every path it returns by, and only when no read of the name sits anywhere else (another
+    function, another module, a `getattr` by string); reads of a module's attribute
+    (`torch.distributed`) are not reads of an option.
     `parser.set_defaults(x=...)` sets a default and reads nothing, and neither does an
     object reading back its own field (`self.rand_aug = rand_aug` ... `if self.rand_aug:`).
-    A repository that imports itself under its folder's name (`import mae_st.util.misc` in
+    A module imported by a computed name under a literal package
+    (`importlib.import_module("models.eval." + args.evaluation_name)`, `"models." + name +
+    "_model"`) may run: every module of that package whose name fits joins the program, so
+    the plugins that parse the parser they are handed read its options. A repository that
+    imports itself under its folder's name (`import mae_st.util.misc` in
     a clone named `mae_st/` with no `__init__.py` at its top) is followed as that package.
     Star imports (`from .discriminator import *` in a package's `__init__.py`) do not add
     modules to a program: followed, they pulled every model of timm and trax's vendored
@@ -672,8 +677,12 @@ class UnusedFlag(ProjectRule):
     object but a module, elsewhere in the program on a name such as `args`, `opts`, `cfg`,
     `FLAGS`), `eval(f"args.{name}")`, or the namespace passed to a function imported from
     outside the project (`create_optimizer(args)` from timm may read any option). A function
-    that looks options up by a parameter (`def given(name): return getattr(args, name)`)
-    reads the string literals its calls pass. A computed name drawn from the options of a
+    that looks options up by a parameter (`def given(name): return getattr(args, name)`,
+    `def getVal(kwargs, key, default): return kwargs.get(key, default)`, also from another
+    module) reads the string literals its calls pass. The names alone read no value:
+    `set(args.__dict__.keys())`, `sorted(vars(args))` (checking a preset's keys), and
+    neither does copying the values into another object (`H.update(vars(args))`), whose
+    attributes are then read by name like any other. A computed name drawn from the options of a
     parser that only a library fills (Lightning's `parser = Trainer.add_argparse_args(
     parser)` on a fresh `ArgumentParser`, then `for k in vars(parser.parse_args([]))` or a
     function returning those names) reads none of the project's own options when the module

@@ -417,3 +417,79 @@ def test_a_plugin_imported_by_name_and_a_lookup_helper_read_their_options(
         },
     )
     assert ("eval.py", 8) in places(lint(tmp_path, "ML104"))
+
+
+def test_a_helper_called_only_after_the_overwrite_reads_nothing_before_it(tmp_path: Path) -> None:
+    # BLIP's train_retrieval.py: evaluation() reads the global `args`, and only main() calls
+    # it, after init_distributed_mode(args)
+    helper = "def evaluation():\n    if args.distributed:\n        pass\n\n\n"
+    main = DIST_MAIN.replace("def main(args):", helper + "def main(args):").replace(
+        '        print("distributed", args.epochs)\n',
+        '        print("distributed", args.epochs)\n    evaluation()\n',
+    )
+    write(tmp_path, {"utils.py": DIST_UTILS, "train.py": main})
+    assert places(lint(tmp_path, "ML104")) == [("train.py", 20)]
+    # called before the overwrite too: its read may see the option's value
+    early = main.replace(
+        "    utils.init_distributed_mode(args)\n",
+        "    evaluation()\n    utils.init_distributed_mode(args)\n",
+    )
+    write(tmp_path, {"train.py": early})
+    assert lint(tmp_path, "ML104") == []
+
+
+# vdvae's hps.py: the option names check a preset, then a dict with attribute access gets
+# a copy of the values, read by attribute (`H.lr`)
+VDVAE_HPS = """\
+import argparse
+
+
+class Hyperparams(dict):
+    def __getattr__(self, attr):
+        return self[attr]
+
+
+def parse_args_and_update_hparams(H, parser, s=None):
+    args = parser.parse_args(s)
+    valid_args = set(args.__dict__.keys())
+    for k in PRESET:
+        if k not in valid_args:
+            raise ValueError(k)
+    H.update(parser.parse_args(s).__dict__)
+
+
+def set_up_hyperparams(s=None):
+    H = Hyperparams()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--lr_prior", type=float, default=0.1)
+    parse_args_and_update_hparams(H, parser, s=s)
+    return H
+
+
+def train(H):
+    print(H.lr)
+
+
+PRESET = {"lr": 0.2}
+train(set_up_hyperparams())
+"""
+
+
+def test_the_names_of_the_options_alone_read_no_value(tmp_path: Path) -> None:
+    write(tmp_path, {"hps.py": VDVAE_HPS})
+    assert places(lint(tmp_path, "ML104")) == [("hps.py", 22)]
+    # the same copy through vars()
+    write(
+        tmp_path,
+        {
+            "hps.py": VDVAE_HPS.replace(
+                "H.update(parser.parse_args(s).__dict__)", "H.update(vars(args))"
+            )
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("hps.py", 22)]
+    # the values themselves, looked up by a computed name, may be any option
+    values = VDVAE_HPS.replace("if k not in valid_args:", "if getattr(args, k) is None:")
+    write(tmp_path, {"hps.py": values})
+    assert lint(tmp_path, "ML104") == []
