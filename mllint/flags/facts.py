@@ -73,6 +73,13 @@ _COPY_ASSIGNMENT = re.compile(r"=\s*(?:vars\(|[\w.]+\.(?:__dict__\b|flag_values_
 """A line that may bind a copy of a namespace (``d = vars(args)``): the cheap test before
 :func:`_saved_namespace_copies` walks the module."""
 _KNOB_COMMENT_LINES = 5
+_A_DEFAULT = re.compile(
+    r"\bby default\b|\bset (?:it |this )?to (?:true|false)\b"
+    r"|\b(?:true|false) to (?:enable|disable)\b",
+    re.IGNORECASE,
+)
+"""A comment that presents a boolean as the default of a setting meant to be switched
+(``# Disabled by default to reduce tfevents file size.``, ``# set to True to ...``)."""
 """How far above and below a constant a comment block may document its other values."""
 _NAMESPACE_FACTORIES = frozenset(
     {"vars", "copy", "deepcopy", "Namespace", "SimpleNamespace", "EasyDict", "edict", "dict"}
@@ -495,6 +502,8 @@ class FactsExtractor:
                 quoted = {m.group(1) or m.group(2) for m in _QUOTED.finditer(text)}
                 if value in quoted and len(quoted) > 1:
                     return True  # the choices, listed: `# one of ['high', 'low']`
+            if isinstance(value, bool) and _A_DEFAULT.search(text):
+                return True  # `# Disabled by default to reduce tfevents file size.`
         return False
 
     def _bind(self, name: str, value: Optional[ast.AST] = None) -> None:

@@ -173,7 +173,10 @@ class StaleFlagBranch(ProjectRule):
     a commented reassignment right above or below it (`ARCH_VARIANT = 'tape'` over
     `# ARCH_VARIANT = 'transunet'`) or a comment on it or next to it that lists the choices,
     its own value among them (`MODE = 'train_high_res'  # one of ['train_high_res',
-    'train_low_res']`). Its author means it to be edited between runs, so both arms are
+    'train_low_res']`), or, for a boolean, a comment that presents its value as the default
+    of a setting (stylegan2's `# Enable "Custom scalars" tab in TensorBoard ... Disabled by
+    default to reduce tfevents file size.` over `enable_custom_scalars = False`; `# set to
+    True to ...`). Its author means it to be edited between runs, so both arms are
     wanted; its tests are not reported, folded by `--fix`, nor their arms taken as dead by
     ML106. A comment that only names another value (`# "clean-labels" used the re-labelled
     subset`) is history, not a list of choices, and does not make a knob.

@@ -95,6 +95,19 @@ def test_a_comment_listing_the_choices_makes_a_knob_one_naming_a_past_value_does
     assert places(lint(tmp_path, "ML102")) == [("b.py", 4)]
 
 
+def test_a_boolean_documented_as_a_default_is_a_knob(tmp_path: Path) -> None:
+    # stylegan2's dnnlib/tflib/autosummary.py
+    knob = (
+        '# Enable "Custom scalars" tab in TensorBoard for advanced formatting.\n'
+        "# Disabled by default to reduce tfevents file size.\n"
+        "enable_custom_scalars = False\n\n\n"
+        "def finalize():\n    if enable_custom_scalars:\n        return 1\n    return 0\n"
+    )
+    stale = knob.replace("# Disabled by default to reduce tfevents file size.\n", "")
+    write(tmp_path, {"a.py": knob, "b.py": stale.replace("finalize", "final")})
+    assert places(lint(tmp_path, "ML102")) == [("b.py", 6)]
+
+
 # uda's text/main.py: the flags are copied into a dict that is only written to FLAGS.json
 SAVED_FLAGS = """\
 import json
