@@ -152,6 +152,18 @@ def _parses(lines: List[str]) -> Optional[List[ast.stmt]]:
 _TRAILING_PROSE = re.compile(
     r"\S\s+#\s*(?!noqa|type:|pylint:|fmt:)[A-Za-z][A-Za-z']*[,;:]?\s+[A-Za-z]+"
 )
+_EXPLAINED_BY = re.compile(
+    r"\bwhat (?:we|it|this) (?:are |is )?(?:really )?(?:do|does|doing|compute|computes|computing)\b"
+    r"|\bimplementation according to\b|\bversions? of$|\bequivalent to$|\bthe same as$",
+    re.IGNORECASE,
+)
+"""A heading that presents the code under it as an explanation of the live code: ``# this is
+what we are really doing, but using the robust version below``, ``## implementation according
+to PIL definition, quite slow``, ``# jaxified versions of``."""
+_MENU = 3
+_FORMULA = re.compile(r"^[\w .,*+\-/()\[\]]+=[\w .,*+\-/()\[\]=]*$")
+"""A line made only of a formula's characters around ``=`` (see :func:`_in_derivation`)."""
+"""How many commented alternatives of one assignment make a menu (:meth:`_ModuleContext.menu`)."""
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
 
 
@@ -330,7 +342,7 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
         if before in ("...", "\u2026") and first - 1 in illustrated:
             illustrated.add(stop)
             continue  # the same illustration, past a "..." that elides part of it
-        if _cites_source(before) or _ports_from(before):
+        if _cites_source(before) or _ports_from(before) or _EXPLAINED_BY.search(before):
             continue  # code quoted from a linked source, or the original a port was made from
         words = before.split()
         if stop - first == 1 and words and words[-1] in _MID_SENTENCE:
@@ -412,11 +424,25 @@ class _ModuleContext:
         self._handled: Optional[Set[Tuple[str, str]]] = None
         self._assignments: Dict[int, List[ast.AST]] = {}
         """Assignments by each line they span (read by :meth:`other_value_of`)."""
+        self._loaded: Set[str] = set()
+        self._functions = {
+            s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        self._multiline: List[Tuple[int, int]] = []
+        """Spans of the simple statements written over several lines."""
         for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.stmt)
+                and not hasattr(node, "body")
+                and (node.end_lineno or node.lineno) > node.lineno
+            ):
+                self._multiline.append((node.lineno, node.end_lineno or node.lineno))
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._assignment(node)
             elif isinstance(node, ast.Name):
                 self.known.add(node.id)
+                if isinstance(node.ctx, ast.Load):
+                    self._loaded.add(node.id)
             elif isinstance(node, ast.arg):
                 self.known.add(node.arg)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -520,6 +546,36 @@ class _ModuleContext:
         # the code still handles the other value: a knob; else an old setting switched off
         return all((name, key) in self.handled for name in names)
 
+    def menu(self, first: int, last: int, comment_lines: List[str]) -> bool:
+        """Three or more commented alternatives for one name right above or below its live
+        assignment (pytorch-cifar's ``# net = VGG('VGG19')``, ``# net = ResNet18()``... over
+        ``net = SimpleDLA()``): a menu to pick from by editing, not a value switched off. One
+        or two commented values next to the live one are an old version, still reported."""
+        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
+        statements = _parses(bodies)
+        if not statements or len(statements) < _MENU:
+            return False
+        names: Set[str] = set()
+        values: Set[str] = set()
+        for statement in statements:
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                return False
+            names.add(statement.targets[0].id)
+            values.add(ast.dump(statement.value))
+        if len(names) != 1 or len(values) != len(statements):
+            return False
+        name = names.pop()
+        return any(
+            isinstance(target, ast.Name) and target.id == name
+            for line in (first - 1, last + 1)
+            for assignment in self._assignments.get(line, ())
+            for target in getattr(assignment, "targets", [getattr(assignment, "target", None)])
+        )
+
     def notation(self, comment_lines: List[str]) -> bool:
         """``# buckets = [1/G]``: an assignment whose value reads only maths symbols the
         module never defines, a note about a formula rather than code that ran."""
@@ -527,11 +583,54 @@ class _ModuleContext:
         if not statements or len(statements) != 1 or not isinstance(statements[0], ast.Assign):
             return False
         value = statements[0].value
-        if any(isinstance(node, (ast.Call, ast.Attribute)) for node in ast.walk(value)):
-            return False
+        if any(
+            isinstance(node, ast.Attribute)
+            or (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)))
+            for node in ast.walk(value)
+        ):
+            return False  # `(X - mu) (X - mu)^T` juxtaposes factors: maths, no call
         names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]
         return bool(names) and all(
             _MATH_NAME.match(name) and name not in self.known for name in names
+        )
+
+    def not_in_place(self, first: int, last: int, lines: List[str]) -> bool:
+        """Whether a block inside a statement written over several lines (a list literal,
+        a call) would be a syntax error there once uncommented: ``# core_on_chip=0.`` labels
+        the rows of an array, it was never one of its elements."""
+        spans = [(a, b) for a, b in self._multiline if a < first and last < b]
+        if not spans:
+            return False
+        start, end = max(spans)  # the innermost: the one starting last
+        for strip_space in (True, False):
+            source = []
+            for number in range(start, end + 1):
+                line = lines[number - 1] if number - 1 < len(lines) else ""
+                if first <= number <= last and "#" in line:
+                    head, _, body = line.partition("#")
+                    line = head + (_strip(body) if strip_space else body)
+                source.append(line)
+            source[0] = source[0].lstrip()  # inside brackets, indentation does not count
+            if _parses(source) is not None:
+                return False
+        return True
+
+    def run_on_demand(self, first: int, comment_lines: List[str]) -> bool:
+        """``# test()`` at the bottom of a model file, ``# generate_timing_tests()`` under
+        ``if __name__ == "__main__":``: calls, outside any function, of functions of the
+        module that nothing else calls. The comment is their only caller, the switch a
+        maintainer flips to run them on demand, not code that was switched off."""
+        if not self._functions or _enclosing_function(self._tree, first) is not None:
+            return False
+        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
+        statements = _parses(bodies)
+        return bool(statements) and all(
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Name)
+            and statement.value.func.id in self._functions
+            and statement.value.func.id not in self._loaded
+            for statement in statements or ()
         )
 
     def invented_names(self, comment_lines: List[str]) -> bool:
@@ -561,6 +660,23 @@ def _builds_array(func: ast.AST) -> bool:
     """``np.array``, ``tf.constant``, ``torch.tensor``: a call that turns a literal table into
     an array, the table staying the data."""
     return isinstance(func, ast.Attribute) and func.attr in _ARRAY_BUILDERS
+
+
+def _in_derivation(lines: List[str], first: int, last: int) -> bool:
+    """Whether the comment line right above or below a block is a formula that is not
+    Python (``# coefficient of variation = 0.6969495``, ``# mean(x) = 1.3333334``, ``# p =
+    [0.999 0.277 0.234]``): the block is a step of a worked derivation (an expected test
+    value worked out by hand), not code switched off."""
+    for index in (first - 2, last):
+        if not 0 <= index < len(lines):
+            continue
+        text = lines[index].strip()
+        if not text.startswith("#"):
+            continue
+        body = text.lstrip("#").strip()
+        if _FORMULA.match(body) and "==" not in body and _parses([body]) is None:
+            return True
+    return False
 
 
 def _enclosing_function(tree: ast.Module, line: int) -> Optional[ast.AST]:
@@ -677,6 +793,27 @@ class CommentedOutCode(FileRule):
     libml_data.DATA_DIR`). A comment inside commented-out code (`#     # fmt: off`) is part
     of the block: it does not split it into two findings.
 
+    Switches and explanations read on the fourth unseen set (2026-12-01) are not code
+    switched off either:
+    - an *on-demand call*: outside any function, calls of functions of the module that
+      nothing else calls (`# test()` at the bottom of a model file, `#
+      generate_timing_tests()` under `if __name__ == "__main__":`). The comment is their
+      only caller, the switch a maintainer flips to run them;
+    - a *menu*: three or more commented alternatives for one name right above or below its
+      live assignment (`# net = VGG('VGG19')`, `# net = ResNet18()`, ... over `net =
+      SimpleDLA()`). One or two commented values next to the live one are an old version,
+      still reported;
+    - code under a heading that presents it as what the live code computes ("this is what
+      we are really doing, but using the robust version below", "implementation according
+      to PIL definition, quite slow", "jaxified versions of");
+    - a step of a worked derivation: a block next to a comment line that is a formula but not
+      Python (`# coefficient of variation = 0.6969495`, `# mean(x) = 1.33`), as in a test
+      that works its expected value out by hand; a formula that juxtaposes factors (`# sigma
+      = (1 / (n - 1)) * (X - mu) (X - mu)^T`) is maths;
+    - a block inside a statement written over several lines that would be a syntax error
+      there once uncommented (`# core_on_chip=0.` labelling the rows of an array literal).
+      A commented keyword argument of a call (`#     b=make(2),`) is still code.
+
     ## Fix
     Unsafe (`--unsafe-fixes`): deletes the commented-out lines. The code is dead, but a
     comment may be the only record of a setting someone meant to come back to; version
@@ -779,8 +916,28 @@ class CommentedOutCode(FileRule):
         "# If you need DATA_DIR outside of this module then you should do following:\n"
         "#     from libml import data as libml_data\n#     ...\n"
         "#     dir = libml_data.DATA_DIR\nDATA_DIR = ''\n",
+        # an on-demand call of the module's own smoke test
+        "def test():\n    print(1)\n\n# test()\n",
+        # a menu of models to pick from by editing
+        "# net = VGG('VGG19')\n# net = ResNet18()\n# net = DenseNet121()\nnet = SimpleDLA()\n",
+        # what the live code really computes
+        "def f(x):\n    # this is what we are really doing, but using the robust version below\n"
+        "    # y = tf.select(x < 0, a, b)\n    return robust(x)\n",
+        # a worked derivation in a test
+        "def test_loss(out):\n    # sum_gates = [1.7, 1.1, 1.2]\n    # mean(sum_gates) = 1.33\n"
+        "    assert out == 1.33\n",
+        "def cov(acts, m):\n    # sigma = (1 / (n - 1)) * (X - mu) (X - mu)^T\n    return acts - m\n",
+        # a label inside an array literal
+        "rows = np.array([\n    # core_on_chip=0.\n    [a, b],\n    # core_on_chip=1.\n"
+        "    [c, d],\n])\n",
     )
     INVALID = (
+        # a call switched off inside a function, and of a function something else calls
+        Invalid("def test():\n    print(1)\n\ntest()\n# test()\n", line=5),
+        # one old value next to the live one
+        Invalid("# net = ResNet18()\nnet = SimpleDLA()\n", line=1),
+        # a keyword argument switched off inside a call
+        Invalid("m = dict(\n    a=1,\n    # b=make(2),\n    c=3,\n)\n", line=3),
         Invalid(
             '# /// script\n# dependencies = ["torch"]\n# ///\n# x = torch.ones(3)\n'
             "# y = x * 2\nimport torch\n",
@@ -854,12 +1011,17 @@ class CommentedOutCode(FileRule):
         for first, last, column in runs:
             if tree is not None and _describes_other_code(tree, first, lines[first - 1 : last]):
                 continue
+            if _in_derivation(lines, first, last):
+                continue
             if module is not None and (
                 first in module.signature_notes
                 or module.recipe_for_literal(last, lines)
                 or module.invented_names(lines[first - 1 : last])
                 or module.other_value_of(first, last, lines[first - 1 : last])
                 or module.notation(lines[first - 1 : last])
+                or module.run_on_demand(first, lines[first - 1 : last])
+                or module.menu(first, last, lines[first - 1 : last])
+                or module.not_in_place(first, last, lines)
             ):
                 continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
