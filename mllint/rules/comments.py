@@ -161,6 +161,15 @@ _EXPLAINED_BY = re.compile(
 what we are really doing, but using the robust version below``, ``## implementation according
 to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
+_BRACKETS = {
+    "Call": ("f(", ")"),
+    "List": ("[", "]"),
+    "Tuple": ("(", ",)"),
+    "Set": ("{", "}"),
+    "Dict": ("{", "}"),
+}
+"""How an element of each kind of bracket is tried in place (see
+:meth:`_ModuleContext.not_in_place`)."""
 _FORMULA = re.compile(r"^[\w .,*+\-/()\[\]]+=[\w .,*+\-/()\[\]=]*$")
 """A line made only of a formula's characters around ``=`` (see :func:`_in_derivation`)."""
 """How many commented alternatives of one assignment make a menu (:meth:`_ModuleContext.menu`)."""
@@ -428,15 +437,16 @@ class _ModuleContext:
         self._functions = {
             s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
-        self._multiline: List[Tuple[int, int]] = []
-        """Spans of the simple statements written over several lines."""
+        self._brackets: List[Tuple[int, int, str]] = []
+        """Spans of the calls and literals written over several lines, with their kind."""
         for node in ast.walk(tree):
             if (
-                isinstance(node, ast.stmt)
-                and not hasattr(node, "body")
+                isinstance(node, (ast.Call, ast.List, ast.Tuple, ast.Set, ast.Dict))
                 and (node.end_lineno or node.lineno) > node.lineno
             ):
-                self._multiline.append((node.lineno, node.end_lineno or node.lineno))
+                self._brackets.append(
+                    (node.lineno, node.end_lineno or node.lineno, type(node).__name__)
+                )
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._assignment(node)
             elif isinstance(node, ast.Name):
@@ -595,31 +605,36 @@ class _ModuleContext:
         )
 
     def not_in_place(self, first: int, last: int, lines: List[str]) -> bool:
-        """Whether a block inside a statement written over several lines (a list literal,
-        a call) would be a syntax error there once uncommented: ``# core_on_chip=0.`` labels
-        the rows of an array, it was never one of its elements."""
-        spans = [(a, b) for a, b in self._multiline if a < first and last < b]
-        if not spans:
+        """Whether a block inside a bracket of a statement written over several lines could
+        not stand there once uncommented: ``# core_on_chip=0.`` labels the rows of an array
+        literal, where a keyword is a syntax error. Inside a call, ``# b=make(2),`` is a
+        keyword argument switched off, and any expression an argument."""
+        brackets = [(a, b, kind) for a, b, kind in self._brackets if a < first and last < b]
+        if not brackets:
             return False
-        start, end = max(spans)  # the innermost: the one starting last
-        for strip_space in (True, False):
-            source = []
-            for number in range(start, end + 1):
-                line = lines[number - 1] if number - 1 < len(lines) else ""
-                if first <= number <= last and "#" in line:
-                    head, _, body = line.partition("#")
-                    line = head + (_strip(body) if strip_space else body)
-                source.append(line)
-            source[0] = source[0].lstrip()  # inside brackets, indentation does not count
-            if _parses(source) is not None:
+        # the innermost: the one starting last and ending first; `np.array([` opens a call
+        # and a list on one line and closes them on one line, the list inside
+        kind = max(brackets, key=lambda b: (b[0], -b[1], b[2] != "Call"))[2]
+        bodies = []
+        for line in lines[first - 1 : last]:
+            _head, _, body = line.partition("#")
+            bodies.append(_strip(body))
+        opening, closing = _BRACKETS[kind]
+        source = textwrap.dedent("\n".join(bodies)).strip()
+        for text in (source, source.rstrip(",")):
+            try:
+                ast.parse(f"_ = {opening}\n{text}\n{closing}")
                 return False
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
         return True
 
     def run_on_demand(self, first: int, comment_lines: List[str]) -> bool:
         """``# test()`` at the bottom of a model file, ``# generate_timing_tests()`` under
-        ``if __name__ == "__main__":``: calls, outside any function, of functions of the
-        module that nothing else calls. The comment is their only caller, the switch a
-        maintainer flips to run them on demand, not code that was switched off."""
+        ``if __name__ == "__main__":``: calls without arguments, outside any function, of
+        functions of the module that nothing else calls. The comment is their only caller,
+        the switch a maintainer flips to run them on demand, not code that was switched off
+        (``# dump_imagenet(hps.data_dir, ...)`` next to the live ``dump_celebahq(...)`` is)."""
         if not self._functions or _enclosing_function(self._tree, first) is not None:
             return False
         bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
@@ -628,6 +643,8 @@ class _ModuleContext:
             isinstance(statement, ast.Expr)
             and isinstance(statement.value, ast.Call)
             and isinstance(statement.value.func, ast.Name)
+            and not statement.value.args
+            and not statement.value.keywords
             and statement.value.func.id in self._functions
             and statement.value.func.id not in self._loaded
             for statement in statements or ()
@@ -795,10 +812,12 @@ class CommentedOutCode(FileRule):
 
     Switches and explanations read on the fourth unseen set (2026-12-01) are not code
     switched off either:
-    - an *on-demand call*: outside any function, calls of functions of the module that
-      nothing else calls (`# test()` at the bottom of a model file, `#
+    - an *on-demand call*: outside any function, calls without arguments of functions of
+      the module that nothing else calls (`# test()` at the bottom of a model file, `#
       generate_timing_tests()` under `if __name__ == "__main__":`). The comment is their
-      only caller, the switch a maintainer flips to run them;
+      only caller, the switch a maintainer flips to run them. A call with arguments (`#
+      dump_imagenet(hps.data_dir, ...)` next to the live `dump_celebahq(...)`) is an
+      alternative switched off, and is reported;
     - a *menu*: three or more commented alternatives for one name right above or below its
       live assignment (`# net = VGG('VGG19')`, `# net = ResNet18()`, ... over `net =
       SimpleDLA()`). One or two commented values next to the live one are an old version,
@@ -810,8 +829,9 @@ class CommentedOutCode(FileRule):
       Python (`# coefficient of variation = 0.6969495`, `# mean(x) = 1.33`), as in a test
       that works its expected value out by hand; a formula that juxtaposes factors (`# sigma
       = (1 / (n - 1)) * (X - mu) (X - mu)^T`) is maths;
-    - a block inside a statement written over several lines that would be a syntax error
-      there once uncommented (`# core_on_chip=0.` labelling the rows of an array literal).
+    - a block inside the brackets of a call or literal written over several lines that
+      could not stand there once uncommented (`# core_on_chip=0.` labelling the rows of an
+      array literal, where a keyword is a syntax error).
       A commented keyword argument of a call (`#     b=make(2),`) is still code.
 
     ## Fix
@@ -926,7 +946,8 @@ class CommentedOutCode(FileRule):
         # a worked derivation in a test
         "def test_loss(out):\n    # sum_gates = [1.7, 1.1, 1.2]\n    # mean(sum_gates) = 1.33\n"
         "    assert out == 1.33\n",
-        "def cov(acts, m):\n    # sigma = (1 / (n - 1)) * (X - mu) (X - mu)^T\n    return acts - m\n",
+        "def cov(acts, m):\n    # sigma = (1 / (n - 1)) * (X - mu) (X - mu)^T\n"
+        "    return acts - m\n",
         # a label inside an array literal
         "rows = np.array([\n    # core_on_chip=0.\n    [a, b],\n    # core_on_chip=1.\n"
         "    [c, d],\n])\n",
@@ -934,6 +955,8 @@ class CommentedOutCode(FileRule):
     INVALID = (
         # a call switched off inside a function, and of a function something else calls
         Invalid("def test():\n    print(1)\n\ntest()\n# test()\n", line=5),
+        # a call with arguments: an alternative switched off
+        Invalid("def dump(d):\n    print(d)\n\n# dump(data_dir)\n", line=4),
         # one old value next to the live one
         Invalid("# net = ResNet18()\nnet = SimpleDLA()\n", line=1),
         # a keyword argument switched off inside a call
