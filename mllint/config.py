@@ -41,6 +41,7 @@ DEFAULT_FLAG_PATTERNS: Tuple[str, ...] = (
 
 DEFAULT_PLATFORM_PATTERNS: Tuple[str, ...] = (
     r"(?:^|_)(?:tpu|gpu|cuda|cpu|xla|mps|cudnn|a100|v100|h100|volta|ampere)s?(?:\d|_|$)",
+    r"(?:^|_)(?:accel|accelerator|device|devices)(?:_|$)",
     r"(?:^|_)(?:fp16|fp32|bf16|b?float(?:16|32|64)|amp|apex|half|mixed|precision)(?:_|$)",
     r"(?:^|_)(?:jit|compile|tf32|eager)(?:_|$)",
     r"(?:^|_)(?:debug|verbose|quiet|profile|profiler|profiling|benchmark|deterministic)(?:_|$)",

@@ -2387,9 +2387,12 @@ def _is_sink(func: ast.AST) -> bool:
 
 def _copies_namespace(node: ast.For) -> bool:
     """``for key, value in vars(args).items():`` (or ``args.__dict__``,
-    ``FLAGS.flag_values_dict()``) whose body only stores each value under its own key or
-    prints it, maybe behind a test: the namespace is saved, none of its options is read."""
+    ``FLAGS.flag_values_dict()``, maybe in ``sorted(...)``) whose body only stores each
+    value under its own key or prints it, maybe behind a test: the namespace is saved, none
+    of its options is read."""
     iterable, target = node.iter, node.target
+    while _is_call_to(iterable, "sorted", "list", "tuple") and len(iterable.args) == 1:  # type: ignore[attr-defined]
+        iterable = iterable.args[0]  # type: ignore[attr-defined]  # `sorted(vars(args).items())`
     if not (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Attribute)

@@ -144,11 +144,16 @@ class FlagIndex:
         if len(candidates) == 1:
             return candidates[0]
         root = self._root()
-        if len(parts) > 1 and root is not None and parts[0] == os.path.basename(root[1]):
+        if root is None or len(parts) < 2:
+            return None
+        # a folder without `__init__.py` on the way (`maddpg/trainer/maddpg.py` imported as
+        # `maddpg.trainer.maddpg`): Python 3 imports it as a namespace package from the top
+        found = self._at(root[0], parts)
+        if found is None and parts[0] == os.path.basename(root[1]):
             # `import mae_st.util.misc` in a repository cloned as `mae_st/` with no
             # `__init__.py` at its top: the repository is the package
-            return self._at(root[0], parts[1:])
-        return None
+            found = self._at(root[0], parts[1:])
+        return found
 
     def _root(self) -> Optional[Tuple[str, str]]:
         """The folder holding every analysed file, as the paths spell it and absolute."""

@@ -405,8 +405,8 @@ class ExperimentBranch(ProjectRule):
     - names are matched after dropping a leading underscore (`_USE_SWA`) and, for an
       environment variable, also without its first word, a project prefix
       (`ACME_NEW_RANKER` matches `new_*`);
-    - platform, precision, debug and tooling switches (`use_tpu`, `use_cuda`, `use_fp16`,
-      `use_bfloat16`, `amp`, `disable_jit`, `enable_eager_execution`, `use_volta32`,
+    - platform, precision, debug and tooling switches (`use_tpu`, `use_cuda`, `no_accel`,
+      `use_fp16`, `use_bfloat16`, `amp`, `disable_jit`, `enable_eager_execution`, `use_volta32`,
       `debug`, `verbose`, `profile`, `enable_wandb`,
       `deterministic`, `num_workers`, `use_checkpoint`, `disable_eval`, `use_bn_sync`...)
       select where and how a run executes, not which idea is tried: they stay in `mllint
@@ -579,7 +579,7 @@ class ExperimentBranch(ProjectRule):
                 name = flag.name
                 shown = f"`{name}`"
                 if flag.variable and flag.variable != name:
-                    shown = f"`{name}` (environment variable `{flag.variable}`)"
+                    shown = f"`{flag.variable}` (read as `{name}`)"
                 keyword = _keyword(test)
                 where = "Conditional expression" if keyword == "ternary" else f"`{keyword}`"
                 message = f"{where} on the {kind} {shown}: a live experimental code path"

@@ -1131,8 +1131,11 @@ class PipelineJungle(FileRule):
     statement that hashes it (`hashlib.sha256(open(p, "rb").read())`) verifies the file: neither
     is reported. A file opened for appending (`open(p, "a")`) accumulates across runs, a
     log or a retry counter read back to count its lines, not a hand-off between stages: it
-    is not a write here. Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped
-    for the intermediate-file check: tests write files to read them back on purpose.
+    is not a write here. A file written inside a loop and read after it holds the loop's
+    latest or best state (the best checkpoint restored for the final test), not a hand-off,
+    and the handle `f` of `with open(p, "wb") as f: torch.save(model, f)` is not a path.
+    Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
+    intermediate-file check: tests write files to read them back on purpose.
     """
 
     code = "ML203"
@@ -1161,6 +1164,13 @@ class PipelineJungle(FileRule):
         "    with open(path, 'w') as f:\n        json.dump(m, f)\n"
         "    path = os.path.join(out, 'b.json')\n"
         "    with open(path) as f:\n        return json.load(f)\n",
+        # the best model so far, saved in the training loop and restored after it
+        "import torch\ndef fit(model, args, epochs):\n    best = None\n"
+        "    for epoch in range(epochs):\n        loss = step(model)\n"
+        "        if best is None or loss < best:\n"
+        "            with open(args.save, 'wb') as f:\n                torch.save(model, f)\n"
+        "            best = loss\n"
+        "    with open(args.save, 'rb') as f:\n        return torch.load(f)\n",
         # a retry counter kept across re-queued runs: appended to, then counted
         "import os\ndef on_failure(out_dir, max_retry):\n"
         "    retry_file = os.path.join(out_dir, 'RETRY.txt')\n"
@@ -1215,7 +1225,12 @@ class PipelineJungle(FileRule):
         super().__init__(context)
         self.analysis = analysis_for(context)
         self._in_test = is_test_file(context.path)
-        self._writes: Dict[Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...]]] = {}
+        self._writes: Dict[
+            Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...], Tuple[int, ...]]
+        ] = {}
+        self._loops: List[int] = []
+        self._handles: Set[str] = set()
+        """Names bound by ``with open(...) as f``: a handle, not the name of a file."""
         self._arm_of: Dict[int, Tuple[int, int]] = {}
         self._arms: List[Tuple[int, int]] = []
         self._reported: Set[int] = set()
@@ -1256,6 +1271,29 @@ class PipelineJungle(FileRule):
 
     def leave_Else(self, node: cst.Else) -> None:
         self._leave_arm(node)
+
+    # A file written inside a loop and read after it holds the loop's latest or best state (a
+    # checkpoint restored at the end), not a hand-off between stages.
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(id(node))
+
+    def leave_For(self, node: cst.For) -> None:
+        self._loops.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._loops.append(id(node))
+
+    def leave_While(self, node: cst.While) -> None:
+        self._loops.pop()
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        asname = node.asname
+        if (
+            asname is not None
+            and isinstance(asname.name, cst.Name)
+            and isinstance(node.item, cst.Call)
+        ):
+            self._handles.add(asname.name.value)
 
     def _enter_arm(self, node: cst.CSTNode) -> None:
         arm = self._arm_of.get(id(node))
@@ -1331,15 +1369,16 @@ class PipelineJungle(FileRule):
                 write = func.value
             elif method in _RECEIVER_READS or (method == "open" and not node.args):
                 read = func.value
-        if write is not None and _names_a_file(write):
+        if write is not None and self._names_a_file(write):
             key, _ = self._key(write)
-            self._writes.setdefault(key, (how, tuple(self._arms)))
-        if read is not None and _names_a_file(read):
+            self._writes.setdefault(key, (how, tuple(self._arms), tuple(self._loops)))
+        if read is not None and self._names_a_file(read):
             key, text = self._key(read)
             written = self._writes.get(key)
             if (
                 written is not None
                 and not _exclusive(written[1], self._arms)
+                and set(written[2]) <= set(self._loops)  # not a checkpoint kept across a loop
                 and key not in self._checked  # write-if-missing: a cache
                 and not self._verifies()  # read back to hash it: a check
             ):
@@ -1349,6 +1388,13 @@ class PipelineJungle(FileRule):
                     f"({how}) in the same module; pass the data on instead of through a file",
                     properties={"path": text},
                 )
+
+    def _names_a_file(self, node: cst.BaseExpression) -> bool:
+        """A path: a string or an expression that is not a literal, and not the handle a
+        ``with open(...) as f`` bound (``torch.save(model, f)`` writes to that handle)."""
+        if isinstance(node, cst.Name) and node.value in self._handles:
+            return False
+        return _names_a_file(node)
 
     def _verifies(self) -> bool:
         """Whether the statement being walked hashes what it reads (``sha256(open(p).read())``,

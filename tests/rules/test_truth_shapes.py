@@ -506,3 +506,53 @@ def test_the_names_of_the_options_alone_read_no_value(tmp_path: Path) -> None:
     values = VDVAE_HPS.replace("if k not in valid_args:", "if getattr(args, k) is None:")
     write(tmp_path, {"hps.py": values})
     assert lint(tmp_path, "ML104") == []
+
+
+def test_a_package_folder_without_init_is_followed_from_the_top(tmp_path: Path) -> None:
+    # maddpg: `from maddpg.trainer.maddpg import Trainer`, maddpg/trainer/ has no __init__.py
+    trainer = "class Trainer:\n    def __init__(self, args):\n        self.lr = args.lr\n"
+    train = (
+        "import argparse\nfrom maddpg.trainer.maddpg import Trainer\n"
+        "p = argparse.ArgumentParser()\np.add_argument('--lr', type=float)\n"
+        "p.add_argument('--gamma', type=float)\nTrainer(p.parse_args())\n"
+    )
+    write(
+        tmp_path,
+        {
+            "maddpg/__init__.py": "",
+            "maddpg/trainer/maddpg.py": trainer,
+            "experiments/train.py": train,
+        },
+    )
+    assert places(lint(tmp_path, "ML104")) == [("experiments/train.py", 5)]
+
+
+def test_a_sorted_loop_that_prints_every_option_reads_none(tmp_path: Path) -> None:
+    # DomainBed's train_autolr.py
+    main = (
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', type=float)\n"
+        "p.add_argument('--auto_lr', action='store_true')\nargs = p.parse_args()\n"
+        "for k, v in sorted(vars(args).items()):\n    print('\\t{}: {}'.format(k, v))\n"
+        "train(args.lr)\n"
+    )
+    write(tmp_path, {"train.py": main})
+    assert places(lint(tmp_path, "ML104")) == [("train.py", 4)]
+    # a loop that does something else with each value may read any option
+    write(tmp_path, {"train.py": main.replace("print('\\t{}: {}'.format(k, v))", "use(k, v)")})
+    assert lint(tmp_path, "ML104") == []
+
+
+def test_an_accelerator_switch_is_a_platform_switch(tmp_path: Path) -> None:
+    # pytorch/examples: `--no-accel` in almost every script
+    main = (
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--no-accel', action='store_true')\n"
+        "p.add_argument('--use-mixup', action='store_true')\nargs = p.parse_args()\n"
+        "use_accel = not args.no_accel\nmix = args.use_mixup\n"
+        "if use_accel:\n    a()\nif mix:\n    b()\n"
+    )
+    write(tmp_path, {"main.py": main})
+    findings = lint(tmp_path, "ML103")
+    assert places(findings) == [("main.py", 10)]
+    # the message names the option and the alias that reads it
+    assert "command-line option `use_mixup` (read as `mix`)" in findings[0]["message"]
