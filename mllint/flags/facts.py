@@ -1148,6 +1148,15 @@ class FactsExtractor:
             return
         self._visit(value)
 
+    def _holds_data(self, name: str) -> bool:
+        """Whether every value bound to ``name`` is arithmetic or a literal (``args =
+        timesteps[:, None].float() * freqs[None]``): a tensor named ``args``, no namespace."""
+        scope: Optional[_Scope] = self._scope
+        while scope is not None and name not in scope.values:
+            scope = scope.parent
+        values = scope.values.get(name, []) if scope is not None else []
+        return bool(values) and all(isinstance(v, _DATA_VALUES) for v in values)
+
     def _is_foreign(self, base: ast.AST) -> bool:
         """Whether ``base`` is an object built by a call other than parsing (``env =
         submitit.JobEnvironment()``): its attributes are not options of a namespace."""
@@ -1310,6 +1319,7 @@ class FactsExtractor:
             isinstance(v, ast.Name)
             and (v.id in NAMESPACE_NAMES or self._scope.objects.get(v.id) == "ns")
             and v.id not in self._scope.plain_parameters
+            and not self._holds_data(v.id)
             for v in values
         ):
             return
@@ -2021,6 +2031,20 @@ _LIBRARY_KEYS = re.compile(r"parse_(?:known_)?args\(")
 """A module that parses options and may look them up by a computed name (it also holds
 ``getattr(``): the cheap test before :func:`_library_keys` walks the module."""
 _PARSES = ("parse_args", "parse_known_args")
+_DATA_VALUES = (
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.BoolOp,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.JoinedStr,
+)
 
 
 def _library_keys(tree: ast.Module) -> Set[int]:

@@ -556,3 +556,22 @@ def test_an_accelerator_switch_is_a_platform_switch(tmp_path: Path) -> None:
     assert places(findings) == [("main.py", 10)]
     # the message names the option and the alias that reads it
     assert "command-line option `use_mixup` (read as `mix`)" in findings[0]["message"]
+
+
+def test_a_tensor_named_args_handed_to_a_library_is_no_namespace(tmp_path: Path) -> None:
+    # latent-diffusion's timestep_embedding: `args = timesteps[:, None] * freqs[None]`
+    util = (
+        "import torch\n\ndef embedding(timesteps, freqs):\n"
+        "    args = timesteps[:, None].float() * freqs[None]\n"
+        "    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)\n"
+    )
+    main = (
+        "import argparse\nfrom util import embedding\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--project')\nargs = p.parse_args()\nembedding(1, 2)\n"
+    )
+    write(tmp_path, {"util.py": util, "main.py": main})
+    assert places(lint(tmp_path, "ML104")) == [("main.py", 4)]
+    # the namespace itself handed to the library may be read whole
+    write(tmp_path, {"util.py": util.replace("torch.cos(args)", "torch.cos(make(args))")})
+    write(tmp_path, {"main.py": main.replace("embedding(1, 2)", "import timm\ntimm.create(args)")})
+    assert lint(tmp_path, "ML104") == []
