@@ -75,11 +75,13 @@ _COPY_ASSIGNMENT = re.compile(r"=\s*(?:vars\(|[\w.]+\.(?:__dict__\b|flag_values_
 _KNOB_COMMENT_LINES = 5
 _A_DEFAULT = re.compile(
     r"\bby default\b|\bset (?:it |this )?to (?:true|false)\b"
-    r"|\b(?:true|false) to (?:enable|disable)\b",
+    r"|\b(?:true|false) to (?:enable|disable)\b"
+    r"|\btry (?:using|setting|enabling|disabling|turning|switching)\b",
     re.IGNORECASE,
 )
 """A comment that presents a boolean as the default of a setting meant to be switched
-(``# Disabled by default to reduce tfevents file size.``, ``# set to True to ...``)."""
+(``# Disabled by default to reduce tfevents file size.``, ``# set to True to ...``, coinrun's
+``# if the environment is crashing, try using the debug build``)."""
 """How far above and below a constant a comment block may document its other values."""
 _NAMESPACE_FACTORIES = frozenset(
     {"vars", "copy", "deepcopy", "Namespace", "SimpleNamespace", "EasyDict", "edict", "dict"}
@@ -91,6 +93,7 @@ _BOOL_TYPES = frozenset({"bool", "str2bool", "strtobool", "bool_flag", "boolean_
 _VALUE_TYPES = frozenset({"str", "int", "float", "Path", "list", "dict", "tuple"})
 _SINK_CALLS = frozenset(
     {"print", "pprint", "repr", "str", "format", "dump", "dumps", "safe_dump", "save"}
+    | {"log", "logging", "logger"}  # transformer-xl's `logging = create_exp_dir(...)`
 )
 _SINK_METHODS = frozenset(
     {
@@ -270,6 +273,9 @@ class FactsExtractor:
         """``id`` of each ``vars(args)`` spread into a call whose callee is recorded in
         :attr:`spreads` (the index decides whether that callee reads every option)."""
         self._self_reads: Set[str] = set()
+        self._self_lists: Dict[str, List[str]] = {}
+        self._main_spans: List[Tuple[int, int]] = []
+        """``self.keys = ["n_layer", "d_model"]``: the names a loop over ``self.keys`` yields."""
         self._module_attr_reads: Set[str] = set()
         self._plain_attr_reads: Set[str] = set()
         """Attributes read on a module imported at the top (``torch.distributed``) and on
@@ -366,6 +372,11 @@ class FactsExtractor:
         if "getattr(" in self._text and _LIBRARY_KEYS.search(self._text):
             self._library_keys = _library_keys(tree)
         self.overwrites, self.overwrite_calls = _overwrites(tree)
+        self._main_spans = [
+            (s.lineno, s.end_lineno or s.lineno)
+            for s in tree.body
+            if isinstance(s, ast.If) and _is_main_test(s.test)
+        ]
         if "**" in self._text:
             self.signatures = _signatures(tree)
         for statement in tree.body:
@@ -416,6 +427,7 @@ class FactsExtractor:
             "signatures": self.signatures,
             "option_reads": sorted(self.option_reads | (self._self_reads - self._self_writes)),
             "module_attrs": sorted(self._module_attr_reads - self._plain_attr_reads),
+            "options_in_main": self._options_in_main(),
             "overwrites": self.overwrites,
             "dynamic_imports": self.dynamic_imports,
             "literal_calls": self.literal_calls,
@@ -710,6 +722,12 @@ class FactsExtractor:
             self._bind_target(target, node.value)
             if isinstance(target, ast.Name):
                 self._note_object(target.id, node.value)
+            elif (
+                isinstance(target, ast.Attribute)
+                and _is_name(target.value, "self")
+                and _string_list(node.value) is not None
+            ):
+                self._self_lists[target.attr] = _string_list(node.value) or []
             elif isinstance(target, ast.Tuple) and target.elts:
                 first = target.elts[0]
                 if isinstance(first, ast.Name) and _is_parse_call(node.value):
@@ -1135,12 +1153,15 @@ class FactsExtractor:
             ):
                 if isinstance(node.value, ast.Name) and node.value.id == "self":
                     self._self_reads.add(node.attr)
+                elif (
+                    isinstance(node.value, ast.Name)
+                    and node.value.id in self.imports
+                    and self.imports[node.value.id][0] == "module"
+                ):
+                    self._module_attr_reads.add(node.attr)  # `logging.debug`, `torch.cuda`
                 else:
                     self.option_reads.add(node.attr)
-                    if isinstance(node.value, ast.Name) and node.value.id in self.imports:
-                        self._module_attr_reads.add(node.attr)
-                    else:
-                        self._plain_attr_reads.add(node.attr)
+                    self._plain_attr_reads.add(node.attr)
         value = node.value
         if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):
             self._load(value, node.attr)
@@ -1160,8 +1181,8 @@ class FactsExtractor:
     def _is_foreign(self, base: ast.AST) -> bool:
         """Whether ``base`` is an object built by a call other than parsing (``env =
         submitit.JobEnvironment()``): its attributes are not options of a namespace."""
-        if not isinstance(base, ast.Name) or base.id in NAMESPACE_NAMES:
-            return False
+        if not isinstance(base, ast.Name) or base.id in NAMESPACE_NAMES or base.id == "FLAGS":
+            return False  # `FLAGS = kwargs.get("FLAGS")` is still the flags
         scope: Optional[_Scope] = self._scope
         while scope is not None and base.id not in scope.values:
             scope = scope.parent
@@ -1367,8 +1388,12 @@ class FactsExtractor:
                 self._setattr(args[0], args[1])
             elif name in ("getattr", "hasattr") and len(args) >= 2:
                 key = _string(args[1])
+                listed = self._listed_keys(args[1]) if key is None else None
                 if key is not None:
                     self.key_reads.setdefault(key, []).append(node.lineno)
+                elif listed is not None:
+                    for name in listed:  # `for key in self.keys: getattr(FLAGS, key)`
+                        self.key_reads.setdefault(name, []).append(node.lineno)
                 elif id(node) in self._library_keys or self._lookup_helper(args[1]):
                     pass
                 elif name == "getattr" and not self._is_foreign(args[0]):
@@ -1440,6 +1465,31 @@ class FactsExtractor:
         if "." not in prefix or not all(w.isidentifier() for w in prefix.split(".")[:-1]):
             return None
         return [prefix, suffix]
+
+    def _options_in_main(self) -> bool:
+        """Whether every option the module defines is defined under ``if __name__ ==
+        "__main__":``: only running the file defines them, importing it does not."""
+        lines = [o[2] for o in self.options] + [a[2] for a in self.absl]
+        return bool(lines) and all(
+            any(first <= line <= last for first, last in self._main_spans) for line in lines
+        )
+
+    def _listed_keys(self, key: ast.AST) -> Optional[List[str]]:
+        """The names a computed ``getattr`` key takes when it is the variable of a loop over a
+        literal list of strings (``for key in ["lr", "wd"]``, a name or ``self.keys`` bound to
+        one)."""
+        if not isinstance(key, ast.Name):
+            return None
+        for target, iterable in reversed(self._loops):
+            if not _is_name(target, key.id):
+                continue
+            if isinstance(iterable, ast.Attribute) and _is_name(iterable.value, "self"):
+                return self._self_lists.get(iterable.attr)
+            if isinstance(iterable, ast.Name):
+                bound = self._literal_dict(iterable)
+                iterable = bound if bound is not None else iterable
+            return _string_list(iterable)
+        return None
 
     def _names_only_use(self, node: ast.Call) -> None:
         """Marks the namespace of ``x.keys()`` or ``set(x)`` (``x`` being ``vars(args)`` or
@@ -2366,6 +2416,14 @@ def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
 
 def _target_name(target: ast.AST) -> str:
     return target.id if isinstance(target, ast.Name) else ""
+
+
+def _string_list(node: ast.AST) -> Optional[List[str]]:
+    """The strings of a literal list or tuple made only of strings."""
+    if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+        return None
+    strings = [_string(e) for e in node.elts]
+    return None if any(s is None for s in strings) else [s for s in strings if s is not None]
 
 
 def _string_parts(node: ast.AST, parts: List[Optional[str]]) -> None:

@@ -472,7 +472,10 @@ class FlagIndex:
                 for target in self.imports_of(source):
                     self._importers.setdefault(target, set()).add(source)
         importers = self._importers
-        roots = _closure([path], lambda p: importers.get(p, ()))
+        if self.facts[path].get("options_in_main"):
+            roots = {path}  # options of a `__main__` block: its importers never define them
+        else:
+            roots = _closure([path], lambda p: importers.get(p, ()))
         return _closure(sorted(roots), self.imports_of)
 
     def reads_in(self, program: Iterable[str]) -> Set[str]:

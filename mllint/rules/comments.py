@@ -115,6 +115,13 @@ def _is_notation(statements: List[ast.stmt]) -> bool:
     ]
     if names and all(_MATH_NAME.match(name) for name in names):
         return True
+    if all(
+        isinstance(st, ast.Assign)
+        and isinstance(st.value, ast.Name)
+        and _DIMENSIONS.match(st.value.id)
+        for st in statements
+    ):
+        return True  # `# segment_x = BxSxH` / `# valid_segment = BxS`: shapes
     if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
         return False
     assign = statements[0]
@@ -161,6 +168,19 @@ _EXPLAINED_BY = re.compile(
 what we are really doing, but using the robust version below``, ``## implementation according
 to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
+_DIMENSIONS = re.compile(r"^[A-Z0-9](?:x[A-Z0-9])+$")
+"""A shape written as dimensions joined by ``x`` (``BxTxH``, ``BxSxSx1``)."""
+_FRAMEWORK_ALIASES = frozenset({"tf", "torch", "np", "onp", "jnp", "jax", "keras", "flax"})
+"""The names the frameworks are usually imported as."""
+_CONFIGURE_BY_COMMENTS = re.compile(
+    r"\b(?:comment/uncomment|uncomment/comment|uncomment)\b"
+    r"[^.]{0,40}?\b(?:as appropriate|appropriate lines?|the lines)\b",
+    re.IGNORECASE,
+)
+"""A module-level instruction to configure a whole file by uncommenting its lines ("the lines
+as appropriate", "the appropriate line"; "uncomment the following line" is about one line)."""
+_CHOOSE_ONE = re.compile(r"\b(?:choose|pick|select|uncomment) (?:one|exactly one)\b", re.IGNORECASE)
+"""A section heading that offers its lines as alternatives ("(choose one)")."""
 _BRACKETS = {
     "Call": ("f(", ")"),
     "List": ("[", "]"),
@@ -434,6 +454,8 @@ class _ModuleContext:
         self._assignments: Dict[int, List[ast.AST]] = {}
         """Assignments by each line they span (read by :meth:`other_value_of`)."""
         self._loaded: Set[str] = set()
+        self._frameworks: Set[str] = set()
+        """The framework aliases the module imports (``jnp``, ``torch``)."""
         self._functions = {
             s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
@@ -457,7 +479,10 @@ class _ModuleContext:
                 self.known.add(node.arg)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
-                    self.known.add((alias.asname or alias.name).split(".")[0])
+                    local = (alias.asname or alias.name).split(".")[0]
+                    self.known.add(local)
+                    if local in _FRAMEWORK_ALIASES:
+                        self._frameworks.add(local)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.known.add(node.name)
                 body = node.body
@@ -629,6 +654,25 @@ class _ModuleContext:
                 continue
         return True
 
+    def other_framework(self, comment_lines: List[str]) -> bool:
+        """Code written with a framework the module does not import, in a module that imports
+        another one (``# tf.gather(blocked_value_matrix, rand_attn, batch_dims=2)`` in a JAX
+        port): the reference a port reproduces, which could not run here."""
+        if not self._frameworks:
+            return False
+        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
+        statements = _parses(bodies)
+        if not statements:
+            return False
+        roots = {
+            node.value.id
+            for statement in statements
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        }
+        foreign = {r for r in roots if r in _FRAMEWORK_ALIASES and r not in self.known}
+        return bool(foreign) and not (roots & self._frameworks)
+
     def run_on_demand(self, first: int, comment_lines: List[str]) -> bool:
         """``# test()`` at the bottom of a model file, ``# generate_timing_tests()`` under
         ``if __name__ == "__main__":``: calls without arguments, outside any function, of
@@ -677,6 +721,28 @@ def _builds_array(func: ast.AST) -> bool:
     """``np.array``, ``tf.constant``, ``torch.tensor``: a call that turns a literal table into
     an array, the table staying the data."""
     return isinstance(func, ast.Attribute) and func.attr in _ARRAY_BUILDERS
+
+
+def _configured_from(lines: List[str]) -> Optional[int]:
+    """The line of a module-level instruction to configure the file by commenting and
+    uncommenting its lines (progressive_growing_of_gans' config.py: "To run, comment/uncomment
+    the lines as appropriate and launch train.py."), if there is one."""
+    for number, line in enumerate(lines, 1):
+        if line.startswith("#") and _CONFIGURE_BY_COMMENTS.search(line):
+            return number
+    return None
+
+
+def _in_menu_section(lines: List[str], first: int) -> bool:
+    """Whether a heading of the block's section, the lines above it up to a blank line, says
+    to choose one of its lines ("# Dataset (choose one).")."""
+    index = first - 2
+    while index >= 0 and lines[index].strip():
+        text = lines[index].strip()
+        if text.startswith("#") and _CHOOSE_ONE.search(text):
+            return True
+        index -= 1
+    return False
 
 
 def _in_derivation(lines: List[str], first: int, last: int) -> bool:
@@ -832,6 +898,17 @@ class CommentedOutCode(FileRule):
     - a block inside the brackets of a call or literal written over several lines that
       could not stand there once uncommented (`# core_on_chip=0.` labelling the rows of an
       array literal, where a keyword is a syntax error).
+
+    And on the sixth (2026-12-01):
+    - a file configured by hand: after a module-level instruction to comment and uncomment
+      its lines ("# To run, comment/uncomment the lines as appropriate", "uncomment the
+      appropriate line"; not "uncomment the following line", which is about one line), the
+      module-level blocks are its settings; and a block in a section whose heading offers its
+      lines as alternatives ("# Dataset (choose one).") is one of them;
+    - shapes written as dimensions joined by `x` (`# segment_x = BxSxH`);
+    - code written with a framework the module does not import, in a module that imports
+      another (`# tf.gather(blocked_value_matrix, rand_attn, batch_dims=2)` in a JAX port):
+      the reference the port reproduces, which could not run there.
       A commented keyword argument of a call (`#     b=make(2),`) is still code.
 
     ## Fix
@@ -948,6 +1025,16 @@ class CommentedOutCode(FileRule):
         "    assert out == 1.33\n",
         "def cov(acts, m):\n    # sigma = (1 / (n - 1)) * (X - mu) (X - mu)^T\n"
         "    return acts - m\n",
+        # a file configured by uncommenting its lines, and a menu section
+        "# To run, comment/uncomment the lines as appropriate and launch train.py.\n"
+        "desc = 'pgan'\n# desc += '-cond'; dataset.max_label_size = 'full'\n",
+        "# Dataset (choose one).\ndesc += '-celebahq'; dataset = dict(d='celebahq')\n"
+        "# desc += '-cifar10'; dataset = dict(d='cifar10')\n",
+        # shapes
+        "def f(x):\n    # segment_x = BxSxH\n    # valid_segment = BxS\n    return x\n",
+        # another framework's code in a port
+        "import jax.numpy as jnp\n\ndef gather(m, a):\n"
+        "    # tf.gather(m, a, batch_dims=2)\n    return jnp.take(m, a)\n",
         # a label inside an array literal
         "rows = np.array([\n    # core_on_chip=0.\n    [a, b],\n    # core_on_chip=1.\n"
         "    [c, d],\n])\n",
@@ -955,6 +1042,14 @@ class CommentedOutCode(FileRule):
     INVALID = (
         # a call switched off inside a function, and of a function something else calls
         Invalid("def test():\n    print(1)\n\ntest()\n# test()\n", line=5),
+        # one line to uncomment is no instruction about the whole file
+        Invalid("# uncomment the following line to log\nx = 1\n# log(x)\ny = 2\n", line=3),
+        # the framework the module imports
+        Invalid(
+            "import tensorflow as tf\n\ndef gather(m, a):\n"
+            "    # tf.gather(m, a, batch_dims=2)\n    return tf.gather(m, a)\n",
+            line=4,
+        ),
         # a call with arguments: an alternative switched off
         Invalid("def dump(d):\n    print(d)\n\n# dump(data_dir)\n", line=4),
         # one old value next to the live one
@@ -1031,11 +1126,14 @@ class CommentedOutCode(FileRule):
         lines = text.split("\n")
         tree = context.locator.ast_tree()
         module = _ModuleContext(tree) if tree is not None else None
+        configured = _configured_from(lines)
         for first, last, column in runs:
             if tree is not None and _describes_other_code(tree, first, lines[first - 1 : last]):
                 continue
-            if _in_derivation(lines, first, last):
+            if _in_derivation(lines, first, last) or _in_menu_section(lines, first):
                 continue
+            if configured is not None and first > configured and column == 1:
+                continue  # "To run, uncomment the appropriate line": a config edited by hand
             if module is not None and (
                 first in module.signature_notes
                 or module.recipe_for_literal(last, lines)
@@ -1045,6 +1143,7 @@ class CommentedOutCode(FileRule):
                 or module.run_on_demand(first, lines[first - 1 : last])
                 or module.menu(first, last, lines[first - 1 : last])
                 or module.not_in_place(first, last, lines)
+                or module.other_framework(lines[first - 1 : last])
             ):
                 continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1

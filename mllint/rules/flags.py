@@ -176,7 +176,8 @@ class StaleFlagBranch(ProjectRule):
     'train_low_res']`), or, for a boolean, a comment that presents its value as the default
     of a setting (stylegan2's `# Enable "Custom scalars" tab in TensorBoard ... Disabled by
     default to reduce tfevents file size.` over `enable_custom_scalars = False`; `# set to
-    True to ...`). Its author means it to be edited between runs, so both arms are
+    True to ...`; coinrun's `# if the environment is crashing, try using the debug build`
+    over `DEBUG = False`). Its author means it to be edited between runs, so both arms are
     wanted; its tests are not reported, folded by `--fix`, nor their arms taken as dead by
     ML106. A comment that only names another value (`# "clean-labels" used the re-labelled
     subset`) is history, not a list of choices, and does not make a knob.
@@ -650,6 +651,14 @@ class UnusedFlag(ProjectRule):
     by name from a project module (`models_vit.__dict__[args.model](**vars(args))`) reads
     the parameters of every function and class of that module. When a callee is not the
     project's, or its `**kwargs` goes anywhere else, the spread reads every option.
+    An attribute of a module imported whole (`logging.debug`, `torch.cuda`) is not a read of
+    an option named like it, and a flags object taken out of a dict (`FLAGS =
+    kwargs.get("FLAGS")`) is still the flags. Options defined under `if __name__ ==
+    "__main__":` belong to running that file only: the programs that import the module
+    never define them, so their reads do not count (transformer-xl's `mem_transformer.py`
+    test block defines `--seed`, which `train.py`, importing the module, reads from its own
+    parser). A loop over `vars(args).items()` that only hands each pair to `print`, `log`,
+    `logging` or `logger` (or a helper named for logging or saving) reads nothing.
     An option the program assigns before anything reads it is never read either: BLIP's
     scripts define `--distributed`, but the first statement of each `main(args)`,
     `utils.init_distributed_mode(args)`, sets `args.distributed` on every path that returns,
@@ -682,7 +691,9 @@ class UnusedFlag(ProjectRule):
     outside the project (`create_optimizer(args)` from timm may read any option). A function
     that looks options up by a parameter (`def given(name): return getattr(args, name)`,
     `def getVal(kwargs, key, default): return kwargs.get(key, default)`, also from another
-    module) reads the string literals its calls pass. The names alone read no value:
+    module) reads the string literals its calls pass, and a lookup by the variable of a loop
+    over a literal list of names (xlnet's `for key in self.keys: getattr(FLAGS, key)` with
+    `self.keys = ["n_layer", "d_model", ...]`) reads those names. The names alone read no value:
     `set(args.__dict__.keys())`, `sorted(vars(args))` (checking a preset's keys), and
     neither does copying the values into another object (`H.update(vars(args))`), whose
     attributes are then read by name like any other. A computed name drawn from the options of a

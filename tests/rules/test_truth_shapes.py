@@ -575,3 +575,45 @@ def test_a_tensor_named_args_handed_to_a_library_is_no_namespace(tmp_path: Path)
     write(tmp_path, {"util.py": util.replace("torch.cos(args)", "torch.cos(make(args))")})
     write(tmp_path, {"main.py": main.replace("embedding(1, 2)", "import timm\ntimm.create(args)")})
     assert lint(tmp_path, "ML104") == []
+
+
+def test_sixth_set_namespace_shapes(tmp_path: Path) -> None:
+    # xlnet: a config object copies a literal list of flags; the other flags stay unread
+    xlnet = (
+        "from absl import flags\nflags.DEFINE_integer('n_layer', 2, '')\n"
+        "flags.DEFINE_string('tpu_job_name', None, '')\nFLAGS = flags.FLAGS\n\n\n"
+        "class Config:\n    def __init__(self):\n        self.keys = ['n_layer']\n\n"
+        "    def init_from_flags(self, FLAGS):\n        for key in self.keys:\n"
+        "            setattr(self, key, getattr(FLAGS, key))\n"
+    )
+    write(tmp_path, {"run.py": xlnet})
+    assert places(lint(tmp_path, "ML104")) == [("run.py", 3)]
+    # transformer-xl: options of a `__main__` block, read by an importer's own parser; a
+    # module attribute named like an option; a logging loop over every option
+    model = (
+        "import argparse\nimport logging\n\n\ndef build(s):\n    logging.debug(s)\n\n\n"
+        "if __name__ == '__main__':\n    p = argparse.ArgumentParser()\n"
+        "    p.add_argument('--seed', type=int)\n    p.add_argument('--debug', action='store_true')\n"
+        "    build(1)\n"
+    )
+    train = (
+        "import argparse\nfrom model import build\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--seed', type=int)\np.add_argument('--emb_init', default='normal')\n"
+        "args = p.parse_args()\nlogging = make_logger()\n"
+        "for k, v in args.__dict__.items():\n    logging('{} : {}'.format(k, v))\n"
+        "build(args.seed)\n"
+    )
+    write(tmp_path / "txl", {"model.py": model, "train.py": train})
+    assert places(lint(tmp_path / "txl", "ML104")) == [
+        ("model.py", 11),
+        ("model.py", 12),
+        ("train.py", 5),
+    ]
+    # transformer-xl's tf/data_utils.py: the flags handed on inside kwargs are still read
+    data = (
+        "from absl import flags\nflags.DEFINE_integer('num_procs', 1, '')\nFLAGS = flags.FLAGS\n\n\n"
+        "def convert(**kwargs):\n    FLAGS = kwargs.get('FLAGS')\n    return FLAGS.num_procs\n\n\n"
+        "convert(FLAGS=FLAGS)\n"
+    )
+    write(tmp_path / "d", {"data_utils.py": data})
+    assert lint(tmp_path / "d", "ML104") == []
