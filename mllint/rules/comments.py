@@ -170,8 +170,10 @@ to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
 _DIMENSIONS = re.compile(r"^[A-Z0-9](?:x[A-Z0-9])+$")
 """A shape written as dimensions joined by ``x`` (``BxTxH``, ``BxSxSx1``)."""
-_FRAMEWORK_ALIASES = frozenset({"tf", "torch", "np", "onp", "jnp", "jax", "keras", "flax"})
-"""The names the frameworks are usually imported as."""
+_FRAMEWORK_ALIASES = frozenset({"tf", "torch", "jnp", "jax", "keras", "flax"})
+"""The names the deep-learning frameworks are usually imported as. NumPy is left out: it sits
+beside every framework, and a commented NumPy line in a module without it is old code more
+often than a port's reference."""
 _CONFIGURE_BY_COMMENTS = re.compile(
     r"\b(?:comment/uncomment|uncomment/comment|uncomment)\b"
     r"[^.]{0,40}?\b(?:as appropriate|appropriate lines?|the lines)\b",
