@@ -593,7 +593,8 @@ def test_sixth_set_namespace_shapes(tmp_path: Path) -> None:
     model = (
         "import argparse\nimport logging\n\n\ndef build(s):\n    logging.debug(s)\n\n\n"
         "if __name__ == '__main__':\n    p = argparse.ArgumentParser()\n"
-        "    p.add_argument('--seed', type=int)\n    p.add_argument('--debug', action='store_true')\n"
+        "    p.add_argument('--seed', type=int)\n"
+        "    p.add_argument('--debug', action='store_true')\n"
         "    build(1)\n"
     )
     train = (
@@ -611,7 +612,8 @@ def test_sixth_set_namespace_shapes(tmp_path: Path) -> None:
     ]
     # transformer-xl's tf/data_utils.py: the flags handed on inside kwargs are still read
     data = (
-        "from absl import flags\nflags.DEFINE_integer('num_procs', 1, '')\nFLAGS = flags.FLAGS\n\n\n"
+        "from absl import flags\nflags.DEFINE_integer('num_procs', 1, '')\n"
+        "FLAGS = flags.FLAGS\n\n\n"
         "def convert(**kwargs):\n    FLAGS = kwargs.get('FLAGS')\n    return FLAGS.num_procs\n\n\n"
         "convert(FLAGS=FLAGS)\n"
     )
