@@ -168,6 +168,8 @@ _EXPLAINED_BY = re.compile(
 what we are really doing, but using the robust version below``, ``## implementation according
 to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
+_SECTION_LINES = 40
+"""How far above a block its section heading is looked for (:func:`_in_menu_section`)."""
 _DIMENSIONS = re.compile(r"^[A-Z0-9](?:x[A-Z0-9])+$")
 """A shape written as dimensions joined by ``x`` (``BxTxH``, ``BxSxSx1``)."""
 _FRAMEWORK_ALIASES = frozenset({"tf", "torch", "jnp", "jax", "keras", "flax"})
@@ -409,7 +411,7 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     return found
 
 
-def _describes_other_code(tree: ast.Module, line: int, comment_lines: List[str]) -> bool:
+def _describes_other_code(module: _ModuleContext, line: int, comment_lines: List[str]) -> bool:
     """Assignments whose names the enclosing function never mentions but live code elsewhere
     in the module does (``# qkv = self.qkv(x)`` above ``flops += ...`` in a ``flops()``
     method): they quote code that runs elsewhere to explain the live line."""
@@ -421,7 +423,7 @@ def _describes_other_code(tree: ast.Module, line: int, comment_lines: List[str])
         for st in statements
     ):
         return False
-    function = _enclosing_function(tree, line)
+    function = module.function_at(line)
     if function is None:
         return False
     names = {
@@ -432,12 +434,9 @@ def _describes_other_code(tree: ast.Module, line: int, comment_lines: List[str])
     }
     if not names:
         return False
-    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
-    used.update(a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg))  # type: ignore[attr-defined]
-    if names & used:
+    if names & module.used_in(function):
         return False
-    elsewhere = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return names <= elsewhere
+    return names <= module.names
 
 
 _BUILTINS = frozenset(dir(builtins))
@@ -456,6 +455,12 @@ class _ModuleContext:
         self._assignments: Dict[int, List[ast.AST]] = {}
         """Assignments by each line they span (read by :meth:`other_value_of`)."""
         self._loaded: Set[str] = set()
+        self.names: Set[str] = set()
+        """Every name the module's code mentions."""
+        self._defs: List[ast.AST] = []
+        self._function_at: Optional[Dict[int, ast.AST]] = None
+        self._used: Dict[int, Set[str]] = {}
+        self._bracket_at: Optional[Dict[int, Tuple[int, int, str]]] = None
         self._frameworks: Set[str] = set()
         """The framework aliases the module imports (``jnp``, ``torch``)."""
         self._functions = {
@@ -475,6 +480,7 @@ class _ModuleContext:
                 self._assignment(node)
             elif isinstance(node, ast.Name):
                 self.known.add(node.id)
+                self.names.add(node.id)
                 if isinstance(node.ctx, ast.Load):
                     self._loaded.add(node.id)
             elif isinstance(node, ast.arg):
@@ -487,6 +493,8 @@ class _ModuleContext:
                         self._frameworks.add(local)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.known.add(node.name)
+                if not isinstance(node, ast.ClassDef):
+                    self._defs.append(node)
                 body = node.body
                 if (
                     body
@@ -631,17 +639,50 @@ class _ModuleContext:
             _MATH_NAME.match(name) and name not in self.known for name in names
         )
 
+    def function_at(self, line: int) -> Optional[ast.AST]:
+        """The innermost function whose body holds ``line`` (after its ``def`` line). One
+        map for the module, filled once: a file of many blocks costs one pass, not one per
+        block."""
+        if self._function_at is None:
+            found: Dict[int, ast.AST] = {}
+            for node in sorted(self._defs, key=lambda n: n.lineno):  # type: ignore[attr-defined]
+                end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+                for number in range(node.lineno + 1, end + 1):  # type: ignore[attr-defined]
+                    found[number] = node  # a later (inner) definition overwrites its outer one
+            self._function_at = found
+        return self._function_at.get(line)
+
+    def used_in(self, function: ast.AST) -> Set[str]:
+        """The names and parameters a function mentions (memoised)."""
+        key = id(function)
+        if key not in self._used:
+            used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
+            arguments = function.args  # type: ignore[attr-defined]
+            used.update(a.arg for a in ast.walk(arguments) if isinstance(a, ast.arg))
+            self._used[key] = used
+        return self._used[key]
+
+    def _innermost_bracket(self, line: int) -> Optional[Tuple[int, int, str]]:
+        if self._bracket_at is None:
+            found: Dict[int, Tuple[int, int, str]] = {}
+            # outer first, so that an inner bracket (starting later, or on the same line and
+            # ending first, a literal inside a call) overwrites it
+            order = sorted(self._brackets, key=lambda b: (b[0], -b[1], b[2] != "Call"))
+            for start, end, kind in order:
+                for number in range(start + 1, end):
+                    found[number] = (start, end, kind)
+            self._bracket_at = found
+        return self._bracket_at.get(line)
+
     def not_in_place(self, first: int, last: int, lines: List[str]) -> bool:
         """Whether a block inside a bracket of a statement written over several lines could
         not stand there once uncommented: ``# core_on_chip=0.`` labels the rows of an array
         literal, where a keyword is a syntax error. Inside a call, ``# b=make(2),`` is a
         keyword argument switched off, and any expression an argument."""
-        brackets = [(a, b, kind) for a, b, kind in self._brackets if a < first and last < b]
-        if not brackets:
+        bracket = self._innermost_bracket(first)  # the innermost one holding the block
+        if bracket is None or not bracket[1] > last:
             return False
-        # the innermost: the one starting last and ending first; `np.array([` opens a call
-        # and a list on one line and closes them on one line, the list inside
-        kind = max(brackets, key=lambda b: (b[0], -b[1], b[2] != "Call"))[2]
+        kind = bracket[2]
         bodies = []
         for line in lines[first - 1 : last]:
             _head, _, body = line.partition("#")
@@ -681,7 +722,7 @@ class _ModuleContext:
         functions of the module that nothing else calls. The comment is their only caller,
         the switch a maintainer flips to run them on demand, not code that was switched off
         (``# dump_imagenet(hps.data_dir, ...)`` next to the live ``dump_celebahq(...)`` is)."""
-        if not self._functions or _enclosing_function(self._tree, first) is not None:
+        if not self._functions or self.function_at(first) is not None:
             return False
         bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
         statements = _parses(bodies)
@@ -739,7 +780,8 @@ def _in_menu_section(lines: List[str], first: int) -> bool:
     """Whether a heading of the block's section, the lines above it up to a blank line, says
     to choose one of its lines ("# Dataset (choose one).")."""
     index = first - 2
-    while index >= 0 and lines[index].strip():
+    stop = max(first - 2 - _SECTION_LINES, -1)  # a section is short: bounded on a huge file
+    while index > stop and lines[index].strip():
         text = lines[index].strip()
         if text.startswith("#") and _CHOOSE_ONE.search(text):
             return True
@@ -762,18 +804,6 @@ def _in_derivation(lines: List[str], first: int, last: int) -> bool:
         if _FORMULA.match(body) and "==" not in body and _parses([body]) is None:
             return True
     return False
-
-
-def _enclosing_function(tree: ast.Module, line: int) -> Optional[ast.AST]:
-    found: Optional[ast.AST] = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            end = getattr(node, "end_lineno", None) or node.lineno
-            if node.lineno < line <= end and (
-                found is None or node.lineno > found.lineno  # type: ignore[attr-defined]
-            ):
-                found = node
-    return found
 
 
 def _string_lines(tree: Optional[ast.Module]) -> Set[int]:
@@ -1130,7 +1160,7 @@ class CommentedOutCode(FileRule):
         module = _ModuleContext(tree) if tree is not None else None
         configured = _configured_from(lines)
         for first, last, column in runs:
-            if tree is not None and _describes_other_code(tree, first, lines[first - 1 : last]):
+            if module is not None and _describes_other_code(module, first, lines[first - 1 : last]):
                 continue
             if _in_derivation(lines, first, last) or _in_menu_section(lines, first):
                 continue

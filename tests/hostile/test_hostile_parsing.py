@@ -194,3 +194,15 @@ def test_long_comment_lines_above_commented_code_do_not_hang_ml105(tmp_path: Pat
     assert check.returncode == 1, check.stderr
     assert "heading.py:2:1: ML105" in check.stdout
     assert "citing.py:2:1: ML105" in check.stdout
+
+
+def test_many_commented_blocks_in_one_function_do_not_hang_ml105(tmp_path: Path) -> None:
+    """ML105 looked for the function enclosing each block by walking the whole module, once
+    per block: a function holding 10 000 commented lines took minutes; one map of the
+    module's functions (and of its brackets) now answers every block."""
+    body = "".join(f"    x{i} = 1\n    # y{i} = x{i} + 1\n" for i in range(10_000))
+    write_tree(tmp_path, {"many.py": "def g():\n" + body})
+    check = _mllint(["check", ".", "--no-cache", "--select", "ML105"], tmp_path)
+    assert check.returncode == 1, check.stderr
+    assert "many.py:3:5: ML105" in check.stdout
+    assert "Found 10000 findings" in check.stdout
