@@ -297,6 +297,10 @@ class FactsExtractor:
         it assigns on every path that returns (``init_distributed_mode(args)`` sets
         ``args.distributed``)."""
         self.overwrite_calls: List[List[Any]] = []
+        self.assigned: List[List[Any]] = []
+        """``[namespace, attribute, line, last line of the block]`` of each assignment to a
+        namespace's attribute directly in a block of a function or the ``__main__`` block
+        (``args.use_volta32 = True``): what follows in the block reads the new value."""
         """``[callee chain, argument index, line, last line of the enclosing body, helpers]``
         of each call statement that hands a namespace (``args``) to a function, directly in
         a function's body or the ``__main__`` block: it runs before what follows, and so do
@@ -371,7 +375,7 @@ class FactsExtractor:
             self._saved_copies = _saved_namespace_copies(tree)
         if "getattr(" in self._text and _LIBRARY_KEYS.search(self._text):
             self._library_keys = _library_keys(tree)
-        self.overwrites, self.overwrite_calls = _overwrites(tree)
+        self.overwrites, self.overwrite_calls, self.assigned = _overwrites(tree)
         self._main_spans = [
             (s.lineno, s.end_lineno or s.lineno)
             for s in tree.body
@@ -433,6 +437,7 @@ class FactsExtractor:
             "literal_calls": self.literal_calls,
             "lookup_helpers": self._helpers,
             "overwrite_calls": self.overwrite_calls,
+            "assigned": self.assigned,
             "set_flags": sorted(self.set_flags),
         }
 
@@ -516,6 +521,8 @@ class FactsExtractor:
                     return True  # the choices, listed: `# one of ['high', 'low']`
             if isinstance(value, bool) and _A_DEFAULT.search(text):
                 return True  # `# Disabled by default to reduce tfevents file size.`
+            if isinstance(value, str) and value in _word_list(text):
+                return True  # `MODE = 'wgan-gp' # dcgan, wgan, wgan-gp, lsgan`
         return False
 
     def _bind(self, name: str, value: Optional[ast.AST] = None) -> None:
@@ -2268,10 +2275,15 @@ class _ScopeKeys:
         return {adder for adder, _ in calls} or None
 
 
-def _overwrites(tree: ast.Module) -> Tuple[Dict[str, Dict[str, List[str]]], List[List[Any]]]:
-    """The module's :attr:`FactsExtractor.overwrites` and :attr:`overwrite_calls`."""
+def _overwrites(
+    tree: ast.Module,
+) -> Tuple[Dict[str, Dict[str, List[str]]], List[List[Any]], List[List[Any]]]:
+    """The module's :attr:`FactsExtractor.overwrites`, :attr:`overwrite_calls` and
+    :attr:`assigned`."""
     overwrites: Dict[str, Dict[str, List[str]]] = {}
     calls: List[List[Any]] = []
+    assigned: List[List[Any]] = []
+    _direct_assignments(tree.body, assigned)  # a script's statements, its `__main__` block
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameters = [a.arg for a in [*statement.args.posonlyargs, *statement.args.args]]
@@ -2289,6 +2301,8 @@ def _overwrites(tree: ast.Module) -> Tuple[Dict[str, Dict[str, List[str]]], List
         else:
             continue
         end = getattr(statement, "end_lineno", None) or statement.lineno
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _direct_assignments(body, assigned)
         for inner in body:
             call = inner.value if isinstance(inner, ast.Expr) else None
             if not isinstance(call, ast.Call):
@@ -2316,7 +2330,33 @@ def _overwrites(tree: ast.Module) -> Tuple[Dict[str, Dict[str, List[str]]], List
                     if all(line < at <= end for at in lines)
                 ]
             )
-    return overwrites, calls
+    return overwrites, calls, assigned
+
+
+def _direct_assignments(body: List[ast.stmt], found: List[List[Any]]) -> None:
+    """``[namespace, attribute, line, last line of the block]`` of each statement that
+    assigns an attribute of a namespace (``args.job_dir = shared_folder / name``) directly in
+    ``body`` or a block nested in it: what follows it in that block reads the new value."""
+    if not body:
+        return
+    end = getattr(body[-1], "end_lineno", None) or body[-1].lineno
+    for statement in body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in _NAMESPACES
+                ):
+                    # from its last line: `args.lr = (\n    args.lr * 2)` reads it first
+                    last = getattr(statement, "end_lineno", None) or statement.lineno
+                    found.append([target.value.id, target.attr, last, end])
+        elif isinstance(
+            statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)
+        ):
+            for block in _blocks(statement):
+                _direct_assignments(block, found)
 
 
 _NAMESPACES = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf"}
@@ -2416,6 +2456,26 @@ def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
 
 def _target_name(target: ast.AST) -> str:
     return target.id if isinstance(target, ast.Name) else ""
+
+
+def _word_list(text: str) -> List[str]:
+    """The words of a comma-separated list written in a comment, unquoted (``dcgan, wgan,
+    wgan-gp, lsgan``; ``Valid options are dcgan, wgan, or wgan-gp``): the first item is the
+    last word before the first comma, the last one the first word after "or"/"and"."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) < 2 or not parts[0]:
+        return []
+    words = [parts[0].split()[-1]]
+    for part in parts[1:]:
+        tokens = part.split()
+        if tokens and tokens[0] in ("or", "and"):
+            tokens = tokens[1:]
+        if not tokens:
+            return []
+        if len(tokens) > 1:
+            return []  # a sentence, not a list
+        words.append(tokens[0].rstrip(".;:)"))
+    return words if len(set(words)) > 1 else []
 
 
 def _string_list(node: ast.AST) -> Optional[List[str]]:

@@ -607,8 +607,12 @@ class FlagIndex:
                     continue
                 source, function = callee
                 written = self.facts[source]["overwrites"][function].get(str(position), ())
+                shown = f"`{'.'.join(chain)}(...)`"
                 for name in written:
-                    found.setdefault(name, []).append((".".join(chain), module, line, end))
+                    found.setdefault(name, []).append((shown, module, line, end))
+            for namespace, name, line, end in self.facts[module].get("assigned", ()):
+                shown = f"`{namespace}.{name} = ...`"
+                found.setdefault(name, []).append((shown, module, line, end))
         return found
 
     def overwritten(

@@ -115,6 +115,21 @@ def _is_notation(statements: List[ast.stmt]) -> bool:
     ]
     if names and all(_MATH_NAME.match(name) for name in names):
         return True
+    if any(
+        isinstance(node, ast.Compare)
+        and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops)
+        and any(isinstance(c, (ast.List, ast.Tuple, ast.Dict, ast.Set)) for c in node.comparators)
+        for statement in statements
+        for node in ast.walk(statement)
+    ):
+        return True  # `# mu = z_mean is [batch_size, num_latent]`: a sentence about a shape
+    if any(
+        isinstance(target, ast.Subscript) and _OPERATOR.match(getattr(target.value, "id", ""))
+        for statement in statements
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+    ):
+        return True  # `# tc = E[log(p_real) - log(p_fake)] = E[logit_real - logit_fake]`
     if all(
         isinstance(st, ast.Assign)
         and isinstance(st.value, ast.Name)
@@ -170,6 +185,9 @@ to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
 _SECTION_LINES = 40
 """How far above a block its section heading is looked for (:func:`_in_menu_section`)."""
+_OPERATOR = re.compile(r"^(?:E|P|V|Var|Cov|KL)$")
+"""Maths operators written as subscripted names (``E[x]``, ``P[y]``, ``Var[z]``): a formula
+assigns to none of them."""
 _DIMENSIONS = re.compile(r"^[A-Z0-9](?:x[A-Z0-9])+$")
 """A shape written as dimensions joined by ``x`` (``BxTxH``, ``BxSxSx1``)."""
 _FRAMEWORK_ALIASES = frozenset({"tf", "torch", "jnp", "jax", "keras", "flax"})
@@ -183,7 +201,9 @@ _CONFIGURE_BY_COMMENTS = re.compile(
 )
 """A module-level instruction to configure a whole file by uncommenting its lines ("the lines
 as appropriate", "the appropriate line"; "uncomment the following line" is about one line)."""
-_CHOOSE_ONE = re.compile(r"\b(?:choose|pick|select|uncomment) (?:one|exactly one)\b", re.IGNORECASE)
+_CHOOSE_ONE = re.compile(
+    r"\b(?:choose|pick|select|uncomment|uncommenting) (?:one|exactly one)\b", re.IGNORECASE
+)
 """A section heading that offers its lines as alternatives ("(choose one)")."""
 _BRACKETS = {
     "Call": ("f(", ")"),
@@ -716,6 +736,16 @@ class _ModuleContext:
         foreign = {r for r in roots if r in _FRAMEWORK_ALIASES and r not in self.known}
         return bool(foreign) and not (roots & self._frameworks)
 
+    def menu_function(self, line: int) -> bool:
+        """Whether the function holding ``line`` says in its docstring to pick one of its
+        lines (improved_wgan_training's ``"Choose which generator and discriminator
+        architecture to use by uncommenting one of these lines."``)."""
+        function = self.function_at(line)
+        if function is None:
+            return False
+        doc = ast.get_docstring(function, clean=False)  # type: ignore[arg-type]
+        return bool(doc) and bool(_CHOOSE_ONE.search(" ".join((doc or "")[:2000].split())))
+
     def run_on_demand(self, first: int, comment_lines: List[str]) -> bool:
         """``# test()`` at the bottom of a model file, ``# generate_timing_tests()`` under
         ``if __name__ == "__main__":``: calls without arguments, outside any function, of
@@ -940,7 +970,14 @@ class CommentedOutCode(FileRule):
     - shapes written as dimensions joined by `x` (`# segment_x = BxSxH`);
     - code written with a framework the module does not import, in a module that imports
       another (`# tf.gather(blocked_value_matrix, rand_attn, batch_dims=2)` in a JAX port):
-      the reference the port reproduces, which could not run there.
+      the reference the port reproduces, which could not run there (NumPy is not "another
+      framework": a commented NumPy line is old code more often than a reference).
+
+    And on the seventh: alternatives in a function whose docstring says to pick one of its
+    lines ("Choose which generator and discriminator architecture to use by uncommenting one
+    of these lines."); a formula that assigns to an expectation or a probability (`# tc =
+    E[log(p_real) - log(p_fake)] = E[logit_real - logit_fake]`); a sentence that parses as
+    an `is` comparison with a literal list (`# mu = z_mean is [batch_size, num_latent]`).
       A commented keyword argument of a call (`#     b=make(2),`) is still code.
 
     ## Fix
@@ -1067,6 +1104,14 @@ class CommentedOutCode(FileRule):
         # another framework's code in a port
         "import jax.numpy as jnp\n\ndef gather(m, a):\n"
         "    # tf.gather(m, a, batch_dims=2)\n    return jnp.take(m, a)\n",
+        # alternatives of a function that says to uncomment one of them
+        'def get_arch():\n    """Choose the architecture by uncommenting one of these lines."""\n'
+        "    return Good, GoodD\n    # return DCGAN, DCGAND\n"
+        "    raise Exception('You must choose an architecture!')\n",
+        # an expectation, and a sentence about a shape
+        "def loss(a, b):\n    # tc = E[log(p_real) - log(p_fake)] = E[logit_real - logit_fake]\n"
+        "    return a - b\n",
+        "def enc(z_mean):\n    # mu = z_mean is [batch_size, num_latent]\n    return z_mean\n",
         # a label inside an array literal
         "rows = np.array([\n    # core_on_chip=0.\n    [a, b],\n    # core_on_chip=1.\n"
         "    [c, d],\n])\n",
@@ -1163,6 +1208,8 @@ class CommentedOutCode(FileRule):
             if module is not None and _describes_other_code(module, first, lines[first - 1 : last]):
                 continue
             if _in_derivation(lines, first, last) or _in_menu_section(lines, first):
+                continue
+            if module is not None and module.menu_function(first):
                 continue
             if configured is not None and first > configured and column == 1:
                 continue  # "To run, uncomment the appropriate line": a config edited by hand

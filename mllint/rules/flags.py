@@ -169,18 +169,19 @@ class StaleFlagBranch(ProjectRule):
     A test on a constant with no `else` whose body always runs has no dead arm and is not
     reported. Files CPython cannot parse contribute no facts.
 
-    A *knob* is not a stale flag: a constant whose definition documents its other values, as
-    a commented reassignment right above or below it (`ARCH_VARIANT = 'tape'` over
-    `# ARCH_VARIANT = 'transunet'`) or a comment on it or next to it that lists the choices,
-    its own value among them (`MODE = 'train_high_res'  # one of ['train_high_res',
-    'train_low_res']`), or, for a boolean, a comment that presents its value as the default
-    of a setting (stylegan2's `# Enable "Custom scalars" tab in TensorBoard ... Disabled by
-    default to reduce tfevents file size.` over `enable_custom_scalars = False`; `# set to
-    True to ...`; coinrun's `# if the environment is crashing, try using the debug build`
-    over `DEBUG = False`). Its author means it to be edited between runs, so both arms are
-    wanted; its tests are not reported, folded by `--fix`, nor their arms taken as dead by
-    ML106. A comment that only names another value (`# "clean-labels" used the re-labelled
-    subset`) is history, not a list of choices, and does not make a knob.
+    A *knob* is not a stale flag: a constant whose definition documents its other values, as a
+    commented reassignment right above or below it (`ARCH_VARIANT = 'tape'` over `# ARCH_VARIANT
+    = 'transunet'`) or a comment on it or next to it that lists the choices, its own value among
+    them (`MODE = 'train_high_res' # one of ['train_high_res', 'train_low_res']`; unquoted too:
+    `MODE = 'wgan-gp' # dcgan, wgan, wgan-gp, lsgan`, `# Valid options are dcgan, wgan, or
+    wgan-gp`), or, for a boolean, a comment that presents its value as the default of a setting
+    (stylegan2's `# Enable "Custom scalars" tab in TensorBoard ... Disabled by default to reduce
+    tfevents file size.` over `enable_custom_scalars = False`; `# set to True to ...`; coinrun's
+    `# if the environment is crashing, try using the debug build` over `DEBUG = False`). Its
+    author means it to be edited between runs, so both arms are wanted; its tests are not
+    reported, folded by `--fix`, nor their arms taken as dead by ML106. A comment that only
+    names another value (`# "clean-labels" used the re-labelled subset`) is history, not a list
+    of choices, and does not make a knob.
 
     ## Fix
     Safe: the constants decide the test in every run, so deleting the arm that never runs
@@ -659,7 +660,9 @@ class UnusedFlag(ProjectRule):
     test block defines `--seed`, which `train.py`, importing the module, reads from its own
     parser). A loop over `vars(args).items()` that only hands each pair to `print`, `log`,
     `logging` or `logger` (or a helper named for logging or saving) reads nothing.
-    An option the program assigns before anything reads it is never read either: BLIP's
+    An option the program assigns before anything reads it is never read either. The
+    assignment may be direct (`args.use_volta32 = True`, then `if args.use_volta32:` later in
+    the same block), or a call: BLIP's
     scripts define `--distributed`, but the first statement of each `main(args)`,
     `utils.init_distributed_mode(args)`, sets `args.distributed` on every path that returns,
     and every read of `args.distributed` comes after that call in the same body, or in a
@@ -917,7 +920,7 @@ class UnusedFlag(ProjectRule):
                             continue
                     message = f"Command-line option `{display}` (dest `{dest}`) is never read"
                     if overwrite:
-                        message += f": `{overwrite}(...)` assigns it before any read"
+                        message += f": {overwrite} assigns it before any read"
                     unread.append((dest, "argparse", span, message))
             holders = facts.get("absl_holders", {})
             for name, function, *span, _default in facts.get("absl", ()):

@@ -619,3 +619,29 @@ def test_sixth_set_namespace_shapes(tmp_path: Path) -> None:
     )
     write(tmp_path / "d", {"data_utils.py": data})
     assert lint(tmp_path / "d", "ML104") == []
+
+
+def test_seventh_set_shapes(tmp_path: Path) -> None:
+    # improved_wgan_training: the choices listed unquoted make a knob
+    use = "\nif MODE == 'wgan':\n    clip = 0.01\nelse:\n    clip = None\n"
+    write(
+        tmp_path,
+        {
+            "a.py": "MODE = 'wgan-gp' # dcgan, wgan, wgan-gp, lsgan\n" + use,
+            "b.py": "MODE = 'wgan-gp' # Valid options are dcgan, wgan, or wgan-gp\n" + use,
+            "c.py": "MODE = 'wgan-gp' # wgan-gp, the best of them\n" + use,
+        },
+    )
+    assert places(lint(tmp_path, "ML102")) == [("c.py", 3)]
+    # convit's run_with_submitit.py: an option set by the script before its only read
+    main = (
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--use_volta32', action='store_true')\n"
+        "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
+        "for run in range(3):\n    args.use_volta32 = True\n    args.lr = args.lr * 2\n"
+        "    if args.use_volta32:\n        print(args.lr)\n"
+    )
+    write(tmp_path / "s", {"submit.py": main})
+    findings = lint(tmp_path / "s", "ML104")
+    assert places(findings) == [("submit.py", 3)]
+    assert "`args.use_volta32 = ...` assigns it before any read" in findings[0]["message"]
