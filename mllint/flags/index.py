@@ -349,11 +349,7 @@ class FlagIndex:
             for path in self.paths:
                 for test in self.facts[path]["tests"]:
                     decision = self.decide(path, test["e"])
-                    if (
-                        decision.truth is not None
-                        and not self._knob_in(decision)
-                        and not _is_threshold(test["e"], decision)
-                    ):
+                    if decision.truth is not None and not self._knob_in(decision):
                         self._decided.append((path, test, decision, dead_arm(test, decision)))
         return self._decided
 
@@ -755,26 +751,6 @@ class FlagIndex:
             for path, option in self.options():
                 self._by_folder.setdefault(os.path.dirname(path), set()).add(option[0])
         return self._by_folder.get(folder, set())
-
-
-def _is_threshold(tree: Any, decision: Decision) -> bool:
-    """Whether a test only orders numbers (``lambda_cyc = 0`` ... ``if lambda_cyc > 0``): the
-    constant is a weight or a threshold tuned by editing it, a hyperparameter rather than a
-    switch, and the guard is what lets it be raised."""
-    if not decision.constants or not all(
-        isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
-        for c in decision.constants
-    ):
-        return False
-    operators: List[str] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            if len(node) == 3 and node[0] == "cmp" and isinstance(node[2], list):
-                operators.extend(pair[0] for pair in node[2] if isinstance(pair, list) and pair)
-            stack.extend(node)
-    return bool(operators) and all(op in ("<", ">", "<=", ">=") for op in operators)
 
 
 def dead_arm(test: Mapping[str, Any], decision: Decision) -> Optional[str]:

@@ -181,10 +181,7 @@ class StaleFlagBranch(ProjectRule):
     author means it to be edited between runs, so both arms are wanted; its tests are not
     reported, folded by `--fix`, nor their arms taken as dead by ML106. A comment that only
     names another value (`# "clean-labels" used the re-labelled subset`) is history, not a list
-    of choices, and does not make a knob. Nor is a number a test only orders (`lambda_cyc = 0`
-    ... `if lambda_cyc > 0`): a loss weight or a threshold is a hyperparameter tuned by
-    editing it, and the guard is what lets it be raised; `== 0` or a bare `if N:` still
-    decides a switch.
+    of choices, and does not make a knob.
 
     ## Fix
     Safe: the constants decide the test in every run, so deleting the arm that never runs
