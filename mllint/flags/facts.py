@@ -275,6 +275,7 @@ class FactsExtractor:
         self._self_reads: Set[str] = set()
         self._self_lists: Dict[str, List[str]] = {}
         self._main_spans: List[Tuple[int, int]] = []
+        self._multiplied: Set[str] = set()
         """``self.keys = ["n_layer", "d_model"]``: the names a loop over ``self.keys`` yields."""
         self._module_attr_reads: Set[str] = set()
         self._plain_attr_reads: Set[str] = set()
@@ -432,6 +433,7 @@ class FactsExtractor:
             "option_reads": sorted(self.option_reads | (self._self_reads - self._self_writes)),
             "module_attrs": sorted(self._module_attr_reads - self._plain_attr_reads),
             "options_in_main": self._options_in_main(),
+            "weights": sorted(self._multiplied & set(self.constants)),
             "overwrites": self.overwrites,
             "dynamic_imports": self.dynamic_imports,
             "literal_calls": self.literal_calls,
@@ -1313,6 +1315,10 @@ class FactsExtractor:
         self._sink -= 1
 
     def _visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Mult):
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Name):
+                    self._multiplied.add(side.id)  # `lambda_cyc * criterion(x, y)`: a weight
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
             self._sink += 1  # "%s" % vars(args)
             self._generic(node)

@@ -349,7 +349,11 @@ class FlagIndex:
             for path in self.paths:
                 for test in self.facts[path]["tests"]:
                     decision = self.decide(path, test["e"])
-                    if decision.truth is not None and not self._knob_in(decision):
+                    if (
+                        decision.truth is not None
+                        and not self._knob_in(decision)
+                        and not self._weight_guard(test["e"], decision)
+                    ):
                         self._decided.append((path, test, decision, dead_arm(test, decision)))
         return self._decided
 
@@ -358,6 +362,28 @@ class FlagIndex:
         (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``): a knob meant to be edited, so both
         arms are wanted."""
         return any(c.name in self.facts[c.path].get("knobs", ()) for c in decision.constants)
+
+    def _weight_guard(self, tree: Any, decision: Decision) -> bool:
+        """Whether a test only orders numbers the module multiplies by (``lambda_cyc = 0``,
+        ``lambda_cyc * loss``, ``if lambda_cyc > 0``): the constant is a loss weight tuned by
+        editing it, and the test guards the term it weighs. A threshold only compared
+        (``THRESHOLD < 2``) still decides a switch."""
+        if not decision.constants or not all(
+            isinstance(c.value, (int, float))
+            and not isinstance(c.value, bool)
+            and c.name in self.facts[c.path].get("weights", ())
+            for c in decision.constants
+        ):
+            return False
+        operators: List[str] = []
+        stack: List[Any] = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                if len(node) == 3 and node[0] == "cmp" and isinstance(node[2], list):
+                    operators.extend(p[0] for p in node[2] if isinstance(p, list) and p)
+                stack.extend(node)
+        return bool(operators) and all(op in ("<", ">", "<=", ">=") for op in operators)
 
     def dead_arms(self) -> Dict[str, Dict[str, str]]:
         """The arm keys (see :mod:`mllint.flags.facts`) that stale constants make dead, per

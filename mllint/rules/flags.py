@@ -181,7 +181,11 @@ class StaleFlagBranch(ProjectRule):
     author means it to be edited between runs, so both arms are wanted; its tests are not
     reported, folded by `--fix`, nor their arms taken as dead by ML106. A comment that only
     names another value (`# "clean-labels" used the re-labelled subset`) is history, not a list
-    of choices, and does not make a knob.
+    of choices, and does not make a knob. Nor is a loss weight a switch: a number the module
+    multiplies by, in a test that only orders it (PyTorch-GAN's `lambda_cyc = 0` with
+    `lambda_cyc * criterion(...) if lambda_cyc > 0 else 0`), is a hyperparameter tuned by
+    editing it, and the test guards the term it weighs. A number only compared (`THRESHOLD <
+    2`) still decides a switch.
 
     ## Fix
     Safe: the constants decide the test in every run, so deleting the arm that never runs

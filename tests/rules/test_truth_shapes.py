@@ -645,3 +645,17 @@ def test_seventh_set_shapes(tmp_path: Path) -> None:
     findings = lint(tmp_path / "s", "ML104")
     assert places(findings) == [("submit.py", 3)]
     assert "`args.use_volta32 = ...` assigns it before any read" in findings[0]["message"]
+
+
+def test_a_loss_weight_a_test_only_orders_is_no_stale_flag(tmp_path: Path) -> None:
+    # PyTorch-GAN's munit.py: `lambda_cyc = 0` among the loss weights
+    weights = "lambda_gan = 1\nlambda_cyc = 0\n\n\ndef loss(a, b):\n"
+    write(
+        tmp_path,
+        {
+            "a.py": weights + "    return a + (lambda_cyc * b if lambda_cyc > 0 else 0)\n",
+            # a number only compared is a threshold switch
+            "b.py": weights + "    return a + (b if lambda_cyc > 0 else 0)\n",
+        },
+    )
+    assert places(lint(tmp_path, "ML102")) == [("b.py", 6)]
