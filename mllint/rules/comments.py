@@ -183,6 +183,7 @@ _EXPLAINED_BY = re.compile(
 what we are really doing, but using the robust version below``, ``## implementation according
 to PIL definition, quite slow``, ``# jaxified versions of``."""
 _MENU = 3
+"""How many commented alternatives of one assignment make a menu (:meth:`_ModuleContext.menu`)."""
 _SECTION_LINES = 40
 """How far above a block its section heading is looked for (:func:`_in_menu_section`)."""
 _OPERATOR = re.compile(r"^(?:E|P|V|Var|Cov|KL)$")
@@ -216,7 +217,6 @@ _BRACKETS = {
 :meth:`_ModuleContext.not_in_place`)."""
 _FORMULA = re.compile(r"^[\w .,*+\-/()\[\]]+=[\w .,*+\-/()\[\]=]*$")
 """A line made only of a formula's characters around ``=`` (see :func:`_in_derivation`)."""
-"""How many commented alternatives of one assignment make a menu (:meth:`_ModuleContext.menu`)."""
 _INSTRUCTION = re.compile(r"\buncomment|\bcomment(?:ing)?[- ]out\b|\bcomment out\b", re.I)
 
 
@@ -321,6 +321,11 @@ def commented_code_runs(text: str, strings: Set[int]) -> List[Tuple[int, int, in
 
 def _strip(body: str) -> str:
     return body[1:] if body.startswith(" ") else body
+
+
+def _comment_body(line: str) -> str:
+    """What a commented line holds after its ``#`` (and one space)."""
+    return _strip(line.split("#", 1)[1]) if "#" in line else ""
 
 
 def _cites_source(line: str) -> bool:
@@ -431,12 +436,12 @@ def _code_in_run(run: List[Tuple[int, int, str]]) -> List[Tuple[int, int, int]]:
     return found
 
 
-def _describes_other_code(module: _ModuleContext, line: int, comment_lines: List[str]) -> bool:
+def _describes_other_code(
+    module: _ModuleContext, line: int, statements: Optional[List[ast.stmt]]
+) -> bool:
     """Assignments whose names the enclosing function never mentions but live code elsewhere
     in the module does (``# qkv = self.qkv(x)`` above ``flops += ...`` in a ``flops()``
     method): they quote code that runs elsewhere to explain the live line."""
-    bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
-    statements = _parses(bodies)
     if not statements or not all(
         isinstance(st, (ast.Assign, ast.AugAssign))
         and not (isinstance(st.value, ast.Tuple) and len(st.value.elts) == 1)  # a keyword arg
@@ -590,13 +595,12 @@ class _ModuleContext:
             line += 1
         return line in self.literal_starts
 
-    def other_value_of(self, first: int, last: int, comment_lines: List[str]) -> bool:
+    def other_value_of(self, first: int, last: int, statements: Optional[List[ast.stmt]]) -> bool:
         """A commented ``NAME = literal`` right above or below a live ``NAME = literal``
         (``ARCH = 'tape'`` over ``# ARCH = 'transunet'``) whose value the module's code still
         handles (``if ARCH == 'transunet':``; for a boolean, a test on the name): the other
         value of a knob meant to be edited, written where the knob is. An old value nothing
         handles (``# html_favicon = 'old.ico'`` over the new one) is a setting switched off."""
-        statements = _parses([_strip(line.split("#", 1)[1]) for line in comment_lines])
         if not statements or len(statements) != 1:
             return False
         statement = statements[0]
@@ -611,13 +615,11 @@ class _ModuleContext:
         # the code still handles the other value: a knob; else an old setting switched off
         return all((name, key) in self.handled for name in names)
 
-    def menu(self, first: int, last: int, comment_lines: List[str]) -> bool:
+    def menu(self, first: int, last: int, statements: Optional[List[ast.stmt]]) -> bool:
         """Three or more commented alternatives for one name right above or below its live
         assignment (pytorch-cifar's ``# net = VGG('VGG19')``, ``# net = ResNet18()``... over
         ``net = SimpleDLA()``): a menu to pick from by editing, not a value switched off. One
         or two commented values next to the live one are an old version, still reported."""
-        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
-        statements = _parses(bodies)
         if not statements or len(statements) < _MENU:
             return False
         names: Set[str] = set()
@@ -641,10 +643,9 @@ class _ModuleContext:
             for target in getattr(assignment, "targets", [getattr(assignment, "target", None)])
         )
 
-    def notation(self, comment_lines: List[str]) -> bool:
+    def notation(self, statements: Optional[List[ast.stmt]]) -> bool:
         """``# buckets = [1/G]``: an assignment whose value reads only maths symbols the
         module never defines, a note about a formula rather than code that ran."""
-        statements = _parses([_strip(line.split("#", 1)[1]) for line in comment_lines])
         if not statements or len(statements) != 1 or not isinstance(statements[0], ast.Assign):
             return False
         value = statements[0].value
@@ -717,14 +718,12 @@ class _ModuleContext:
                 continue
         return True
 
-    def other_framework(self, comment_lines: List[str]) -> bool:
+    def other_framework(self, statements: Optional[List[ast.stmt]]) -> bool:
         """Code written with a framework the module does not import, in a module that imports
         another one (``# tf.gather(blocked_value_matrix, rand_attn, batch_dims=2)`` in a JAX
         port): the reference a port reproduces, which could not run here."""
         if not self._frameworks:
             return False
-        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
-        statements = _parses(bodies)
         if not statements:
             return False
         roots = {
@@ -746,7 +745,7 @@ class _ModuleContext:
         doc = ast.get_docstring(function, clean=False)  # type: ignore[arg-type]
         return bool(doc) and bool(_CHOOSE_ONE.search(" ".join((doc or "")[:2000].split())))
 
-    def run_on_demand(self, first: int, comment_lines: List[str]) -> bool:
+    def run_on_demand(self, first: int, statements: Optional[List[ast.stmt]]) -> bool:
         """``# test()`` at the bottom of a model file, ``# generate_timing_tests()`` under
         ``if __name__ == "__main__":``: calls without arguments, outside any function, of
         functions of the module that nothing else calls. The comment is their only caller,
@@ -754,8 +753,6 @@ class _ModuleContext:
         (``# dump_imagenet(hps.data_dir, ...)`` next to the live ``dump_celebahq(...)`` is)."""
         if not self._functions or self.function_at(first) is not None:
             return False
-        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
-        statements = _parses(bodies)
         return bool(statements) and all(
             isinstance(statement, ast.Expr)
             and isinstance(statement.value, ast.Call)
@@ -767,11 +764,9 @@ class _ModuleContext:
             for statement in statements or ()
         )
 
-    def invented_names(self, comment_lines: List[str]) -> bool:
+    def invented_names(self, statements: Optional[List[ast.stmt]]) -> bool:
         """Prose that parses: ``# return these``, ``# del them`` (words no code of the
         module uses)."""
-        bodies = [_strip(line.split("#", 1)[1]) if "#" in line else "" for line in comment_lines]
-        statements = _parses(bodies)
         if not statements:
             return False
         known = self.known
@@ -1205,7 +1200,8 @@ class CommentedOutCode(FileRule):
         module = _ModuleContext(tree) if tree is not None else None
         configured = _configured_from(lines)
         for first, last, column in runs:
-            if module is not None and _describes_other_code(module, first, lines[first - 1 : last]):
+            block = _parses([_comment_body(line) for line in lines[first - 1 : last]])
+            if module is not None and _describes_other_code(module, first, block):
                 continue
             if _in_derivation(lines, first, last) or _in_menu_section(lines, first):
                 continue
@@ -1216,13 +1212,13 @@ class CommentedOutCode(FileRule):
             if module is not None and (
                 first in module.signature_notes
                 or module.recipe_for_literal(last, lines)
-                or module.invented_names(lines[first - 1 : last])
-                or module.other_value_of(first, last, lines[first - 1 : last])
-                or module.notation(lines[first - 1 : last])
-                or module.run_on_demand(first, lines[first - 1 : last])
-                or module.menu(first, last, lines[first - 1 : last])
+                or module.invented_names(block)
+                or module.other_value_of(first, last, block)
+                or module.notation(block)
+                or module.run_on_demand(first, block)
+                or module.menu(first, last, block)
                 or module.not_in_place(first, last, lines)
-                or module.other_framework(lines[first - 1 : last])
+                or module.other_framework(block)
             ):
                 continue
             end = len(lines[last - 1]) + 1 if last - 1 < len(lines) else 1
