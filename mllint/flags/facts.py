@@ -28,7 +28,7 @@ import io
 import re
 import string
 import tokenize
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 Leaf = List[Any]
 
@@ -36,6 +36,8 @@ NAMESPACE_NAMES = frozenset(
     {"args", "opts", "opt", "options", "hparams", "cli_args", "parsed_args", "cmd_args", "flags"}
 )
 """Names that usually hold a parsed argparse namespace."""
+NAMESPACE_HOLDERS = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf", "FLAGS"}
+"""Names that may hold a namespace or absl's flags, also outside the defining file."""
 
 _IDIOM_NAMES = frozenset({"TYPE_CHECKING", "__debug__", "__name__"})
 _CONFIG_TYPES = frozenset({"DictConfig", "ConfigDict", "FrozenConfigDict", "ListConfig"})
@@ -1181,21 +1183,22 @@ class FactsExtractor:
     def _holds_data(self, name: str) -> bool:
         """Whether every value bound to ``name`` is arithmetic or a literal (``args =
         timesteps[:, None].float() * freqs[None]``): a tensor named ``args``, no namespace."""
+        values = self._values_of(name)
+        return bool(values) and all(isinstance(v, _DATA_VALUES) for v in values)
+
+    def _values_of(self, name: str) -> List[ast.AST]:
+        """The values bound to ``name`` in the nearest enclosing scope that binds it."""
         scope: Optional[_Scope] = self._scope
         while scope is not None and name not in scope.values:
             scope = scope.parent
-        values = scope.values.get(name, []) if scope is not None else []
-        return bool(values) and all(isinstance(v, _DATA_VALUES) for v in values)
+        return scope.values.get(name, []) if scope is not None else []
 
     def _is_foreign(self, base: ast.AST) -> bool:
         """Whether ``base`` is an object built by a call other than parsing (``env =
         submitit.JobEnvironment()``): its attributes are not options of a namespace."""
         if not isinstance(base, ast.Name) or base.id in NAMESPACE_NAMES or base.id == "FLAGS":
             return False  # `FLAGS = kwargs.get("FLAGS")` is still the flags
-        scope: Optional[_Scope] = self._scope
-        while scope is not None and base.id not in scope.values:
-            scope = scope.parent
-        values = scope.values.get(base.id, []) if scope is not None else []
+        values = self._values_of(base.id)
         return bool(values) and all(
             isinstance(v, ast.Call)
             and not _is_parse_call(v)
@@ -1609,10 +1612,7 @@ class FactsExtractor:
 
     def _literal_dict(self, node: ast.AST) -> Optional[ast.AST]:
         if isinstance(node, ast.Name):
-            scope: Optional[_Scope] = self._scope
-            while scope is not None and node.id not in scope.values:
-                scope = scope.parent
-            values = scope.values.get(node.id, []) if scope is not None else []
+            values = self._values_of(node.id)
             return values[0] if len(values) == 1 else None
         return node
 
@@ -2293,11 +2293,11 @@ def _overwrites(
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameters = [a.arg for a in [*statement.args.posonlyargs, *statement.args.args]]
+            assigned_on = _must_write(statement.body, parameters[:4])
             written = {
-                str(index): sorted(attrs)
+                str(index): sorted(assigned_on[parameter])
                 for index, parameter in enumerate(parameters[:4])
-                for attrs in [_must_write(statement.body, parameter)]
-                if attrs
+                if parameter in assigned_on
             }
             if written:
                 overwrites[statement.name] = written
@@ -2365,7 +2365,7 @@ def _direct_assignments(body: List[ast.stmt], found: List[List[Any]]) -> None:
                 _direct_assignments(block, found)
 
 
-_NAMESPACES = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf"}
+_NAMESPACES = NAMESPACE_HOLDERS
 
 
 def _is_main_test(test: ast.AST) -> bool:
@@ -2379,26 +2379,33 @@ def _is_main_test(test: ast.AST) -> bool:
     )
 
 
-def _must_write(body: List[ast.stmt], parameter: str) -> Set[str]:
-    """The attributes of ``parameter`` that ``body`` assigns on every path that returns
-    (a path that raises returns nothing to read)."""
-    exits: List[Set[str]] = []
-    end = _writes_through(body, parameter, set(), exits)
+def _must_write(body: List[ast.stmt], parameters: Sequence[str]) -> Dict[str, Set[str]]:
+    """For each of ``parameters``, the attributes ``body`` assigns on it on every path that
+    returns (a path that raises returns nothing to read): one walk for all of them."""
+    exits: List[Set[Tuple[str, str]]] = []
+    end = _writes_through(body, set(parameters), set(), exits)
     if end is not None:
         exits.append(end)
-    if not exits:
-        return set()
-    found = set(exits[0])
-    for written in exits[1:]:
-        found &= written
+    found: Dict[str, Set[str]] = {}
+    if exits:
+        for parameter, attribute in set.intersection(*exits):
+            found.setdefault(parameter, set()).add(attribute)
     return found
 
 
+_OTHER_COMPOUND = tuple(getattr(ast, name) for name in ("Match", "TryStar") if hasattr(ast, name))
+"""Compound statements :func:`_writes_through` does not follow: a ``return`` inside one ends
+what is certain."""
+
+
 def _writes_through(
-    body: List[ast.stmt], parameter: str, written: Set[str], exits: List[Set[str]]
-) -> Optional[Set[str]]:
-    """The attributes assigned when ``body`` falls through (``None``: it never does); each
-    ``return`` on the way adds what is assigned by then to ``exits``."""
+    body: List[ast.stmt],
+    parameters: Set[str],
+    written: Set[Tuple[str, str]],
+    exits: List[Set[Tuple[str, str]]],
+) -> Optional[Set[Tuple[str, str]]]:
+    """The ``(parameter, attribute)`` pairs assigned when ``body`` falls through (``None``: it
+    never does); each ``return`` on the way adds what is assigned by then to ``exits``."""
     written = set(written)
     for statement in body:
         if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -2408,9 +2415,10 @@ def _writes_through(
                     if (
                         isinstance(element, ast.Attribute)
                         and isinstance(element.ctx, ast.Store)
-                        and _is_name(element.value, parameter)
+                        and isinstance(element.value, ast.Name)
+                        and element.value.id in parameters
                     ):
-                        written.add(element.attr)
+                        written.add((element.value.id, element.attr))
         elif isinstance(statement, ast.Return):
             exits.append(written)
             return None
@@ -2418,15 +2426,15 @@ def _writes_through(
             return None
         elif isinstance(statement, ast.If):
             arms = [
-                _writes_through(statement.body, parameter, written, exits),
-                _writes_through(statement.orelse, parameter, written, exits),
+                _writes_through(statement.body, parameters, written, exits),
+                _writes_through(statement.orelse, parameters, written, exits),
             ]
             through = [arm for arm in arms if arm is not None]
             if not through:
                 return None
             written = set.intersection(*through)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            after = _writes_through(statement.body, parameter, written, exits)
+            after = _writes_through(statement.body, parameters, written, exits)
             if after is None:
                 return None
             written = after
@@ -2434,11 +2442,11 @@ def _writes_through(
             # a loop may not run and a handler may run after any statement: what they
             # assign is not certain, but their returns are paths out
             for block in _blocks(statement):
-                _writes_through(block, parameter, written, exits)
-        elif not isinstance(
-            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ) and any(isinstance(n, ast.Return) for n in ast.walk(statement)):
-            exits.append(written)  # `match`...: a return inside, with nothing more certain
+                _writes_through(block, parameters, written, exits)
+        elif isinstance(statement, _OTHER_COMPOUND) and any(
+            isinstance(n, ast.Return) for n in ast.walk(statement)
+        ):
+            exits.append(written)  # `match`: a return inside, with nothing more certain
     return written
 
 
@@ -2486,10 +2494,10 @@ def _word_list(text: str) -> List[str]:
 
 def _string_list(node: ast.AST) -> Optional[List[str]]:
     """The strings of a literal list or tuple made only of strings."""
-    if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+    ok, value = literal_value(node) if isinstance(node, (ast.List, ast.Tuple)) else (False, None)
+    if not ok or not value or not all(isinstance(item, str) for item in value):
         return None
-    strings = [_string(e) for e in node.elts]
-    return None if any(s is None for s in strings) else [s for s in strings if s is not None]
+    return list(value)
 
 
 def _string_parts(node: ast.AST, parts: List[Optional[str]]) -> None:

@@ -24,14 +24,14 @@ from typing import (
 )
 
 from mllint.config import MAX_NAME_LENGTH
-from mllint.flags.facts import NAMESPACE_NAMES, leaves
+from mllint.flags.facts import NAMESPACE_HOLDERS, leaves
 
 FAMILY = "flags"
 """Key of the flag facts in :attr:`FileResult.facts`."""
 
 _UNKNOWN = object()
 _MAX_DEPTH = 20
-_NAMESPACE_ESCAPES = NAMESPACE_NAMES | {"namespace", "ns", "cfg", "config", "conf", "FLAGS"}
+_NAMESPACE_ESCAPES = NAMESPACE_HOLDERS
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ class FlagIndex:
         self._mentioned: Optional[Set[str]] = None
         self._imports: Optional[Dict[str, Set[str]]] = None
         self._folders: Optional[Dict[str, List[str]]] = None
+        self._helper_cache: Dict[str, Set[str]] = {}
         self._importers: Optional[Dict[str, Set[str]]] = None
         self._switch_kinds: Optional[Dict[str, Set[str]]] = None
         self._defined_outside_tests: Set[str] = set()
@@ -519,18 +520,19 @@ class FlagIndex:
     def _helper_reads(self, path: str) -> Set[str]:
         """The keys ``path`` hands to lookup helpers of other modules (``getVal(kwargs,
         "name", None)`` with ``def getVal(kwargs, key, default): return kwargs.get(key,
-        default)`` in ``utils``)."""
-        facts = self.facts[path]
-        names: Set[str] = set()
-        for name, index, key in facts.get("literal_calls", ()):
-            _kind, module, level, function = facts["imports"][name]
-            source = self.resolve_module(path, module, level)
-            if (
-                source is not None
-                and self.facts[source].get("lookup_helpers", {}).get(function) == index
-            ):
-                names.add(key)
-        return names
+        default)`` in ``utils``). Once per module: every program holding it asks again."""
+        found = self._helper_cache.get(path)
+        if found is None:
+            found = set()
+            for name, index, key in self.facts[path].get("literal_calls", ()):
+                callee = self._callee(path, [name], "lookup_helpers")
+                if (
+                    callee is not None
+                    and self.facts[callee[0]]["lookup_helpers"][callee[1]] == index
+                ):
+                    found.add(key)
+            self._helper_cache[path] = found
+        return found
 
     def consumed_in(self, path: str, program: Iterable[str]) -> bool:
         """Whether a namespace of the program may be read wholesale: ``vars(x)``,
@@ -628,7 +630,7 @@ class FlagIndex:
             for chain, position, line, end, _helpers in self.facts[module].get(
                 "overwrite_calls", ()
             ):
-                callee = self._function(module, chain)
+                callee = self._callee(module, chain, "overwrites")
                 if callee is None:
                     continue
                 source, function = callee
@@ -691,44 +693,30 @@ class FlagIndex:
                     return False
         return True
 
-    def _function(self, path: str, chain: Sequence[str]) -> Optional[Tuple[str, str]]:
-        """``(module, name)`` of the project's module-level function a call names, when
-        it overwrites attributes of a parameter."""
-        if len(chain) == 1:
-            if chain[0] in self.facts[path].get("overwrites", {}):
-                return path, chain[0]
-            target = self.facts[path]["imports"].get(chain[0])
-            if target is None or target[0] != "from":
-                return None
-            source = self.resolve_module(path, target[1], target[2])
-            name = target[3]
-        else:
-            source, name = self._chain_module(path, chain[:-1]), chain[-1]
-        if source is None or name not in self.facts[source].get("overwrites", {}):
-            return None
-        return source, name
-
     def _chain_module(self, path: str, chain: Sequence[str]) -> Optional[str]:
         """The project module a dotted name refers to in ``path`` (``models_vit``)."""
         found = self.resolve_chain(path, list(chain))
         return found.path if isinstance(found, Module) else None
 
-    def _callee(self, path: str, chain: Sequence[str]) -> Optional[Tuple[str, str]]:
-        """``(module, name)`` of the project function or class a call's dotted name
-        refers to in ``path``, if it has a known signature."""
+    def _callee(
+        self, path: str, chain: Sequence[str], table: str = "signatures"
+    ) -> Optional[Tuple[str, str]]:
+        """``(module, name)`` of the project function or class a call's dotted name refers
+        to in ``path``, if the defining module's facts list it in ``table`` (its known
+        signatures, the attributes it ``overwrites``, its ``lookup_helpers``)."""
         if len(chain) == 1:
             name = chain[0]
-            if name in self.facts[path].get("signatures", {}):
+            if name in self.facts[path].get(table, {}):
                 return path, name
             target = self.facts[path]["imports"].get(name)
             if target is None or target[0] != "from":
                 return None
             source = self.resolve_module(path, target[1], target[2])
-            if source is None or target[3] not in self.facts[source].get("signatures", {}):
+            if source is None or target[3] not in self.facts[source].get(table, {}):
                 return None
             return source, target[3]
         module = self._chain_module(path, chain[:-1])
-        if module is None or chain[-1] not in self.facts[module].get("signatures", {}):
+        if module is None or chain[-1] not in self.facts[module].get(table, {}):
             return None
         return module, chain[-1]
 
