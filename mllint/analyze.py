@@ -80,7 +80,7 @@ def analyze_source(
         return parse_error(path, exc.reason, exc.line, exc.column)
     try:
         module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
+    except LIBCST_REFUSALS as exc:
         return _not_analysed(text, tree, exc)
     except RecursionError:
         return parse_error(path, "nests too deeply for the parser")
@@ -108,10 +108,22 @@ def _run_rules(
     return context.resolve(), facts
 
 
-def _not_analysed(text: str, tree: ast.Module, exc: cst.ParserSyntaxError) -> FileResult:
-    """The result of a file CPython accepts and LibCST's grammar does not: no findings, its
-    ``# noqa`` comments, the flag facts CPython's tree gives, and why."""
-    message = str(exc.message).strip().splitlines()[0] if exc.message else "syntax error"
+LIBCST_REFUSALS = (cst.ParserSyntaxError, cst.CSTValidationError)
+"""What LibCST raises on source it will not take: a syntax error of its grammar, or a node it
+builds and then refuses although CPython accepts the text (``[4and.1]``: "Must have at least
+one space around boolean operator")."""
+
+
+def libcst_reason(exc: Exception) -> str:
+    """The first line of why LibCST refused a source."""
+    message = getattr(exc, "message", None) or str(exc) or "syntax error"
+    return str(message).strip().splitlines()[0] if str(message).strip() else "syntax error"
+
+
+def _not_analysed(text: str, tree: ast.Module, exc: Exception) -> FileResult:
+    """The result of a file CPython accepts and LibCST does not: no findings, its ``# noqa``
+    comments, the flag facts CPython's tree gives, and why."""
+    message = libcst_reason(exc)
     facts: Dict[str, Any] = {
         NOT_ANALYSED: f"LibCST cannot parse it: {message.split(': expected', 1)[0]}",
     }

@@ -10,6 +10,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from mllint.analyze import libcst_reason
 from mllint.config import Settings
 from mllint.engine import analyze_tree, configure_analysis
 from mllint.glue import Verdict, glue_ratio
@@ -173,8 +174,9 @@ def explain_file(data: bytes, path: str) -> Explanation:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        reason = str(exc.message).strip().splitlines()[0] if exc.message else "syntax error"
-        raise SourceError(reason, exc.raw_line, exc.raw_column + 1) from None
+        raise SourceError(libcst_reason(exc), exc.raw_line, exc.raw_column + 1) from None
+    except cst.CSTValidationError as exc:  # `[4and.1]`: CPython takes it, LibCST does not
+        raise SourceError(libcst_reason(exc)) from None
     except RecursionError:
         raise SourceError("nests too deeply for the parser") from None
     walker = Walker()

@@ -105,3 +105,14 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     assert [f.message for f in result.findings] == [
         "Cannot parse: cannot read file: not a regular file"
     ]
+
+
+def test_valid_python_libcst_builds_and_then_refuses_is_not_analysed() -> None:
+    # found by the fuzzer: CPython takes `4and.1` (with a SyntaxWarning); LibCST's parser
+    # raises CSTValidationError ("Must have at least one space around boolean operator"),
+    # which was an internal error that ended the run with exit 2
+    text = "x = [4and.1, 0.0]\nUSE_NEW = False\n"
+    result = analyze_source("/p/m.py", text.encode())
+    assert result.findings == ()
+    assert "boolean operator" in result.facts[NOT_ANALYSED]
+    assert "USE_NEW" in result.facts[FLAG_FACTS]["constants"]
