@@ -107,6 +107,46 @@ def test_last_statement_class(source: str, kind: str) -> None:
     assert rows[-1].kind == kind, rows[-1]
 
 
+_METRIC = (
+    "from utils import AverageMeter\n"
+    "def eval_accuracies(pred, target):\n"
+    "    start = AverageMeter()\n"  # 3: the meter computes what the function returns
+    "    seen = AverageMeter()\n"  # 4: only logged
+    "    for p, t in zip(pred, target):\n"
+    "        start.update(p in t)\n"  # 6
+    "        seen.update(1)\n"  # 7
+    "    print(seen.avg)\n"
+    "    return start.avg * 100\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "kind"),
+    [
+        # issue 13, ninth round: a branch on a setting read by key is control flow, as it is
+        # read as an attribute
+        ("if config['inference'] == 'rank':\n    pass\n", 1, "other"),
+        ("if cfg.get('drop', True):\n    pass\n", 1, "other"),
+        ("if cfg.inference == 'rank':\n    pass\n", 1, "other"),
+        ("name = config['inference']\n", 1, "glue"),
+        # a step or a loss called by its name computes, as `model(x)` does
+        ("stats = training_step(H, x, vae, optimizer)\n", 1, "algorithm"),
+        ("metrics = jit_eval_step(params, batch, config)\n", 1, "algorithm"),
+        ("loss = compute_loss(model, batch)\n", 1, "algorithm"),
+        ("stats = run_step(H, x)\n", 1, "other"),
+        # a meter whose value the function returns is its computation; a logged one is not
+        (_METRIC, 3, "algorithm"),
+        (_METRIC, 4, "glue"),
+        (_METRIC, 6, "algorithm"),
+        (_METRIC, 7, "glue"),
+    ],
+)
+def test_ninth_round_shapes(source: str, line: int, kind: str) -> None:
+    configure(GlueOptions())
+    rows = {row.line: row for row in explain_source(source.encode())}
+    assert rows[line].kind == kind, rows[line]
+
+
 def test_configured_modules_extend_the_vocabulary() -> None:
     source = b"import acme.io as aio\nimport acme.ml\nx = aio.fetch(u)\ny = acme.ml.solve(x)\n"
     configure(GlueOptions())

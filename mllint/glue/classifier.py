@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -326,6 +326,14 @@ _BUILTINS = frozenset(
 _LOADING_METHODS = frozenset(
     {"from_pretrained", "save_pretrained", "push_to_hub", "load_from_checkpoint", "from_config"}
 )
+_METER_BUILT = " (a logger or meter by name)"
+_STEP_NAME = re.compile(
+    r"(^|_)(train|training|eval|evaluation|val|validation|update|optimi[sz]e|learn|sgd)_step$"
+    r"|^_?(compute|calc|calculate|get)_(\w+_)?loss(es)?$|^_?(\w+_)?loss_(fn|func|function)$"
+)
+"""A function called by a name that says it is a training or evaluation step or a loss
+(``training_step(...)``, ``compute_loss(...)``): calling one is algorithm, as calling ``model``
+or ``criterion`` is."""
 _CHECK_CASTS = frozenset(f"calls builtins.{t}" for t in ("str", "int", "float", "bool", "repr"))
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
 _MAX_DEPTH = 60
@@ -493,6 +501,8 @@ class Classifier:
         self.names = names
         self.vocab = vocab
         self._saved: List[Dict[str, Tuple[str, str]]] = []
+        self._functions: List[cst.FunctionDef] = []
+        self._returned: Dict[int, FrozenSet[str]] = {}
 
     # -- scopes ---------------------------------------------------------------------------
 
@@ -523,6 +533,7 @@ class Classifier:
         inputs of a model's ``forward``/``call`` are tensors."""
         names = self.names
         self._saved.append(dict(names.bound))
+        self._functions.append(node)
         in_model = MODEL_CLASS in names.bound
         computes = in_model and node.name.value in MODEL_METHODS
         params = node.params
@@ -547,6 +558,8 @@ class Classifier:
     def leave_function(self, node: cst.FunctionDef) -> None:
         """A function body ended: its local names are forgotten, ``self.*`` stays."""
         saved = self._saved.pop() if self._saved else {}
+        if self._functions:
+            self._returned.pop(id(self._functions.pop()), None)
         for key, value in self.names.bound.items():
             if key.startswith("self.") and key not in saved:
                 saved[key] = value
@@ -602,6 +615,10 @@ class Classifier:
             if judged is not None and judged.kind == ALGORITHM and judged.bare:
                 # `if epoch % args.eval_every == 0:` schedules, it does not compute
                 return Verdict(OTHER, "control flow (arithmetic on counts)")
+            if judged is not None and judged.kind == GLUE and judged.weak:
+                # `if config["inference"] == "rank":` picks a branch by a setting, as
+                # `if config.inference == "rank":` does: it tests a field, it moves no data
+                return Verdict(OTHER, "control flow (tests a field by name)")
             return judged or Verdict(OTHER, "control flow")
         if isinstance(node, cst.For):
             iterated = _unwrap_progress(node.iter, self.names)
@@ -641,6 +658,8 @@ class Classifier:
             self._bind(targets, value, None)  # `n = batch["image"].shape[0]`: a size
             return Verdict(OTHER, "reads a shape, dtype or device")
         judged = self.expression(value)
+        if judged is not None and judged.reason.endswith(_METER_BUILT):
+            judged = self._returned_statistic(targets, value) or judged
         stores = _stores_state(targets)
         if judged is not None and judged.weak and stores:
             judged = None  # `self.cfg = dict(a=1)`: wiring a constructor, not moving data
@@ -672,6 +691,28 @@ class Classifier:
         if plain.kind == ALGORITHM:
             self._bind(targets, value, plain)  # `state = self.state[p]`: model state
         return plain
+
+    def _returned_statistic(
+        self, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression
+    ) -> Optional[Verdict]:
+        """``start = AverageMeter()`` in a function that ends ``return start.avg * 100``: the
+        meter is the running statistic the function computes (a metric), not logging."""
+        built = dotted_name(value.func) if isinstance(value, cst.Call) else None
+        if (
+            built is None
+            or not built.endswith("Meter")
+            or len(targets) != 1
+            or not isinstance(targets[0], cst.Name)
+            or not self._functions
+        ):
+            return None
+        function = self._functions[-1]
+        returned = self._returned.get(id(function))
+        if returned is None:
+            returned = self._returned[id(function)] = _returned_fields(function)
+        if targets[0].value not in returned:
+            return None
+        return Verdict(ALGORITHM, f"builds `{built}`, a running statistic the function returns")
 
     def _bind_elements(
         self, target: cst.BaseExpression, iterated: cst.BaseExpression, judged: Optional[Verdict]
@@ -966,8 +1007,13 @@ class Classifier:
                 return Verdict(ALGORITHM, f"calls `self.{method}`, an attribute (a model)")
         if isinstance(func, cst.Name) and func.value in CALLABLE_MODEL_NAMES:
             return Verdict(ALGORITHM, f"calls `{func.value}` (a model or loss by name)")
+        called = func.value if isinstance(func, cst.Name) else ""
+        if isinstance(func, cst.Attribute):
+            called = func.attr.value
+        if _STEP_NAME.search(called):
+            return Verdict(ALGORITHM, f"calls `{called}` (a training step or loss by name)")
         if dotted is not None and dotted.rsplit(".", 1)[-1].endswith(LOGGER_CLASSES):
-            return Verdict(GLUE, f"builds `{dotted}` (a logger or meter by name)")
+            return Verdict(GLUE, f"builds `{dotted}`{_METER_BUILT}")
         if (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
@@ -1109,6 +1155,29 @@ class Classifier:
 _CONTAINERS = frozenset(
     {"List", "list", "Sequence", "Tuple", "tuple", "Optional", "Union", "Iterable", "Iterator"}
 )
+
+
+def _returned_fields(function: cst.FunctionDef) -> FrozenSet[str]:
+    """Names whose fields the function's own ``return`` statements read (``start`` in
+    ``return start.avg * 100, em.avg``); nested functions and classes are not its own."""
+    found: Set[str] = set()
+    stack: List[cst.CSTNode] = list(function.body.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(current, cst.Return):
+            inner: List[cst.CSTNode] = [current.value] if current.value is not None else []
+            while inner:
+                part = inner.pop()
+                if isinstance(part, cst.Attribute) and isinstance(part.value, cst.Name):
+                    found.add(part.value.value)
+                inner.extend(part.children)
+            continue
+        if isinstance(current, (cst.BaseSmallStatement, cst.BaseExpression)):
+            continue  # a return is a statement: no need to look inside expressions
+        stack.extend(current.children)
+    return frozenset(found)
 
 
 def _tensor_annotation(node: cst.BaseExpression) -> Optional[str]:

@@ -540,6 +540,13 @@ class GlueHeavyFunction(FileRule):
     `steps_per_sec = steps / (time.time() - start)` then `eta = remaining / steps_per_sec`
     leaves it a driver, and a graph-naming context (`tf.name_scope`, `tf.variable_scope`,
     `jax.named_scope`) or `tf.device` is neither glue nor algorithm.
+    A branch on a setting read by key (`if config["inference"] == "rank":`,
+    `if cfg.get("drop", True):`) is control flow, as it is when the setting is an attribute;
+    a call of a step or a loss by its name (`training_step(...)`, `jit_eval_step(...)`,
+    `compute_loss(...)`) computes, as calling `model` does, and so does collecting what it
+    returns; and a meter (`AverageMeter()`) whose value the function returns
+    (`return start.avg`) is the running statistic the function computes, not logging (a meter
+    that is only printed or written out stays glue).
     Functions with fewer than 6 glue + algorithm statements are not reported, so small
     helpers stay quiet. Reported at the `def` line.
     """
@@ -716,6 +723,64 @@ class GlueHeavyFunction(FileRule):
         "    logging.info('Training complete...')\n"
         "    logging.info('Checkpoints in %s', trainer.model_dir)\n"
         "if __name__ == '__main__':\n    perform_training(Trainer(), 100, 10, writer)\n",
+        # a metric: the meters whose averages it returns are its computation, not logging
+        "import torch\n"
+        "from utils import AverageMeter\n"
+        "def eval_accuracies(pred_s, target_s, pred_e, target_e):\n"
+        "    if torch.is_tensor(target_s):\n"
+        "        target_s = [[e.item()] for e in target_s]\n"
+        "        target_e = [[e.item()] for e in target_e]\n"
+        "    start = AverageMeter()\n"
+        "    end = AverageMeter()\n"
+        "    both = AverageMeter()\n"
+        "    for i in range(len(pred_s)):\n"
+        "        start.update(pred_s[i] in target_s[i])\n"
+        "        end.update(pred_e[i] in target_e[i])\n"
+        "        both.update(pred_s[i] in target_s[i] and pred_e[i] in target_e[i])\n"
+        "    return start.avg, end.avg, both.avg\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n",
+        # an inference loop: a branch on a setting read by key is control flow, as it is
+        # when the setting is an attribute
+        "import torch\n"
+        "def evaluation(model, data_loader, device, config):\n"
+        "    model.eval()\n"
+        "    metric_logger = MetricLogger(delimiter='  ')\n"
+        "    result = []\n"
+        "    if config['inference'] == 'rank':\n"
+        "        answer_list = data_loader.dataset.answer_list\n"
+        "        candidates = model.tokenizer(answer_list, return_tensors='pt').to(device)\n"
+        "        candidates.input_ids[:, 0] = model.tokenizer.bos_token_id\n"
+        "    for image, question, question_id in metric_logger.log_every(data_loader, 50):\n"
+        "        if config['inference'] == 'generate':\n"
+        "            answers = model(image, question, inference='generate')\n"
+        "            for answer, ques_id in zip(answers, question_id):\n"
+        "                result.append({'question_id': int(ques_id.item()), 'answer': answer})\n"
+        "        elif config['inference'] == 'rank':\n"
+        "            answer_ids = model(image, question, candidates, k=config['k_test'])\n"
+        "            for ques_id, answer_id in zip(question_id, answer_ids):\n"
+        "                answer = answer_list[answer_id]\n"
+        "                result.append({'question_id': int(ques_id.item()), 'answer': answer})\n"
+        "    return result\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n",
+        # a training driver: calling `training_step(...)` by its name is the step itself
+        "import os\n"
+        "from torch.utils.data import DataLoader, DistributedSampler\n"
+        "def train_loop(H, data_train, model, optimizer, scheduler, logprint):\n"
+        "    sampler = DistributedSampler(data_train)\n"
+        "    stats = []\n"
+        "    for epoch in range(H.num_epochs):\n"
+        "        sampler.set_epoch(epoch)\n"
+        "        for x in DataLoader(data_train, batch_size=H.n_batch, sampler=sampler):\n"
+        "            stats.append(training_step(H, x, model, optimizer))\n"
+        "            scheduler.step()\n"
+        "            if len(stats) % H.iters_per_save == 0:\n"
+        "                path = os.path.join(H.save_dir, 'latest')\n"
+        "                logprint(f'Saving model to {path}')\n"
+        "                save_model(path, model, optimizer)\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n",
     )
     INVALID = (
         Invalid(
@@ -747,6 +812,24 @@ class GlueHeavyFunction(FileRule):
             "        return self.fc(x)\n",
             line=4,
             message="a method of a model class",
+        ),
+        # meters that are only logged and written out stay glue
+        Invalid(
+            "import json, os\nfrom utils import AverageMeter\n"
+            "def evaluate(model, criterion, loader, out_dir):\n"
+            "    losses = AverageMeter()\n"
+            "    for x, y in loader:\n"
+            "        logits = model(x)\n"
+            "        losses.update(criterion(logits, y).item())\n"
+            "    print(f'loss {losses.avg:.3f}')\n"
+            "    path = os.path.join(out_dir, 'eval.json')\n"
+            "    os.makedirs(out_dir, exist_ok=True)\n"
+            "    with open(path, 'w') as fh:\n"
+            "        json.dump({'loss': losses.avg}, fh)\n"
+            "    return path\n"
+            "if __name__ == '__main__':\n    evaluate(Net(), Loss(), [], 'out')\n",
+            line=3,
+            message="`evaluate`",
         ),
     )
 

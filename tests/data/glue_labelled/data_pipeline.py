@@ -85,7 +85,7 @@ def main(config_path: str = "config/pipeline.yaml") -> None:  # other
     events = load_events(config)  # other
     users = load_users()  # other
     table = join_tables(users, aggregate(events))  # other
-    if config.get("drop_inactive", True):  # glue
+    if config.get("drop_inactive", True):  # other
         table = table[table["n_events"] > 0]  # glue
     train, test = split(table, seed=config["seed"])  # other
     write_outputs(train, test, config)  # other
