@@ -134,6 +134,22 @@ _METRIC = (
         ("metrics = jit_eval_step(params, batch, config)\n", 1, "algorithm"),
         ("loss = compute_loss(model, batch)\n", 1, "algorithm"),
         ("stats = run_step(H, x)\n", 1, "other"),
+        # packing computed values into a dict computes, whichever value comes first
+        ("import numpy as np\nstats = dict(n=len(v), elbo=np.mean(v))\n", 2, "algorithm"),
+        ("import numpy as np\nstats = {'n': len(v), 'elbo': np.mean(v)}\n", 2, "algorithm"),
+        ("meta = dict(name=len(n), path=p)\n", 1, "glue"),
+        # ninth unseen round (read with the code frozen): strings, type checks and seeds
+        ("new_v = build(t, v, key + '.' + k)\n", 1, "glue"),
+        ("message += ', ' + msg\n", 1, "glue"),
+        ("batch_text.append(context_text + model.get_prompt())\n", 1, "glue"),
+        ("import torch\nif isinstance(x, torch.Tensor):\n    pass\n", 2, "other"),
+        ("import numpy as np\nnp.random.seed(0)\n", 2, "glue"),
+        ("import torch\nlosses.append(torch.mean(x) + 1)\n", 2, "algorithm"),
+        ("import torch\nouts = [torch.add(total, loss)] + cache\n", 2, "algorithm"),
+        ("names = [a, b] + rest\n", 1, "glue"),
+        # a finiteness check guards data, as `math.isfinite` does: it computes nothing
+        ("import numpy as np\nif np.isfinite(stats[-1]['elbo']):\n    pass\n", 2, "other"),
+        ("import torch\nbad = torch.isnan(loss)\n", 2, "other"),
         # a meter whose value the function returns is its computation; a logged one is not
         (_METRIC, 3, "algorithm"),
         (_METRIC, 4, "glue"),

@@ -56,6 +56,7 @@ torch.save torch.load torch.tensor torch.as_tensor torch.from_numpy torch.frombu
 torch.device torch.utils.data torch.utils.tensorboard torch.utils.checkpoint.checkpoint_sequential
 torch.distributed torch.onnx torch.jit.save torch.jit.load torch.hub torch.cuda torch.backends
 torch.set_printoptions torch.manual_seed torch.set_default_dtype torch.set_num_threads
+numpy.random.seed random.seed tensorflow.random.set_seed tensorflow.compat.v1.set_random_seed
 torch.multiprocessing torch.serialization torch.package
 tensorflow.io tensorflow.data tensorflow.saved_model tensorflow.summary tensorflow.print
 tensorflow.convert_to_tensor tensorflow.train.Checkpoint tensorflow.train.CheckpointManager
@@ -99,6 +100,9 @@ builtins.RuntimeError builtins.Exception
 typing functools itertools collections contextlib abc enum inspect
 torch.no_grad torch.enable_grad torch.inference_mode torch.set_grad_enabled torch.autocast
 torch.cuda.amp.autocast torch.amp.autocast math.isfinite math.isnan math.isinf
+numpy.isfinite numpy.isnan numpy.isinf torch.isfinite torch.isnan torch.isinf
+jax.numpy.isfinite jax.numpy.isnan jax.numpy.isinf tensorflow.math.is_finite tensorflow.math.is_nan
+tensorflow.math.is_inf
 tensorflow.name_scope tensorflow.variable_scope tensorflow.device jax.named_scope
 """
 
@@ -334,6 +338,7 @@ _STEP_NAME = re.compile(
 """A function called by a name that says it is a training or evaluation step or a loss
 (``training_step(...)``, ``compute_loss(...)``): calling one is algorithm, as calling ``model``
 or ``criterion`` is."""
+_TYPE_CHECKS = frozenset({"calls builtins.isinstance", "calls builtins.issubclass"})
 _CHECK_CASTS = frozenset(f"calls builtins.{t}" for t in ("str", "int", "float", "bool", "repr"))
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
 _MAX_DEPTH = 60
@@ -590,8 +595,8 @@ class Classifier:
         if isinstance(node, (cst.Assign, cst.AnnAssign)):
             return self._assignment(node)
         if isinstance(node, cst.AugAssign):
-            if isinstance(node.value, _STRING_TYPES):
-                return Verdict(GLUE, "appends to a string")
+            if _is_text(node.value):
+                return Verdict(GLUE, "appends to a string")  # `message += ", " + msg` too
             if isinstance(node.value, (cst.List, cst.ListComp)):
                 return Verdict(GLUE, "appends to a list")
             op = type(node.operator).__name__.replace("Assign", "")
@@ -906,9 +911,10 @@ class Classifier:
             values = [e.value for e in node.elements]
             if is_literal(node):
                 return None
-            judged = self._first(values, deeper)
-            if judged is not None and judged.kind == ALGORITHM:
-                return judged
+            for value in values:  # `{"n": len(xs), "elbo": np.mean(xs)}` computes
+                judged = self.expression(value, deeper)
+                if judged is not None and judged.kind == ALGORITHM:
+                    return judged
             return Verdict(GLUE, "packs values into a dict", weak=True)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._first([node.elt, node.for_in.iter], deeper)
@@ -983,8 +989,8 @@ class Classifier:
             if method in COLLECTING_METHODS:
                 for arg in node.args:
                     if self._holds_algorithm(arg.value) or (
-                        (self.expression(arg.value) or _NOTHING).kind == ALGORITHM
-                    ):
+                        (self.expression(arg.value) or _NOTHING).computes
+                    ):  # `texts.append(context + prompt)`: `+` on unknown values is no evidence
                         return Verdict(ALGORITHM, f".{method}() collects algorithm data", bare=True)
                 return Verdict(GLUE, f".{method}() collects values into a container")
             if method in DEVICE_METHODS:
@@ -1052,6 +1058,16 @@ class Classifier:
                 inner = self.expression(func.value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `losses.mean().item()`: the scalar cast's method form
+            if judged.reason == "calls builtins.dict":
+                # `dict(elbo=np.mean(finites))` computes as `{"elbo": np.mean(finites)}` does
+                for arg in node.args:
+                    inner = self.expression(arg.value, depth)
+                    if inner is not None and inner.kind == ALGORITHM:
+                        return inner
+            if judged.reason in _TYPE_CHECKS:
+                return (
+                    judged  # `isinstance(x, torch.Tensor)` asks about a type; it computes nothing
+                )
             if judged.kind == OTHER:
                 # `torch.jit.load(f).eval()`: a neutral method leaves it to its receiver
                 inputs: List[cst.BaseExpression] = [a.value for a in node.args]
@@ -1120,10 +1136,14 @@ class Classifier:
             return None  # `5 * 1024`: a constant, not a computation on data
         if symbol == "%" and isinstance(left, _STRING_TYPES):
             return Verdict(GLUE, "formats a string (%)")
-        if symbol == "+" and (isinstance(left, _STRING_TYPES) or isinstance(right, _STRING_TYPES)):
-            return Verdict(GLUE, "concatenates strings")
+        if symbol == "+" and (_is_text(left) or _is_text(right)):
+            return Verdict(GLUE, "concatenates strings")  # `key + "." + k` too
         lists = (cst.List, cst.ListComp)
         if symbol == "+" and (isinstance(left, lists) or isinstance(right, lists)):
+            for operand in (left, right):  # `[math_ops.add(total, loss)] + cache` computes
+                judged = self.expression(operand, depth) if isinstance(operand, lists) else None
+                if judged is not None and judged.computes:
+                    return judged
             return Verdict(GLUE, "concatenates lists")
         if symbol == "/" and (_looks_like_path(left) or _looks_like_path(right)):
             return Verdict(GLUE, "joins a path (/)")
@@ -1332,6 +1352,15 @@ def _plain_tuple(value: cst.BaseExpression) -> bool:
         isinstance(e.value, (cst.Name, cst.Attribute)) or is_literal(e.value)
         for e in value.elements
     )
+
+
+def _is_text(node: cst.BaseExpression) -> bool:
+    """A string literal, an f-string, or a ``+`` chain with one in it (``key + "." + k``)."""
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if _is_text(node.right):
+            return True
+        node = node.left
+    return isinstance(node, _STRING_TYPES)
 
 
 def _looks_like_path(node: cst.BaseExpression) -> bool:
