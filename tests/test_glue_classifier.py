@@ -134,6 +134,19 @@ _METRIC = (
         ("metrics = jit_eval_step(params, batch, config)\n", 1, "algorithm"),
         ("loss = compute_loss(model, batch)\n", 1, "algorithm"),
         ("stats = run_step(H, x)\n", 1, "other"),
+        ("fn = get_decoupled_loss_fn(args)\n", 1, "other"),
+        ("polyak_update(critic.parameters(), target.parameters(), tau)\n", 1, "algorithm"),
+        ("self.update_critic(obs, action, reward)\n", 1, "algorithm"),
+        # blind labels of the ninth round: conversions, weight copies, generic factories
+        ("import torch\nobs = torch.FloatTensor(obs).to(device)\n", 2, "glue"),
+        ("import torch\nbuf = torch.FloatTensor(3, 4)\n", 2, "algorithm"),
+        ("import torch, numpy as np\nt = torch.tensor(np.log(init)).to(dev)\n", 2, "algorithm"),
+        ("import torch\nt = torch.tensor(values)\n", 2, "glue"),
+        ("target.load_state_dict(critic.state_dict())\n", 1, "algorithm"),
+        ("import torch\nmodel.load_state_dict(torch.load(path))\n", 2, "glue"),
+        ("import hydra\nactor = hydra.utils.instantiate(cfg.actor)\n", 2, "other"),
+        # a step timer is a clock, as `time.time()` is (tenth round)
+        ("import tensorflow as tf\nt = tf.estimator.SecondOrStepTimer(every_steps=9)\n", 2, "glue"),
         # packing computed values into a dict computes, whichever value comes first
         ("import numpy as np\nstats = dict(n=len(v), elbo=np.mean(v))\n", 2, "algorithm"),
         ("import numpy as np\nstats = {'n': len(v), 'elbo': np.mean(v)}\n", 2, "algorithm"),

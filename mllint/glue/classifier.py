@@ -59,6 +59,8 @@ torch.set_printoptions torch.manual_seed torch.set_default_dtype torch.set_num_t
 numpy.random.seed random.seed tensorflow.random.set_seed tensorflow.compat.v1.set_random_seed
 torch.multiprocessing torch.serialization torch.package
 tensorflow.io tensorflow.data tensorflow.saved_model tensorflow.summary tensorflow.print
+tensorflow.estimator.SecondOrStepTimer tensorflow.train.SecondOrStepTimer
+tensorflow.compat.v1.train.SecondOrStepTimer
 tensorflow.convert_to_tensor tensorflow.train.Checkpoint tensorflow.train.CheckpointManager
 tensorflow.config tensorflow.distribute tensorflow.keras.utils tensorflow.keras.callbacks
 tensorflow.keras.models.load_model tensorflow.keras.preprocessing tensorflow.compat
@@ -100,6 +102,7 @@ builtins.RuntimeError builtins.Exception
 typing functools itertools collections contextlib abc enum inspect
 torch.no_grad torch.enable_grad torch.inference_mode torch.set_grad_enabled torch.autocast
 torch.cuda.amp.autocast torch.amp.autocast math.isfinite math.isnan math.isinf
+hydra.utils.instantiate hydra.utils.call
 numpy.isfinite numpy.isnan numpy.isinf torch.isfinite torch.isnan torch.isinf
 jax.numpy.isfinite jax.numpy.isnan jax.numpy.isinf tensorflow.math.is_finite tensorflow.math.is_nan
 tensorflow.math.is_inf
@@ -311,12 +314,15 @@ class Verdict:
     bare: bool = False
     """Arithmetic on values of unknown kind (``n * epochs // k``, ``i + 1``): algorithm by
     its operator, but no evidence that the function around it computes on model data."""
+    delegates: bool = False
+    """A call of a step or a loss by its name (``training_step(...)``): algorithm work, done by
+    another function; what it returns is algorithm data, but the caller is a driver."""
 
     @property
     def computes(self) -> bool:
         """Evidence of computation on model data: an algorithm statement that is more than
-        arithmetic on values of unknown kind."""
-        return self.kind == ALGORITHM and not self.bare
+        arithmetic on values of unknown kind or a call that hands the work to a step."""
+        return self.kind == ALGORITHM and not self.bare and not self.delegates
 
 
 _NOTHING = Verdict(OTHER, "no evidence")
@@ -333,11 +339,33 @@ _LOADING_METHODS = frozenset(
 _METER_BUILT = " (a logger or meter by name)"
 _STEP_NAME = re.compile(
     r"(^|_)(train|training|eval|evaluation|val|validation|update|optimi[sz]e|learn|sgd)_step$"
-    r"|^_?(compute|calc|calculate|get)_(\w+_)?loss(es)?$|^_?(\w+_)?loss_(fn|func|function)$"
+    r"|^_?(compute|calc|calculate)_(\w+_)?loss(es)?$"
+    r"|(^|_)(polyak|soft|momentum)_update(_|$)"
+    r"|^_?update_(actor|critic|policy|q|value|target|encoder|decoder|generator|discriminator"
+    r"|model|network|net|params|parameters|weights)(_|$)"
 )
-"""A function called by a name that says it is a training or evaluation step or a loss
-(``training_step(...)``, ``compute_loss(...)``): calling one is algorithm, as calling ``model``
-or ``criterion`` is."""
+"""A function called by a name that says it is a training or evaluation step, a loss or a
+model's update (``training_step(...)``, ``compute_loss(...)``, ``polyak_update(...)``,
+``self.update_critic(...)``): calling one is algorithm, as calling ``model`` or ``criterion``
+is."""
+_CONVERSIONS = frozenset(
+    f"calls {name}"
+    for name in (
+        "torch.tensor",
+        "torch.as_tensor",
+        "numpy.array",
+        "numpy.asarray",
+        "jax.numpy.array",
+        "jax.numpy.asarray",
+    )
+)
+"""Conversions to a tensor or an array: glue, unless what they convert is computed."""
+_LEGACY_TENSORS = frozenset(
+    {"Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor"}
+    | {"ShortTensor", "ByteTensor", "CharTensor", "BoolTensor", "BFloat16Tensor"}
+)
+"""``torch.FloatTensor(obs)`` converts its data, as ``torch.tensor`` does;
+``torch.FloatTensor(3, 4)`` allocates (sizes)."""
 _TYPE_CHECKS = frozenset({"calls builtins.isinstance", "calls builtins.issubclass"})
 _CHECK_CASTS = frozenset(f"calls builtins.{t}" for t in ("str", "int", "float", "bool", "repr"))
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
@@ -959,6 +987,13 @@ class Classifier:
         qualified = names.qualify(func)
         if qualified is not None:
             last = qualified.rsplit(".", 1)[-1]
+            if (
+                last in _LEGACY_TENSORS
+                and qualified.startswith("torch.")
+                and len(node.args) == 1
+                and not is_literal(node.args[0].value)
+            ):
+                return Verdict(GLUE, f"converts data with {qualified}")
             if last in _LOADING_METHODS and "." in qualified:
                 return Verdict(GLUE, f"calls {qualified} (loads or saves)")
             hit = self.vocab.lookup(qualified)
@@ -988,8 +1023,9 @@ class Classifier:
                 return Verdict(held[0], f".{method}() of `{receiver}` ({held[1]})")
             if method in COLLECTING_METHODS:
                 for arg in node.args:
+                    collected = self.expression(arg.value) or _NOTHING
                     if self._holds_algorithm(arg.value) or (
-                        (self.expression(arg.value) or _NOTHING).computes
+                        collected.kind == ALGORITHM and not collected.bare
                     ):  # `texts.append(context + prompt)`: `+` on unknown values is no evidence
                         return Verdict(ALGORITHM, f".{method}() collects algorithm data", bare=True)
                 return Verdict(GLUE, f".{method}() collects values into a container")
@@ -1017,7 +1053,9 @@ class Classifier:
         if isinstance(func, cst.Attribute):
             called = func.attr.value
         if _STEP_NAME.search(called):
-            return Verdict(ALGORITHM, f"calls `{called}` (a training step or loss by name)")
+            return Verdict(
+                ALGORITHM, f"calls `{called}` (a training step or loss by name)", delegates=True
+            )
         if dotted is not None and dotted.rsplit(".", 1)[-1].endswith(LOGGER_CLASSES):
             return Verdict(GLUE, f"builds `{dotted}`{_METER_BUILT}")
         if (
@@ -1058,6 +1096,18 @@ class Classifier:
                 inner = self.expression(func.value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `losses.mean().item()`: the scalar cast's method form
+            if judged.reason in _CONVERSIONS and len(node.args) == 1 and not node.args[0].keyword:
+                inner = self.expression(node.args[0].value, depth)
+                if inner is not None and inner.computes:
+                    return inner  # `torch.tensor(np.log(t))`: a conversion around a computation
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "load_state_dict"
+                and node.args
+                and _reads_state_dict(node.args[0].value)
+            ):
+                # `target.load_state_dict(critic.state_dict())`: weights copied between models
+                return Verdict(ALGORITHM, "copies weights from one model into another")
             if judged.reason == "calls builtins.dict":
                 # `dict(elbo=np.mean(finites))` computes as `{"elbo": np.mean(finites)}` does
                 for arg in node.args:
@@ -1352,6 +1402,20 @@ def _plain_tuple(value: cst.BaseExpression) -> bool:
         isinstance(e.value, (cst.Name, cst.Attribute)) or is_literal(e.value)
         for e in value.elements
     )
+
+
+def _reads_state_dict(node: cst.BaseExpression) -> bool:
+    """``critic.state_dict()`` (or ``copy.deepcopy(...)`` of one): a model's weights in memory."""
+    if isinstance(node, cst.Call) and node.args and dotted_name(node.func) in _DEEP_COPIES:
+        node = node.args[0].value
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "state_dict"
+    )
+
+
+_DEEP_COPIES = frozenset({"copy.deepcopy", "deepcopy"})
 
 
 def _is_text(node: cst.BaseExpression) -> bool:

@@ -87,7 +87,8 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
     (
         "wiring",
         r"^__(init|post_init|new|repr|str|getstate|setstate|len|getitem|iter|contains|eq|hash"
-        r"|reduce|enter|exit|del)__$|^extra_repr$|^__init_subclass__$|^_?register(_|$)",
+        r"|reduce|enter|exit|del)__$|^extra_repr$|^__init_subclass__$|^_?register(_|$)"
+        r"|^_?(get|make|build|create)_\w*_(fn|func|function|factory)$",
     ),
     (
         "cli",

@@ -531,7 +531,8 @@ class GlueHeavyFunction(FileRule):
     (`evaluate`, `predict`, `update`, `step`, `sample`, `generate`) is not evidence enough:
     an evaluator's helpers, a tracker's `update`, an eval driver. Strong names (`loss`,
     `forward`, `train`, `gradient`, `attention`, `sampler`) still are. Functions named
-    `register_*` are wiring, `get_input`/`prepare_inputs` data.
+    `register_*` and factories of functions (`get_decoupled_loss_fn`, `make_step_fn`) are
+    wiring, `get_input`/`prepare_inputs` data.
     A function decorated as a command (`@click.command()`, `@cli.command()`, typer's
     `@app.command()`, `@click.group()`, `@hydra.main(...)`) is a command-line entry point
     (cli) whatever its name says (`generate_style_mix` of a demo script loads a pickle, saves
@@ -543,8 +544,9 @@ class GlueHeavyFunction(FileRule):
     A branch on a setting read by key (`if config["inference"] == "rank":`,
     `if cfg.get("drop", True):`) is control flow, as it is when the setting is an attribute;
     a call of a step or a loss by its name (`training_step(...)`, `jit_eval_step(...)`,
-    `compute_loss(...)`) computes, as calling `model` does, and so does collecting what it
-    returns; and a meter (`AverageMeter()`) whose value the function returns
+    `compute_loss(...)`) is algorithm, as calling `model` is, and so is collecting what it
+    returns, but it hands the work on: a loop whose only algorithm statements are such calls
+    is still a driver; and a meter (`AverageMeter()`) whose value the function returns
     (`return start.avg`) is the running statistic the function computes, not logging (a meter
     that is only printed or written out stays glue).
     Functions with fewer than 6 glue + algorithm statements are not reported, so small

@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 from typing import List
 
+import pytest
+
+from mllint.glue.roles import function_role
 from mllint.rules.base import Invalid
 from tests.conftest import ROOT, Run, invoke, write_tree
 
@@ -324,3 +327,16 @@ def test_the_cache_keeps_roles_apart_for_identical_files(tmp_path: Path) -> None
         assert run.exit_code == 0, run.stderr
         found = {line.split(":")[0] for line in run.stdout.splitlines()}
         assert sorted(f for f in found if f.endswith(".py")) == ["engine.py"]
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("get_decoupled_loss_fn", "wiring"),  # a factory of a loss function (tenth round)
+        ("make_train_step_fn", "wiring"),
+        ("compute_loss", "algorithm"),
+        ("loss_fn", "algorithm"),
+    ],
+)
+def test_factories_of_functions_are_wiring(name: str, role: str) -> None:
+    assert function_role(name, False, "algorithm")[0] == role
