@@ -145,6 +145,12 @@ _METRIC = (
         ("target.load_state_dict(critic.state_dict())\n", 1, "algorithm"),
         ("import torch\nmodel.load_state_dict(torch.load(path))\n", 2, "glue"),
         ("import hydra\nactor = hydra.utils.instantiate(cfg.actor)\n", 2, "other"),
+        # eleventh round: builtins' arithmetic is like an operator's; sizes are not values;
+        # a list of layers added to a block builds the model
+        ("n = sum(p.numel() for p in model.parameters() if p.requires_grad)\n", 1, "algorithm"),
+        ("best['acc'] = max(best['acc'], acc)\n", 1, "algorithm"),
+        ("from torch import nn\nblock += [nn.Conv2d(c, c, 3), nn.ReLU()]\n", 2, "algorithm"),
+        ("names += [prefix + 'x']\n", 1, "glue"),
         # a step timer is a clock, as `time.time()` is (tenth round)
         ("import tensorflow as tf\nt = tf.estimator.SecondOrStepTimer(every_steps=9)\n", 2, "glue"),
         # packing computed values into a dict computes, whichever value comes first

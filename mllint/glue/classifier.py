@@ -348,6 +348,9 @@ _STEP_NAME = re.compile(
 model's update (``training_step(...)``, ``compute_loss(...)``, ``polyak_update(...)``,
 ``self.update_critic(...)``): calling one is algorithm, as calling ``model`` or ``criterion``
 is."""
+_BUILTIN_ARITHMETIC = frozenset(
+    f"calls builtins.{name}" for name in ("sum", "min", "max", "abs", "round", "pow", "divmod")
+)
 _CONVERSIONS = frozenset(
     f"calls {name}"
     for name in (
@@ -626,6 +629,9 @@ class Classifier:
             if _is_text(node.value):
                 return Verdict(GLUE, "appends to a string")  # `message += ", " + msg` too
             if isinstance(node.value, (cst.List, cst.ListComp)):
+                listed = self.expression(node.value)
+                if listed is not None and listed.computes:
+                    return listed  # `block += [nn.Conv2d(c, c, 3), nn.ReLU()]`: layers
                 return Verdict(GLUE, "appends to a list")
             op = type(node.operator).__name__.replace("Assign", "")
             if isinstance(node.operator, cst.AddAssign) and isinstance(node.value, cst.Integer):
@@ -1096,6 +1102,12 @@ class Classifier:
                 inner = self.expression(func.value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `losses.mean().item()`: the scalar cast's method form
+            if judged.reason in _BUILTIN_ARITHMETIC and judged.kind == ALGORITHM:
+                # `max(0, cfg.prefill - steps)`, `sum(p.numel() for p in ...)`: arithmetic, like
+                # an operator, computes on model data only when an operand is model data
+                values = [a.value for a in node.args]
+                if not any(self._on_algorithm_data(v) or self._feeds_algorithm(v) for v in values):
+                    return Verdict(ALGORITHM, judged.reason, bare=True)
             if judged.reason in _CONVERSIONS and len(node.args) == 1 and not node.args[0].keyword:
                 inner = self.expression(node.args[0].value, depth)
                 if inner is not None and inner.computes:
@@ -1152,6 +1164,19 @@ class Classifier:
             if judged is not None and not (judged.weak and index >= receiver):
                 return judged
         return None
+
+    def _feeds_algorithm(self, value: cst.BaseExpression) -> bool:
+        """A generator, comprehension or container whose elements compute on model data
+        (``sum(loss(x) for x in xs)``, ``max([q1, q2])`` of tensors); sizes (``p.numel()``)
+        and counts do not."""
+        if isinstance(value, (cst.GeneratorExp, cst.ListComp, cst.SetComp)):
+            value = value.elt
+        elif isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            return any(self._feeds_algorithm(e.value) for e in value.elements)
+        if _reads_metadata(value) or _counts_elements(value):
+            return False
+        judged = self.expression(value)
+        return self._holds_algorithm(value) or (judged is not None and judged.computes)
 
     def _mapped(self, node: cst.Call, depth: int) -> Optional[Verdict]:
         """``jax.tree_util.tree_map(jnp.sum, metrics)``: mapping a computation over a tree of
@@ -1402,6 +1427,18 @@ def _plain_tuple(value: cst.BaseExpression) -> bool:
         isinstance(e.value, (cst.Name, cst.Attribute)) or is_literal(e.value)
         for e in value.elements
     )
+
+
+def _counts_elements(node: cst.BaseExpression) -> bool:
+    """``p.numel()``, ``x.nelement()``, ``x.size(0)``: a tensor's size, not its values."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _SIZE_METHODS
+    )
+
+
+_SIZE_METHODS = frozenset({"numel", "nelement", "size", "dim", "ndimension", "element_size"})
 
 
 def _reads_state_dict(node: cst.BaseExpression) -> bool:

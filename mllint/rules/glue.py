@@ -546,9 +546,12 @@ class GlueHeavyFunction(FileRule):
     a call of a step or a loss by its name (`training_step(...)`, `jit_eval_step(...)`,
     `compute_loss(...)`) is algorithm, as calling `model` is, and so is collecting what it
     returns, but it hands the work on: a loop whose only algorithm statements are such calls
-    is still a driver; and a meter (`AverageMeter()`) whose value the function returns
-    (`return start.avg`) is the running statistic the function computes, not logging (a meter
-    that is only printed or written out stays glue).
+    is still a driver; `sum`, `min`, `max`, `abs`, `round` are arithmetic like operators, so
+    counting parameters (`sum(p.numel() for p in model.parameters())`) or keeping the best
+    metric (`best = max(best, acc)`) is no computation on model data either; and a meter
+    (`AverageMeter()`) whose value the function returns (`return start.avg`) is the running
+    statistic the function computes, not logging (a meter that is only printed or written out
+    stays glue).
     Functions with fewer than 6 glue + algorithm statements are not reported, so small
     helpers stay quiet. Reported at the `def` line.
     """
@@ -766,6 +769,28 @@ class GlueHeavyFunction(FileRule):
         "    return result\n"
         "if __name__ == '__main__':\n"
         "    main()\n",
+        # a run's driver: counting parameters and keeping the best metric is arithmetic on
+        # counts, not computation on model data, so the epoch calls leave it a driver
+        "import json, logging, os, torch\n"
+        "logger = logging.getLogger()\n"
+        "def train(cfg, model, loaders, optimizer):\n"
+        "    n_parameters = sum(p.numel() for p in model.parameters() if p.requires_grad)\n"
+        "    logger.info(f'number of params: {n_parameters}')\n"
+        "    best = 0.0\n"
+        "    logger.info(f'output: {cfg.output}')\n"
+        "    logger.info(f'epochs: {cfg.epochs}')\n"
+        "    os.makedirs(cfg.output, exist_ok=True)\n"
+        "    for epoch in range(cfg.epochs):\n"
+        "        train_one_epoch(model, loaders['train'], optimizer, epoch)\n"
+        "        acc = validate(model, loaders['val'])\n"
+        "        best = max(best, acc)\n"
+        "        logger.info(f'epoch {epoch}: acc {acc:.2f}, best {best:.2f}')\n"
+        "        with open(os.path.join(cfg.output, 'log.txt'), 'a') as f:\n"
+        "            f.write(json.dumps({'epoch': epoch, 'acc': acc}) + '\\n')\n"
+        "        logger.info(f'saving epoch {epoch}')\n"
+        "        torch.save(model.state_dict(), os.path.join(cfg.output, f'ckpt_{epoch}.pth'))\n"
+        "if __name__ == '__main__':\n"
+        "    train(cfg, model, loaders, optimizer)\n",
         # a training driver: calling `training_step(...)` by its name is the step itself
         "import os\n"
         "from torch.utils.data import DataLoader, DistributedSampler\n"
