@@ -1243,7 +1243,9 @@ class PipelineJungle(FileRule):
     log or a retry counter read back to count its lines, not a hand-off between stages: it
     is not a write here. A file written inside a loop and read after it holds the loop's
     latest or best state (the best checkpoint restored for the final test), not a hand-off,
-    and the handle `f` of `with open(p, "wb") as f: torch.save(model, f)` is not a path.
+    and the handle `f` of `with open(p, "wb") as f: torch.save(model, f)` is not a path. A
+    file read back inside an `except` handler is read to find out what went wrong (a failed
+    download's quota page), not handed on.
     Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
     intermediate-file check: tests write files to read them back on purpose.
     """
@@ -1289,6 +1291,16 @@ class PipelineJungle(FileRule):
         "    with open(retry_file, 'r') as f:\n"
         "        retry_count = len(f.readlines()) - 1\n"
         "    return retry_count < max_retry\n",
+        # a download that failed: its temporary file is read back to find out why
+        "import requests\ndef download(url, tmp_path):\n"
+        "    try:\n"
+        "        with open(tmp_path, 'wb') as f:\n"
+        "            f.write(requests.get(url).content)\n"
+        "    except IOError:\n"
+        "        with open(tmp_path, 'rb') as f:\n"
+        "            page = f.read().decode('utf-8')\n"
+        "        if 'Quota exceeded' in page:\n"
+        "            raise\n",
     )
     INVALID = (
         Invalid(
@@ -1339,6 +1351,7 @@ class PipelineJungle(FileRule):
             Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...], Tuple[int, ...]]
         ] = {}
         self._loops: List[int] = []
+        self._handlers = 0
         self._handles: Set[str] = set()
         """Names bound by ``with open(...) as f``: a handle, not the name of a file."""
         self._arm_of: Dict[int, Tuple[int, int]] = {}
@@ -1395,6 +1408,19 @@ class PipelineJungle(FileRule):
 
     def leave_While(self, node: cst.While) -> None:
         self._loops.pop()
+
+    # What an `except` handler reads, it reads to diagnose a failure, not to hand data on.
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._handlers += 1
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._handlers -= 1
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._handlers += 1
+
+    def leave_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._handlers -= 1
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         asname = node.asname
@@ -1491,6 +1517,7 @@ class PipelineJungle(FileRule):
                 and set(written[2]) <= set(self._loops)  # not a checkpoint kept across a loop
                 and key not in self._checked  # write-if-missing: a cache
                 and not self._verifies()  # read back to hash it: a check
+                and not self._handlers  # read to diagnose a failure
             ):
                 self.report(
                     node,
