@@ -3,6 +3,7 @@
     python bench/truth/clone.py /tmp/truth            # once: the repositories of manifest.tsv
     python bench/truth/score.py /tmp/truth            # the precision table (Markdown)
     python bench/truth/score.py /tmp/truth --unlabelled ML103   # findings nobody has read yet
+    python bench/truth/score.py --flag-set /tmp/truth   # the repositories read for the flag rules
 
 Labels live in ``labels/*.tsv``, one finding a row: ``repo  path  line  code  verdict  reason``,
 verdict ``useful`` (a maintainer would act on it or want to know) or ``noise``. A finding counts
@@ -75,20 +76,39 @@ def load_labels() -> Dict[Key, Tuple[str, str]]:
     return labels
 
 
+def _glue_only() -> List[Tuple[str, str, str]]:
+    """Manifest rows of the rounds read for the glue rules only (noted "(glue rules)")."""
+    glue = set()
+    for line in (HERE / "manifest.tsv").read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 4 and not line.startswith("#") and "(glue rules)" in cells[3]:
+            glue.add(cells[0])
+    return [row for row in manifest() if row[0] in glue]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clones", type=Path, help="folder holding one clone per manifest name")
     parser.add_argument("--unlabelled", metavar="CODE", help="print unread findings of CODE")
     parser.add_argument("--json", type=Path, help="also write the counts as JSON")
+    parser.add_argument(
+        "--flag-set",
+        action="store_true",
+        help="only the repositories read for the flag rules (rows noted '(glue rules)' in "
+        "manifest.tsv were read for the glue rules only)",
+    )
     parser.add_argument("mllint_args", nargs="*", help="extra `mllint check` options (after --)")
     args = parser.parse_args()
+    rows = manifest()
+    if args.flag_set:
+        rows = [row for row in rows if row not in _glue_only()]
     labels = load_labels()
     found: Dict[str, Counter] = defaultdict(Counter)
     read: Dict[str, Counter] = defaultdict(Counter)
     useful: Dict[str, Counter] = defaultdict(Counter)
     reported: Set[Key] = set()
     codes: Set[str] = set()
-    for name, _, _ in manifest():
+    for name, _, _ in rows:
         for finding in run_mllint(args.clones / name, args.mllint_args):
             code = finding["code"]
             key = (name, finding["path"], finding["line"], code)
@@ -104,7 +124,7 @@ def main() -> int:
                 )
     if args.unlabelled:
         return 0
-    repos = [name for name, _, _ in manifest()]
+    repos = [name for name, _, _ in rows]
     print("| rule | " + " | ".join(repos) + " | findings | read | useful | precision |")
     print("| --- |" + " --- |" * (len(repos) + 4))
     summary = {}
@@ -122,7 +142,7 @@ def main() -> int:
         )
         summary[code] = {"findings": total, "read": n_read, "useful": n_useful}
     print("\nCells: findings/read/useful per repository.")
-    scored = {name for name, _, _ in manifest()}
+    scored = {name for name, _, _ in rows}
     for kind in ("useful", "noise"):
         lost = [
             k
