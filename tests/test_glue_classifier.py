@@ -137,6 +137,7 @@ _METRIC = (
         ("fn = get_decoupled_loss_fn(args)\n", 1, "other"),
         ("polyak_update(critic.parameters(), target.parameters(), tau)\n", 1, "algorithm"),
         ("self.update_critic(obs, action, reward)\n", 1, "algorithm"),
+        ("metrics = trainer.train_step(batch)\n", 1, "algorithm"),
         # blind labels of the ninth round: conversions, weight copies, generic factories
         ("import torch\nobs = torch.FloatTensor(obs).to(device)\n", 2, "glue"),
         ("import torch\nbuf = torch.FloatTensor(3, 4)\n", 2, "algorithm"),

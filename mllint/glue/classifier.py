@@ -1044,7 +1044,11 @@ class Classifier:
                 # `Model(depth=cfg.get("depth"))` builds a model: reading an argument by key
                 # is plumbing that an unknown callee does not inherit
                 weak = method == "get"
-                return Verdict(by_name, f".{method}() is {by_name} by method name", weak)
+                # `trainer.train_step(batch)` hands the work on, as `train_step(batch)` does
+                hands_on = by_name == ALGORITHM and bool(_STEP_NAME.search(method))
+                return Verdict(
+                    by_name, f".{method}() is {by_name} by method name", weak, delegates=hands_on
+                )
             if held is not None:
                 return Verdict(held[0], f"method of `{receiver}` ({held[1]})")
             if (

@@ -340,3 +340,29 @@ def test_the_cache_keeps_roles_apart_for_identical_files(tmp_path: Path) -> None
 )
 def test_factories_of_functions_are_wiring(name: str, role: str) -> None:
     assert function_role(name, False, "algorithm")[0] == role
+
+
+def test_a_loop_that_hands_each_step_to_a_step_method_is_a_driver(tmp_path: Path) -> None:
+    """Tenth round: `trainer.train_step(...)` and `training_step(...)` do the work elsewhere, so a
+    loop around them that saves and logs is a driver (role adapter), not a step doing I/O."""
+    source = (
+        "import json, logging, os\nlogger = logging.getLogger()\n"
+        "def train(trainer, loader, out_dir, epochs):\n"
+        "    os.makedirs(out_dir, exist_ok=True)\n"
+        "    for epoch in range(epochs):\n"
+        "        for batch in loader:\n"
+        "            metrics = trainer.train_step(batch)\n"
+        "            stats = training_step(trainer.model, batch)\n"
+        "        logger.info(f'epoch {epoch}: {metrics}')\n"
+        "        path = os.path.join(out_dir, f'ckpt_{epoch}.json')\n"
+        "        with open(path, 'w') as fh:\n"
+        "            json.dump({'epoch': epoch}, fh)\n"
+        "        logger.info(f'saved {path}')\n"
+        "if __name__ == '__main__':\n    train(None, [], 'out', 1)\n"
+    )
+    write_tree(tmp_path, {"train.py": source})
+    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
+    assert "function train: " in explained.stdout
+    assert "role adapter" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+    checked = _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path)
+    assert "ML202" not in checked.stdout
