@@ -76,14 +76,13 @@ def load_labels() -> Dict[Key, Tuple[str, str]]:
     return labels
 
 
-def _glue_only() -> List[Tuple[str, str, str]]:
-    """Manifest rows of the rounds read for the glue rules only (noted "(glue rules)")."""
-    glue = set()
-    for line in (HERE / "manifest.tsv").read_text(encoding="utf-8").splitlines():
-        cells = line.split("\t")
-        if len(cells) >= 4 and not line.startswith("#") and "(glue rules)" in cells[3]:
-            glue.add(cells[0])
-    return [row for row in manifest() if row[0] in glue]
+def _glue_only() -> Set[str]:
+    """Names of the repositories read for the glue rules only (noted "(glue rules)")."""
+    return {
+        cells[0]
+        for cells in read_tsv(HERE / "manifest.tsv", 3)
+        if len(cells) >= 4 and "(glue rules)" in cells[3]
+    }
 
 
 def main() -> int:
@@ -101,7 +100,8 @@ def main() -> int:
     args = parser.parse_args()
     rows = manifest()
     if args.flag_set:
-        rows = [row for row in rows if row not in _glue_only()]
+        glue_only = _glue_only()
+        rows = [row for row in rows if row[0] not in glue_only]
     labels = load_labels()
     found: Dict[str, Counter] = defaultdict(Counter)
     read: Dict[str, Counter] = defaultdict(Counter)

@@ -372,6 +372,8 @@ _LEGACY_TENSORS = frozenset(
 _TYPE_CHECKS = frozenset({"calls builtins.isinstance", "calls builtins.issubclass"})
 _CHECK_CASTS = frozenset(f"calls builtins.{t}" for t in ("str", "int", "float", "bool", "repr"))
 _SCALAR_CASTS = frozenset(f"calls builtins.{t}" for t in ("float", "int", "bool", "complex"))
+_WRAPPERS = _SCALAR_CASTS | _CONVERSIONS
+"""Calls that wrap a value without computing: a computation inside decides."""
 _MAX_DEPTH = 60
 _NO_EVIDENCE = frozenset(
     {
@@ -1029,10 +1031,8 @@ class Classifier:
                 return Verdict(held[0], f".{method}() of `{receiver}` ({held[1]})")
             if method in COLLECTING_METHODS:
                 for arg in node.args:
-                    collected = self.expression(arg.value) or _NOTHING
-                    if self._holds_algorithm(arg.value) or (
-                        collected.kind == ALGORITHM and not collected.bare
-                    ):  # `texts.append(context + prompt)`: `+` on unknown values is no evidence
+                    # `texts.append(context + prompt)`: `+` on unknown values is no evidence
+                    if self._holds_algorithm(arg.value) or self._evidence(arg.value):
                         return Verdict(ALGORITHM, f".{method}() collects algorithm data", bare=True)
                 return Verdict(GLUE, f".{method}() collects values into a container")
             if method in DEVICE_METHODS:
@@ -1093,10 +1093,12 @@ class Classifier:
             return mapped
         judged = self.call_kind(node)
         if judged is not None:
-            if judged.reason in _SCALAR_CASTS and len(node.args) == 1:
+            if judged.reason in _WRAPPERS and len(node.args) == 1 and not node.args[0].keyword:
+                # `float(np.mean(x))`, `torch.tensor(np.log(t))`: a cast or a conversion around
+                # a computation is incidental
                 inner = self.expression(node.args[0].value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
-                    return inner  # `float(np.mean(x))`: the cast is incidental
+                    return inner
             if (
                 isinstance(func, cst.Attribute)
                 and func.attr.value == "item"
@@ -1112,10 +1114,6 @@ class Classifier:
                 values = [a.value for a in node.args]
                 if not any(self._on_algorithm_data(v) or self._feeds_algorithm(v) for v in values):
                     return Verdict(ALGORITHM, judged.reason, bare=True)
-            if judged.reason in _CONVERSIONS and len(node.args) == 1 and not node.args[0].keyword:
-                inner = self.expression(node.args[0].value, depth)
-                if inner is not None and inner.computes:
-                    return inner  # `torch.tensor(np.log(t))`: a conversion around a computation
             if (
                 isinstance(func, cst.Attribute)
                 and func.attr.value == "load_state_dict"
@@ -1131,9 +1129,8 @@ class Classifier:
                     if inner is not None and inner.kind == ALGORITHM:
                         return inner
             if judged.reason in _TYPE_CHECKS:
-                return (
-                    judged  # `isinstance(x, torch.Tensor)` asks about a type; it computes nothing
-                )
+                # `isinstance(x, torch.Tensor)` asks about a type; it computes nothing
+                return judged
             if judged.kind == OTHER:
                 # `torch.jit.load(f).eval()`: a neutral method leaves it to its receiver
                 inputs: List[cst.BaseExpression] = [a.value for a in node.args]
@@ -1168,6 +1165,12 @@ class Classifier:
             if judged is not None and not (judged.weak and index >= receiver):
                 return judged
         return None
+
+    def _evidence(self, value: cst.BaseExpression) -> bool:
+        """An algorithm verdict that is more than arithmetic on values of unknown kind (a call
+        of a step by its name counts: what it returns is algorithm data)."""
+        judged = self.expression(value)
+        return judged is not None and judged.kind == ALGORITHM and not judged.bare
 
     def _feeds_algorithm(self, value: cst.BaseExpression) -> bool:
         """A generator, comprehension or container whose elements compute on model data
