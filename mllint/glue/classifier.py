@@ -202,6 +202,11 @@ _MODEL_BASE = re.compile(
 other classes (a training loop, a callback) are not models."""
 CONFIG_FIELD = "sets a config field to a constant"
 COMPUTED = "computed by an algorithm statement"
+RETURNED = "returned by a step or loss called by name"
+"""What a delegated call hands back (``loss = train_epoch(...)``): algorithm data, but what a
+driver does with it (a perplexity, the best metric so far) is the driver's bookkeeping."""
+_SCALAR_MATH = ("math.", "cmath.", "statistics.")
+"""Modules of functions on Python numbers: arithmetic like an operator's, never on tensors."""
 CLASS_METHODS = "<class methods>"
 """Key of :attr:`ModuleNames.bound` holding the enclosing class's method names, comma-joined."""
 _PACKING = frozenset(
@@ -789,13 +794,16 @@ class Classifier:
                     return dotted
         return None
 
-    def _holds_algorithm(self, value: cst.BaseExpression, strong: bool = False) -> bool:
+    def _holds_algorithm(
+        self, value: cst.BaseExpression, strong: bool = False, returned: bool = True
+    ) -> bool:
         """A name, attribute or tuple of them holding algorithm data (``return x, logits``);
         ``strong``: made by a known constructor, a parameter's annotation or a model's input,
-        not merely computed by an algorithm statement."""
+        not merely computed by an algorithm statement; ``returned=False``: not what a step
+        called by name handed back."""
         if isinstance(value, cst.Tuple):
             return bool(value.elements) and all(
-                self._holds_algorithm(e.value, strong) for e in value.elements
+                self._holds_algorithm(e.value, strong, returned) for e in value.elements
             )
         if isinstance(value, cst.Subscript):
             value = value.value
@@ -810,6 +818,8 @@ class Classifier:
                     held = head  # `p.grad`, `x.data`: part of a tensor or a parameter
         if held is None or held[0] != ALGORITHM:
             return False
+        if held[1] == RETURNED:
+            return returned and not strong
         return not strong or held[1] != COMPUTED
 
     def _plain_value(
@@ -861,6 +871,13 @@ class Classifier:
             hit = self.vocab.lookup(constructor.rsplit(".", 1)[0])
             kind = hit[0] if hit is not None else kind
         source = None if constructor is None else f"bound to {constructor}(...)"
+        if judged is not None and kind == ALGORITHM:
+            if judged.delegates:
+                source = RETURNED  # `loss = train_epoch(...)`: handed back by a step
+            elif judged.bare:
+                source = None  # `prefill = max(0, n - done)`: arithmetic on counts
+            elif constructor is not None and constructor.startswith(_SCALAR_MATH):
+                source = COMPUTED  # `ppl = math.exp(loss)`: a Python number, not a tensor
         if source is None:
             # the local dataflow: a computed value, or a copy of a name whose kind is known
             copied = dotted_name(value)
@@ -1108,7 +1125,10 @@ class Classifier:
                 inner = self.expression(func.value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `losses.mean().item()`: the scalar cast's method form
-            if judged.reason in _BUILTIN_ARITHMETIC and judged.kind == ALGORITHM:
+            if judged.kind == ALGORITHM and (
+                judged.reason in _BUILTIN_ARITHMETIC
+                or judged.reason.startswith(_SCALAR_MATH, 6)  # "calls math.exp"
+            ):
                 # `max(0, cfg.prefill - steps)`, `sum(p.numel() for p in ...)`: arithmetic, like
                 # an operator, computes on model data only when an operand is model data
                 values = [a.value for a in node.args]
@@ -1183,7 +1203,9 @@ class Classifier:
         if _reads_metadata(value) or _counts_elements(value):
             return False
         judged = self.expression(value)
-        return self._holds_algorithm(value) or (judged is not None and judged.computes)
+        return self._holds_algorithm(value, returned=False) or (
+            judged is not None and judged.computes
+        )
 
     def _mapped(self, node: cst.Call, depth: int) -> Optional[Verdict]:
         """``jax.tree_util.tree_map(jnp.sum, metrics)``: mapping a computation over a tree of
@@ -1245,11 +1267,18 @@ class Classifier:
                 stack.append(operand.expression)
             elif isinstance(operand, cst.Call):
                 judged = self.call_kind(operand)
-                if judged is not None and judged.kind == ALGORITHM:
-                    return True
+                if judged is None or judged.kind != ALGORITHM or judged.delegates:
+                    continue
+                if judged.reason in _BUILTIN_ARITHMETIC or judged.reason.startswith(
+                    _SCALAR_MATH, 6
+                ):
+                    # `math.exp(min(loss, 100))`: arithmetic again, its operands decide
+                    stack.extend(a.value for a in operand.args)
+                    continue
+                return True
             elif isinstance(
                 operand, (cst.Name, cst.Attribute, cst.Subscript)
-            ) and self._holds_algorithm(operand):
+            ) and self._holds_algorithm(operand, returned=False):
                 return True
         return False
 

@@ -137,7 +137,7 @@ def test_glue_threshold_from_config_and_noqa(tmp_path: Path) -> None:
     body = (
         "import json\nimport numpy as np\n"
         + _MODEL
-        + "".join(f"d{i} = json.loads(s{i})\n" for i in range(15))
+        + "".join(f"d{i} = json.load(open(s{i}))\n" for i in range(15))
     )
     body += "".join(f"y{i} = np.mean(x{i})\n" for i in range(10))
     write_tree(tmp_path, {"mod.py": body})
@@ -366,3 +366,69 @@ def test_a_loop_that_hands_each_step_to_a_step_method_is_a_driver(tmp_path: Path
     assert "role adapter" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
     checked = _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path)
     assert "ML202" not in checked.stdout
+
+
+def test_what_a_driver_does_with_a_step_s_result_is_bookkeeping(tmp_path: Path) -> None:
+    """Twelfth session: a perplexity (`math.exp(min(loss, 100))`) or the best metric kept from
+    what `train_epoch(...)` hands back, and a step count (`max(0, n - done)`) passed to another
+    call, compute nothing on model data: the epoch loop that saves and logs is a driver."""
+    source = (
+        "import math, os, torch\n"
+        "def train(model, data, opt, args):\n"
+        "    os.makedirs(args.out, exist_ok=True)\n"
+        "    log = open(os.path.join(args.out, 'train.log'), 'w')\n"
+        "    prefill = max(0, args.prefill - len(data))\n"
+        "    collect(data, steps=prefill)\n"
+        "    best = None\n"
+        "    for epoch in range(args.epochs):\n"
+        "        train_loss, train_acc = train_epoch(model, data, opt)\n"
+        "        train_ppl = math.exp(min(train_loss, 100))\n"
+        "        print_performances('Training', train_ppl, train_acc)\n"
+        "        log.write(f'{epoch},{train_ppl}\\n')\n"
+        "        if best is None or train_loss < best:\n"
+        "            best = train_loss\n"
+        "            torch.save(model.state_dict(), os.path.join(args.out, 'best.pt'))\n"
+        "        print(f'epoch {epoch} saved')\n"
+        "if __name__ == '__main__':\n    train(None, [], None, None)\n"
+    )
+    write_tree(tmp_path, {"train.py": source})
+    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
+    assert "role adapter" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+    assert "ML202" not in _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path).stdout
+    # the same loop computing its loss in-line is a training step (role algorithm)
+    inline = source.replace(
+        "        train_loss, train_acc = train_epoch(model, data, opt)\n",
+        "        train_loss = torch.nn.functional.cross_entropy(model(data.x), data.y)\n"
+        "        train_acc = 0\n",
+    )
+    write_tree(tmp_path, {"train.py": inline})
+    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
+    assert "role algorithm" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+
+
+def test_glue_heavy_function_needs_io_in_line(tmp_path: Path) -> None:
+    """An evaluation step whose glue is bookkeeping only (collecting, `.item()`, a result dict)
+    is not reported; the same step writing its results to a file is."""
+    source = (
+        "import json\n"
+        "def evaluate(model, loader, out):\n"
+        "    preds, ids, scores = [], [], {}\n"
+        "    for x, idx in loader:\n"
+        "        logits = model(x)\n"
+        "        preds.extend(logits.argmax(1).tolist())\n"
+        "        ids.extend(idx.tolist())\n"
+        "    for i, p in zip(ids, preds):\n"
+        "        scores[str(i)] = int(p)\n"
+        "    result = {'n': len(ids), 'preds': scores}\n"
+        "    text = json.dumps(result)\n"
+        "    print(text)\n"
+        "    return result\n"
+        "if __name__ == '__main__':\n    evaluate(None, [], 'out.json')\n"
+    )
+    write_tree(tmp_path, {"evaluate.py": source})
+    assert _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path).stdout == ""
+    written = source.replace("    print(text)\n", "    open(out, 'w').write(text)\n")
+    write_tree(tmp_path, {"evaluate.py": written})
+    checked = _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path)
+    assert "evaluate.py:2:1: ML202" in checked.stdout, checked.stdout
+    assert "of them file, checkpoint or tracker I/O" in checked.stdout
