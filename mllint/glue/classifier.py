@@ -107,6 +107,8 @@ numpy.isfinite numpy.isnan numpy.isinf torch.isfinite torch.isnan torch.isinf
 jax.numpy.isfinite jax.numpy.isnan jax.numpy.isinf tensorflow.math.is_finite tensorflow.math.is_nan
 tensorflow.math.is_inf
 tensorflow.name_scope tensorflow.variable_scope tensorflow.device jax.named_scope
+tensorflow.Session tensorflow.InteractiveSession tensorflow.compat.v1.Session
+tensorflow.compat.v1.InteractiveSession
 """
 
 METHOD_TABLE: Dict[str, str] = {}
@@ -353,6 +355,10 @@ _STEP_NAME = re.compile(
 model's update (``training_step(...)``, ``compute_loss(...)``, ``polyak_update(...)``,
 ``self.update_critic(...)``): calling one is algorithm, as calling ``model`` or ``criterion``
 is."""
+_HANDED_ON = frozenset({"evaluate", "fit"})
+"""Methods that run a whole training or evaluation on an object of unknown type
+(``trainer.evaluate()``, ``model.fit(x, y)``): the work is done there, as with a step called
+by name."""
 _BUILTIN_ARITHMETIC = frozenset(
     f"calls builtins.{name}" for name in ("sum", "min", "max", "abs", "round", "pow", "divmod")
 )
@@ -1062,7 +1068,9 @@ class Classifier:
                 # is plumbing that an unknown callee does not inherit
                 weak = method == "get"
                 # `trainer.train_step(batch)` hands the work on, as `train_step(batch)` does
-                hands_on = by_name == ALGORITHM and bool(_STEP_NAME.search(method))
+                hands_on = by_name == ALGORITHM and (
+                    bool(_STEP_NAME.search(method)) or method in _HANDED_ON
+                )
                 return Verdict(
                     by_name, f".{method}() is {by_name} by method name", weak, delegates=hands_on
                 )

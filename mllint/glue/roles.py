@@ -83,7 +83,7 @@ _PATH_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in _PATH_RO
 
 # Function names: glue by design first (a method of a model named `load_state_dict` loads).
 _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
-    ("test", r"^test_|^test$"),
+    ("test", r"^test_"),
     (
         "wiring",
         r"^__(init|post_init|new|repr|str|getstate|setstate|len|getitem|iter|contains|eq|hash"
@@ -127,6 +127,9 @@ _FUNCTION_ROLES: Tuple[Tuple[str, str], ...] = (
         r"|^(get|is)_(rank|world|main)"
         r"|seed|^_?(mpi|proc_id|num_procs)|device|^_setup|fork",
     ),
+    # a factory that builds a model, a loss or an encoder from settings (`build_model`,
+    # `build_attention_model`, `create_critic`) is construction, as a constructor is
+    ("wiring", r"^_?(build|create)_"),
 )
 _FUNCTION_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in _FUNCTION_ROLES)
 
@@ -180,7 +183,7 @@ ALGORITHM_WORDS = frozenset(
 """Words of a function name that say it is algorithm code: a model, a loss, a train/eval step,
 an optimiser, a sampler (``train_one_epoch``, ``p_sample_loop``, ``compute_loss``)."""
 MODULE_WORDS = frozenset(
-    {"forward", "backward", "loss", "losses", "objective", "train", "training", "gradient"}
+    {"forward", "backward", "loss", "losses", "train", "training", "gradient"}
     | {"attention", "sampler"}
 )
 """The stronger subset that makes a module-level function evidence of an algorithm module."""
@@ -271,12 +274,13 @@ def module_role(
     configured: Sequence[Tuple[str, str]],
     model_class: Optional[str],
     algorithm_function: Optional[str],
-    script: bool,
+    script: str,
 ) -> Tuple[str, str]:
     """``(role, reason)`` of a module at ``path`` (relative to the configuration's folder).
 
     ``model_class`` and ``algorithm_function`` name the evidence found in the module (or are
-    ``None``); ``script`` says whether it has a ``if __name__ == "__main__":`` guard.
+    ``None``); ``script`` says why it is a script (an ``if __name__ == "__main__":`` guard,
+    arguments parsed at module level), empty when it is not one.
     """
     chosen = match_role(path, configured)
     if chosen is not None:
@@ -287,7 +291,7 @@ def module_role(
     if model_class is not None:
         return ALGORITHM_ROLE, f"defines {model_class}"
     if script:
-        return "cli", 'has an `if __name__ == "__main__":` guard'
+        return "cli", script
     if algorithm_function is not None:
         return ALGORITHM_ROLE, f"defines {algorithm_function}()"
     return GENERAL_ROLE, "no model, loss or training step, and no glue convention"

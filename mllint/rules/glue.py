@@ -107,7 +107,8 @@ class GlueAnalysis:
         self.class_roles: List[Optional[Tuple[str, str]]] = []
         self.model_class: Optional[str] = None
         self.algorithm_function: Optional[str] = None
-        self.script = False
+        self.script = ""
+        """Why the module is a script (empty when it is not one)."""
         self._role: Optional[Tuple[str, str]] = None
         self.record: Optional[List[Tuple[cst.CSTNode, int, Verdict]]] = None
 
@@ -318,6 +319,19 @@ def _is_main_guard(node: cst.If) -> bool:
     return names == ["__name__"] and strings == ["__main__"]
 
 
+_PARSING_METHODS = frozenset({"parse_args", "parse_known_args"})
+
+
+def _parses_arguments(node: cst.Assign | cst.Expr) -> bool:
+    """``args = parser.parse_args()`` at module level: a script without a ``__main__`` guard."""
+    value = node.value
+    return (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value in _PARSING_METHODS
+    )
+
+
 def _percent(ratio: Optional[float]) -> str:
     return "n/a" if ratio is None else f"{ratio:.0%}"
 
@@ -404,6 +418,7 @@ class GlueHeavyModule(FileRule):
     message = "Module is mostly glue code"
     severity = Severity.NOTE
     tags = ("maintainability", "glue-code")
+    preview = True
     VALID = (
         "import numpy as np\n"
         + "".join(f"x{i} = np.mean(a) * {i}\n" for i in range(25))
@@ -442,8 +457,11 @@ class GlueHeavyModule(FileRule):
             self.analysis.enter_function(node, index)
         elif isinstance(node, cst.ClassDef):
             self.analysis.enter_class(node)
-        elif isinstance(node, cst.If) and not self.analysis.scopes and _is_main_guard(node):
-            self.analysis.script = True
+        elif not self.analysis.scopes:
+            if isinstance(node, cst.If) and _is_main_guard(node):
+                self.analysis.script = 'has an `if __name__ == "__main__":` guard'
+            elif isinstance(node, (cst.Assign, cst.Expr)) and _parses_arguments(node):
+                self.analysis.script = "parses its command line at module level"
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.analysis.leave_function(node)
@@ -1325,7 +1343,12 @@ class PipelineJungle(FileRule):
     latest or best state (the best checkpoint restored for the final test), not a hand-off,
     and the handle `f` of `with open(p, "wb") as f: torch.save(model, f)` is not a path. A
     file read back inside an `except` handler is read to find out what went wrong (a failed
-    download's quota page), not handed on.
+    download's quota page), not handed on. A read that is a statement of its own, its result
+    thrown away (`model.from_pretrained(dest)  # sanity check`), checks that the file loads;
+    a file that another program works on between the write and the read (`os.system`,
+    `subprocess.run`) is that program's interface; and a write in an `if` that tests whether
+    the path or a folder in it exists (`if not os.path.exists(d): ... dump({}, open(f"{d}/c"))`)
+    seeds a cache. None of them is reported.
     Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
     intermediate-file check: tests write files to read them back on purpose.
     """
@@ -1335,6 +1358,7 @@ class PipelineJungle(FileRule):
     message = "Pipeline jungle: an intermediate file or a long reshaping chain"
     severity = Severity.WARNING
     tags = ("maintainability", "pipeline-jungle")
+    preview = True
     VALID = (
         "import pandas as pd\ndef run(src, dst):\n    df = pd.read_csv(src)\n    df.to_csv(dst)\n",
         "import torch\ndef save(model, path):\n    torch.save(model.state_dict(), path)\n"
@@ -1381,6 +1405,25 @@ class PipelineJungle(FileRule):
         "            page = f.read().decode('utf-8')\n"
         "        if 'Quota exceeded' in page:\n"
         "            raise\n",
+        # a converter's sanity check: the checkpoint just written is loaded and thrown away
+        "def convert(src, dest_dir):\n"
+        "    model = build(src)\n"
+        "    model.save_pretrained(dest_dir)\n"
+        "    model.from_pretrained(dest_dir)  # sanity check\n",
+        # the file is how the code talks to another program, which rewrites it in between
+        "import os\ndef blackify(code, tmp):\n"
+        "    with open(tmp, 'w') as f:\n"
+        "        f.write(code)\n"
+        "    os.system(f'black -q {tmp}')\n"
+        "    with open(tmp) as f:\n"
+        "        return f.read()\n",
+        # a cache seeded when its folder is missing: the test is on the folder
+        "import os, pickle\ndef runs(feature_name, api):\n"
+        "    if not os.path.exists(feature_name):\n"
+        "        os.makedirs(feature_name)\n"
+        "        pickle.dump({}, open(f'{feature_name}/cache.pkl', 'wb'))\n"
+        "    cache = pickle.load(open(f'{feature_name}/cache.pkl', 'rb'))\n"
+        "    return cache\n",
     )
     INVALID = (
         Invalid(
@@ -1428,8 +1471,14 @@ class PipelineJungle(FileRule):
         self.analysis = analysis_for(context)
         self._in_test = is_test_file(context.path)
         self._writes: Dict[
-            Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...], Tuple[int, ...]]
+            Tuple[int, str], Tuple[str, Tuple[Tuple[int, int], ...], Tuple[int, ...], int]
         ] = {}
+        """Each written path: how, the `if` arms and loops around the write, and how many
+        external commands had run before it."""
+        self._commands = 0
+        """External commands run so far (`os.system`, `subprocess.run`...)."""
+        self._guards: List[Tuple[int, Tuple[str, ...]]] = []
+        """The paths tested for existence by the enclosing `if`s."""
         self._loops: List[int] = []
         self._handlers = 0
         self._handles: Set[str] = set()
@@ -1459,9 +1508,22 @@ class PipelineJungle(FileRule):
         if node.orelse is not None:
             self._arm_of[id(node.orelse)] = (id(node), 1)
         self._enter_arm(node)
+        tested = []
+        stack: List[cst.CSTNode] = [node.test]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                found, checked = self._existence_check(current)
+                if found and checked is not None:
+                    tested.append(_code(checked))
+            stack.extend(current.children)
+        if tested:
+            self._guards.append((id(node), tuple(tested)))
 
     def leave_If(self, node: cst.If) -> None:
         self._leave_arm(node)
+        if self._guards and self._guards[-1][0] == id(node):
+            self._guards.pop()
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._enter_arm(node)
@@ -1558,19 +1620,12 @@ class PipelineJungle(FileRule):
                     write = _path_argument(node, 0)
                 elif mode != "?":
                     read = _path_argument(node, 0)
-        existence = _EXISTENCE_CHECKS.get(qualified or "")
-        if existence is not None or (
-            isinstance(func, cst.Attribute) and func.attr.value in _EXISTENCE_METHODS
+        if qualified is not None and (
+            qualified in _EXTERNAL_COMMANDS or qualified.startswith("subprocess.")
         ):
-            checked: Optional[cst.BaseExpression] = None
-            if existence is not None:
-                checked = _path_argument(node, 0)
-            elif isinstance(func, cst.Attribute):
-                checked = func.value
-            if isinstance(checked, cst.Call) and not checked.args:
-                checked = None
-            if isinstance(checked, cst.Call) and (dotted_name(checked.func) or "").endswith("Path"):
-                checked = checked.args[0].value if checked.args else None  # `Path(p).exists()`
+            self._commands += 1  # another program may use (and rewrite) the files written
+        found, checked = self._existence_check(node)
+        if found:
             if checked is not None:
                 self._checked.add(self._key(checked)[0])
             return
@@ -1585,9 +1640,11 @@ class PipelineJungle(FileRule):
                 write = func.value
             elif method in _RECEIVER_READS or (method == "open" and not node.args):
                 read = func.value
-        if write is not None and self._names_a_file(write):
+        if write is not None and self._names_a_file(write) and not self._guarded(write):
             key, _ = self._key(write)
-            self._writes.setdefault(key, (how, tuple(self._arms), tuple(self._loops)))
+            self._writes.setdefault(
+                key, (how, tuple(self._arms), tuple(self._loops), self._commands)
+            )
         if read is not None and self._names_a_file(read):
             key, text = self._key(read)
             written = self._writes.get(key)
@@ -1595,8 +1652,10 @@ class PipelineJungle(FileRule):
                 written is not None
                 and not _exclusive(written[1], self._arms)
                 and set(written[2]) <= set(self._loops)  # not a checkpoint kept across a loop
+                and written[3] == self._commands  # no other program ran on it in between
                 and key not in self._checked  # write-if-missing: a cache
                 and not self._verifies()  # read back to hash it: a check
+                and not self._discards(node)  # read back and thrown away: a sanity check
                 and not self._handlers  # read to diagnose a failure
             ):
                 self.report(
@@ -1605,6 +1664,41 @@ class PipelineJungle(FileRule):
                     f"({how}) in the same module; pass the data on instead of through a file",
                     properties={"path": text},
                 )
+
+    def _existence_check(self, node: cst.Call) -> Tuple[bool, Optional[cst.BaseExpression]]:
+        """Whether ``node`` tests that a path exists (``os.path.exists(p)``, ``p.exists()``,
+        ``Path(p).is_file()``), and the path it tests when it names one."""
+        func = node.func
+        existence = _EXISTENCE_CHECKS.get(self.analysis.names.qualify(func) or "")
+        if existence is None and not (
+            isinstance(func, cst.Attribute) and func.attr.value in _EXISTENCE_METHODS
+        ):
+            return False, None
+        checked: Optional[cst.BaseExpression] = None
+        if existence is not None:
+            checked = _path_argument(node, 0)
+        elif isinstance(func, cst.Attribute):
+            checked = func.value
+        if isinstance(checked, cst.Call) and not checked.args:
+            checked = None
+        if isinstance(checked, cst.Call) and (dotted_name(checked.func) or "").endswith("Path"):
+            checked = checked.args[0].value if checked.args else None  # `Path(p).exists()`
+        return True, checked
+
+    def _guarded(self, path: cst.BaseExpression) -> bool:
+        """Whether a write lies in an arm of an ``if`` that tests whether the path, or a folder
+        it lies in, exists (``if not os.path.exists(d): ... dump({}, open(f"{d}/c.pkl"))``):
+        a write-if-missing cache."""
+        if not self._guards:
+            return False
+        text = _code(path)
+        return any(checked in text for _, tested in self._guards for checked in tested)
+
+    def _discards(self, node: cst.Call) -> bool:
+        """Whether the read is a statement of its own whose result nobody keeps
+        (``model.from_pretrained(dest)  # sanity check``): it checks that the file loads."""
+        statement = self.context.walker.statement
+        return isinstance(statement, cst.Expr) and statement.value is node
 
     def _names_a_file(self, node: cst.BaseExpression) -> bool:
         """A path: a string or an expression that is not a literal, and not the handle a
@@ -1663,6 +1757,9 @@ class PipelineJungle(FileRule):
             )
             reported = True
         self._run = (name, total, first, index, reported)
+
+
+_EXTERNAL_COMMANDS = frozenset({"os.system", "os.popen", "os.spawnv", "os.spawnl", "os.execv"})
 
 
 def _exclusive(first: Sequence[Tuple[int, int]], second: Sequence[Tuple[int, int]]) -> bool:
@@ -1814,9 +1911,9 @@ class FormatRoundTrip(FileRule):
 
     ## Notes
     Not reported: inside an `if` that tests for ONNX export, tracing or scripting (the round
-    trip folds a value into a constant on purpose), and `.numpy()` conversions in a module
-    that imports two tensor frameworks (`tf.convert_to_tensor(torch_weight.numpy())` moves a
-    value from one framework to another).
+    trip folds a value into a constant on purpose), and `.numpy()` or `.tolist()` conversions
+    in a module that imports two tensor frameworks (`tf.convert_to_tensor(torch_weight.numpy())`,
+    `torch.tensor(flax_ids.tolist())` move a value from one framework to another).
     Through a variable, the conversion back must take the variable as its only argument and
     be in the same function as the assignment, with no reassignment in between and no change
     in place: a mutating method (`xs.append(v)`), an item or attribute assignment
@@ -1834,6 +1931,7 @@ class FormatRoundTrip(FileRule):
     message = "Format round trip: a conversion undone right away"
     severity = Severity.WARNING
     tags = ("performance", "glue-code")
+    preview = True
     VALID = (
         "import json\npayload = json.loads(body)\n",
         "import numpy as np\nx = np.array(values)\n",
@@ -1853,6 +1951,10 @@ class FormatRoundTrip(FileRule):
         "import torch\nif torch.onnx.is_in_onnx_export():\n"
         "    m = torch.from_numpy(m.cpu().numpy())\n",
         "import torch\nimport tensorflow as tf\nw = tf.convert_to_tensor(layer.weight.numpy())\n",
+        # ids made for JAX moved to PyTorch in a cross-framework test: nothing is undone
+        "import jax\nimport numpy as np\nimport torch\n"
+        "def to_torch(inputs):\n"
+        "    return {k: torch.tensor(v.tolist()) for k, v in inputs.items()}\n",
     )
     INVALID = (
         Invalid("import json\ny = json.loads(json.dumps(x))\n", line=2, message="json.dumps"),
@@ -1954,8 +2056,10 @@ class FormatRoundTrip(FileRule):
             return  # `pickle.loads(pickle.dumps(est))` is how a test checks picklability
         if self._exporting:
             return  # under `if torch.onnx.is_in_onnx_export():` a round trip folds a constant
-        if inner == ".numpy" and self._frameworks() > 1:
-            return  # `tf.convert_to_tensor(torch_weight.numpy())`: from one framework to another
+        if inner in (".numpy", ".tolist") and self._frameworks() > 1:
+            # `tf.convert_to_tensor(torch_weight.numpy())`, `torch.tensor(jax_ids.tolist())`:
+            # from one framework to another
+            return
         self.report(
             node,
             f"Format round trip: {_display(outer)} undoes {_display(inner)}{via}; "

@@ -51,9 +51,11 @@ ALWAYS_TRUE = (
 GLUE = (
     "import json\nimport numpy as np\nfrom torch import nn\n"
     "class Net(nn.Module):\n    def forward(self, x):\n        return x\n"
-    + "".join(f"d{i} = json.loads(s{i})\n" for i in range(15))
+    + "".join(f"d{i} = json.load(open(s{i}))\n" for i in range(15))
     + "".join(f"y{i} = np.mean(x{i})\n" for i in range(10))
 )
+PREVIEW = '[tool.mllint]\nextend-select = ["ML201"]\n'
+"""ML201 is a preview rule: selected by its code."""
 COMMENTED = '"""Training."""\n\n# x = compute(a, b)\n# y = x + 1\n# print(y)\nz = 1\n'
 
 
@@ -231,7 +233,7 @@ async def test_changed_settings_apply_at_once(client: LanguageClient, project: P
 async def test_a_glue_threshold_from_the_editor_analyses_the_workspace_again(
     client: LanguageClient, project: Path
 ) -> None:
-    write_tree(project, {"pkg/mod.py": GLUE})
+    write_tree(project, {"pkg/mod.py": GLUE, "pyproject.toml": PREVIEW})
     await start(client, project, rich_capabilities())
     uri = open_document(client, project / "pkg" / "train.py", TRAIN)
     await diagnostics_for(client, uri, 1)
@@ -250,7 +252,7 @@ async def test_a_glue_threshold_from_the_editor_analyses_the_workspace_again(
 async def test_a_module_finding_is_suppressed_for_the_file(
     client: LanguageClient, project: Path
 ) -> None:
-    write_tree(project, {"pyproject.toml": "[tool.mllint]\nglue-threshold = 0.5\n"})
+    write_tree(project, {"pyproject.toml": PREVIEW + "glue-threshold = 0.5\n"})
     text = "#!/usr/bin/env python\n" + GLUE
     await start(client, project, rich_capabilities())
     uri = open_document(client, project / "pkg" / "mod.py", text)

@@ -81,8 +81,9 @@ def _series(
 def _codes_at(root: Path, figures_only: bool) -> Set[str]:
     repo = Repository.find(root)
     assert repo is not None
+    settings = Settings(root=str(root), extend_select=("ML204",))  # a preview rule
     analyser = CommitAnalyser(
-        repo, Settings(root=str(root)), [""], jobs=1, use_cache=False, figures_only=figures_only
+        repo, settings, [""], jobs=1, use_cache=False, figures_only=figures_only
     )
     first = first_parent_commits(repo, "HEAD")[-2]  # the first version
     return {f.code for f in analyser.snapshot(first).findings}
@@ -143,12 +144,13 @@ def test_partial_results_are_cached_apart_from_check(repo_root: Path, tmp_path: 
     current = target.read_text()
     try:
         target.write_text(IO_V1)
+        preview = ["--extend-select", "ML204"]
         cached = run_subprocess(
-            ["check", "--format", "json", "--cache-dir", str(cache), "pkg/blocks.py"],
+            ["check", "--format", "json", "--cache-dir", str(cache), *preview, "pkg/blocks.py"],
             cwd=repo_root,
         )
         fresh = run_subprocess(
-            ["check", "--format", "json", "--no-cache", "pkg/blocks.py"], cwd=repo_root
+            ["check", "--format", "json", "--no-cache", *preview, "pkg/blocks.py"], cwd=repo_root
         )
     finally:
         target.write_text(current)
@@ -180,7 +182,11 @@ def test_a_past_file_is_analysed_as_its_own_path_makes_it(tmp_path: Path) -> Non
     same content at another path."""
     repo = GitRepo(tmp_path / "project")
     content = IO_V1.replace("    if False:  # noqa: ML101\n        x = x[::-1]\n", "")
-    repo.commit({"pkg/__init__.py": "", "pkg/test_blocks.py": content}, days_ago=20)
+    preview = '[tool.mllint]\nextend-select = ["ML204"]\n'  # ML204 is a preview rule
+    repo.commit(
+        {"pyproject.toml": preview, "pkg/__init__.py": "", "pkg/test_blocks.py": content},
+        days_ago=20,
+    )
     repo.commit({"pkg/test_blocks.py": None, "pkg/mixing.py": content}, days_ago=10)
     done = run_subprocess(
         ["report", "--format", "json", REF, "--no-cache", "--since", "HEAD~1"], cwd=repo.root
