@@ -55,3 +55,10 @@ def test_only_glue_persists() -> None:
 def test_configured_glue_modules_count_as_the_project_s_io() -> None:
     assert persists(Verdict("glue", "calls acme.io.fetch (configured)"))
     assert not persists(Verdict("glue", "calls acme.io.fetch"))
+
+
+def test_a_lightning_step_s_own_logging_is_not_io() -> None:
+    """`self.log_dict(...)` in a LightningModule's step is the framework's interface for the
+    step's metrics (thirteenth round); a summary writer's `add_scalar` writes event files."""
+    assert not persists(Verdict("glue", ".log_dict() is glue by method name"))
+    assert persists(Verdict("glue", ".add_scalar() of `writer` (a logger or writer)"))

@@ -109,6 +109,8 @@ tensorflow.math.is_inf
 tensorflow.name_scope tensorflow.variable_scope tensorflow.device jax.named_scope
 tensorflow.Session tensorflow.InteractiveSession tensorflow.compat.v1.Session
 tensorflow.compat.v1.InteractiveSession
+transformers.Trainer transformers.Seq2SeqTrainer pytorch_lightning.Trainer lightning.Trainer
+lightning.pytorch.Trainer
 """
 
 METHOD_TABLE: Dict[str, str] = {}
@@ -294,6 +296,8 @@ class Vocabulary:
             if cut < 0:
                 break
             name = name[:cut]
+        if found == (ALGORITHM, False) and _PREPROCESSORS.match(qualified):
+            found = (GLUE, False)  # `GPT2Tokenizer.from_pretrained(...)` turns text into ids
         self._cache[qualified] = found
         return found
 
@@ -345,7 +349,8 @@ _LOADING_METHODS = frozenset(
 )
 _METER_BUILT = " (a logger or meter by name)"
 _STEP_NAME = re.compile(
-    r"(^|_)(train|training|eval|evaluation|val|validation|update|optimi[sz]e|learn|sgd)_step$"
+    r"(^|_)(train|training|eval|evaluation|val|validation|test|predict|update|optimi[sz]e|learn"
+    r"|sgd|shared|common)_step$"
     r"|^_?(compute|calc|calculate)_(\w+_)?loss(es)?$"
     r"|(^|_)(polyak|soft|momentum)_update(_|$)"
     r"|^_?update_(actor|critic|policy|q|value|target|encoder|decoder|generator|discriminator"
@@ -355,6 +360,14 @@ _STEP_NAME = re.compile(
 model's update (``training_step(...)``, ``compute_loss(...)``, ``polyak_update(...)``,
 ``self.update_critic(...)``): calling one is algorithm, as calling ``model`` or ``criterion``
 is."""
+_PREPROCESSORS = re.compile(
+    r"(transformers|tokenizers)\.(\w+\.)*\w*(Tokeni[sz]er|Processor|FeatureExtractor)(Fast)?(\.|$)"
+)
+"""A library's tokenizers and processors: they turn text and images into ids and arrays
+(data preparation, glue), though their package also holds models."""
+_SETTING_KEYWORDS = frozenset({"device", "dtype", "map_location"})
+"""Keyword arguments that say where or in what type a call works, not what it works on:
+``model.sample(coords, device=torch.device("cuda"))`` is decided by the model, not the device."""
 _HANDED_ON = frozenset({"evaluate", "fit"})
 """Methods that run a whole training or evaluation on an object of unknown type
 (``trainer.evaluate()``, ``model.fit(x, y)``): the work is done there, as with a step called
@@ -1185,7 +1198,11 @@ class Classifier:
         if isinstance(node.func, cst.Attribute):
             parts.append(node.func.value)
         receiver = len(parts)
-        parts.extend(a.value for a in node.args)
+        parts.extend(
+            a.value
+            for a in node.args
+            if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS
+        )
         for index, part in enumerate(parts):
             judged = self.expression(part, depth)
             # an unknown callee does not inherit the packing of its arguments:

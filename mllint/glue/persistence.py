@@ -48,14 +48,16 @@ push_to_hub to_csv to_json to_parquet to_pickle to_feather to_hdf to_sql to_exce
 makedirs touch unlink rmdir write_text write_bytes read_text read_bytes upload_file
 download_file put_object get_object savefig save_weights load_weights add_scalar add_scalars
 add_histogram add_image add_images add_figure add_text add_video add_audio add_graph
-add_pr_curve add_embedding log_metrics log_dict log_hyperparams
+add_pr_curve add_embedding
 """
 
 PREFIXES: FrozenSet[str] = frozenset(_QUALIFIED.split())
 """Qualified names (and prefixes on dotted boundaries) of calls that persist or fetch data."""
 METHODS: FrozenSet[str] = frozenset(_METHODS.split())
 """Method names that write or read files, checkpoints or experiment trackers on a receiver of
-unknown type (``Image.fromarray(x).save(p)``, ``writer.add_scalar(...)``, ``fh.write(s)``)."""
+unknown type (``Image.fromarray(x).save(p)``, ``writer.add_scalar(...)``, ``fh.write(s)``).
+Not ``log_dict``/``log_metrics``: in a Lightning step, ``self.log_dict(...)`` is the framework's
+own interface for a step's metrics, with nothing to pull out."""
 
 _CALL = re.compile(r"(?:calls|converts data with) ([\w.]+)")
 _METHOD = re.compile(r"\.(\w+)\(\) (?:is glue by method name|of `[^`]*` \(a logger or writer\))")

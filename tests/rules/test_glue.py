@@ -15,6 +15,7 @@ import pytest
 from mllint.glue import Classifier, GlueOptions, ModuleNames, Verdict, configure, vocabulary
 from mllint.glue.roles import algorithm_name, function_role
 from mllint.rules.base import Invalid
+from mllint.stats import explain_source
 from tests.conftest import ROOT, Run, invoke, write_tree
 
 DATA = "fixtures/sample_project/sample_project/data.py"
@@ -499,6 +500,34 @@ def _verdicts(source: str) -> Dict[int, Verdict]:
         ("history = model.fit(x, y, epochs=3)\n", 1, "algorithm", False),
         ("import tensorflow as tf\nwith tf.Session() as sess:\n    pass\n", 2, "other", False),
         ("import torch\nloss = torch.nn.functional.mse_loss(a, b)\n", 2, "algorithm", True),
+        # thirteenth round: a trainer's constructor is wiring, a tokenizer prepares data, a
+        # device keyword does not decide what a call works on, a shared step hands the work on
+        (
+            "import transformers\ntrainer = transformers.Trainer(model=m, args=a)\n",
+            2,
+            "other",
+            False,
+        ),
+        ("import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n", 2, "other", False),
+        (
+            "from transformers import GPT2Tokenizer\ntok = GPT2Tokenizer.from_pretrained(p)\n",
+            2,
+            "glue",
+            False,
+        ),
+        (
+            "from transformers import BertTokenizerFast\ntok = BertTokenizerFast(vocab)\n",
+            2,
+            "glue",
+            False,
+        ),
+        ("from transformers import BertModel\nm = BertModel(config)\n", 2, "algorithm", True),
+        (
+            "import torch\ns = sampler.draw(coords, device=torch.device('cuda'))\n",
+            2,
+            "other",
+            False,
+        ),
     ],
 )
 def test_whole_runs_on_unknown_objects_hand_the_work_on(
@@ -508,3 +537,21 @@ def test_whole_runs_on_unknown_objects_hand_the_work_on(
     called by name does; a TensorFlow session is the runtime, not a computation."""
     verdict = _verdicts(source)[line]
     assert (verdict.kind, verdict.computes) == (kind, computes), verdict
+
+
+def test_a_lightning_step_hands_its_loss_to_a_shared_step() -> None:
+    """Thirteenth round: `self.shared_step(batch)` is the step, called by its name."""
+    source = (
+        "import pytorch_lightning as pl\n"
+        "class Diffusion(pl.LightningModule):\n"
+        "    def shared_step(self, batch):\n"
+        "        return self.model(batch), {}\n"
+        "    def training_step(self, batch, batch_idx):\n"
+        "        loss, logs = self.shared_step(batch)\n"
+        "        self.log_dict(logs)\n"
+        "        return loss\n"
+    )
+    configure(GlueOptions())
+    rows = {row.line: row for row in explain_source(source.encode())}
+    assert rows[6].kind == "algorithm"
+    assert "a training step or loss by name" in rows[6].reason, rows[6]
