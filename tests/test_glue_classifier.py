@@ -164,6 +164,10 @@ _METRIC = (
         ("batch_text.append(context_text + model.get_prompt())\n", 1, "glue"),
         ("import torch\nif isinstance(x, torch.Tensor):\n    pass\n", 2, "other"),
         ("import numpy as np\nnp.random.seed(0)\n", 2, "glue"),
+        # fourteenth round: every library's seeding is glue, and a generation config is config
+        ("from transformers import set_seed\nset_seed(42)\n", 2, "glue"),
+        ("import pytorch_lightning as pl\npl.seed_everything(1)\n", 2, "glue"),
+        ("from transformers import GenerationConfig\ng = GenerationConfig(top_k=5)\n", 2, "glue"),
         ("import torch\nlosses.append(torch.mean(x) + 1)\n", 2, "algorithm"),
         ("import torch\nouts = [torch.add(total, loss)] + cache\n", 2, "algorithm"),
         ("names = [a, b] + rest\n", 1, "glue"),

@@ -57,6 +57,9 @@ torch.device torch.utils.data torch.utils.tensorboard torch.utils.checkpoint.che
 torch.distributed torch.onnx torch.jit.save torch.jit.load torch.hub torch.cuda torch.backends
 torch.set_printoptions torch.manual_seed torch.set_default_dtype torch.set_num_threads
 numpy.random.seed random.seed tensorflow.random.set_seed tensorflow.compat.v1.set_random_seed
+transformers.set_seed transformers.enable_full_determinism pytorch_lightning.seed_everything
+lightning.seed_everything lightning.pytorch.seed_everything lightning.fabric.seed_everything
+accelerate.utils.set_seed transformers.GenerationConfig
 torch.multiprocessing torch.serialization torch.package
 tensorflow.io tensorflow.data tensorflow.saved_model tensorflow.summary tensorflow.print
 tensorflow.estimator.SecondOrStepTimer tensorflow.train.SecondOrStepTimer

@@ -1348,7 +1348,9 @@ class PipelineJungle(FileRule):
     a file that another program works on between the write and the read (`os.system`,
     `subprocess.run`) is that program's interface; and a write in an `if` that tests whether
     the path or a folder in it exists (`if not os.path.exists(d): ... dump({}, open(f"{d}/c"))`)
-    seeds a cache. None of them is reported.
+    seeds a cache; and a file opened only to be sent (`client.files.create(file=open(p,
+    "rb"))`, `requests.post(url, files={"f": open(p, "rb")})`) is a service's input. None of
+    them is reported.
     Test files (`test_*.py`, `*_test.py`, `conftest.py`) are skipped for the
     intermediate-file check: tests write files to read them back on purpose.
     """
@@ -1424,6 +1426,13 @@ class PipelineJungle(FileRule):
         "        pickle.dump({}, open(f'{feature_name}/cache.pkl', 'wb'))\n"
         "    cache = pickle.load(open(f'{feature_name}/cache.pkl', 'rb'))\n"
         "    return cache\n",
+        # a batch file written, then opened only to be uploaded to a service
+        "import json\ndef submit(client, requests_, path):\n"
+        "    with open(path, 'w') as f:\n"
+        "        for r in requests_:\n"
+        "            f.write(json.dumps(r) + '\\n')\n"
+        "    batch = client.files.create(file=open(path, 'rb'), purpose='batch')\n"
+        "    return batch.id\n",
     )
     INVALID = (
         Invalid(
@@ -1479,6 +1488,8 @@ class PipelineJungle(FileRule):
         """External commands run so far (`os.system`, `subprocess.run`...)."""
         self._guards: List[Tuple[int, Tuple[str, ...]]] = []
         """The paths tested for existence by the enclosing `if`s."""
+        self._sent: Set[int] = set()
+        """`open(...)` calls whose handle goes straight to an upload."""
         self._loops: List[int] = []
         self._handlers = 0
         self._handles: Set[str] = set()
@@ -1585,6 +1596,7 @@ class PipelineJungle(FileRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self._in_test:
+            self._note_uploads(node)
             self._file_io(node)
         if id(node) in self._reported:
             return
@@ -1614,7 +1626,7 @@ class PipelineJungle(FileRule):
                 read = _path_argument(node, 0)
             elif qualified == "builtins.open":
                 mode = _open_mode(node)
-                if "a" in mode:
+                if "a" in mode or id(node) in self._sent:
                     pass  # appending accumulates across runs (a log, a retry counter): no hand-off
                 elif any(c in mode for c in "wx"):
                     write = _path_argument(node, 0)
@@ -1664,6 +1676,23 @@ class PipelineJungle(FileRule):
                     f"({how}) in the same module; pass the data on instead of through a file",
                     properties={"path": text},
                 )
+
+    def _note_uploads(self, node: cst.Call) -> None:
+        """``client.files.create(file=open(p, "rb"))``, ``requests.post(url, files={"f":
+        open(p, "rb")})``: a file opened only to be sent is the service's input, not data
+        read back; its ``open`` is left out."""
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else ""
+        qualified = self.analysis.names.qualify(func) or ""
+        if not (_UPLOAD_NAMES.search(name) or qualified.startswith(_NETWORK_PACKAGES)):
+            return
+        for arg in node.args:
+            values = [arg.value]
+            if isinstance(arg.value, cst.Dict):
+                values = [e.value for e in arg.value.elements if isinstance(e, cst.DictElement)]
+            for value in values:
+                if isinstance(value, cst.Call) and dotted_name(value.func) == "open":
+                    self._sent.add(id(value))
 
     def _existence_check(self, node: cst.Call) -> Tuple[bool, Optional[cst.BaseExpression]]:
         """Whether ``node`` tests that a path exists (``os.path.exists(p)``, ``p.exists()``,
@@ -1759,6 +1788,10 @@ class PipelineJungle(FileRule):
         self._run = (name, total, first, index, reported)
 
 
+_UPLOAD_NAMES = re.compile(r"upload|^(create|post|put|send)$|^put_object$")
+"""Methods that send a file to a service (``client.files.create(file=...)``, ``s3.upload_file``,
+``session.post(url, files=...)``)."""
+_NETWORK_PACKAGES = ("requests.", "httpx.", "urllib.", "boto3.", "openai.")
 _EXTERNAL_COMMANDS = frozenset({"os.system", "os.popen", "os.spawnv", "os.spawnl", "os.execv"})
 
 
