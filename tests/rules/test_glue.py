@@ -347,6 +347,17 @@ def test_factories_of_functions_are_wiring(name: str, role: str) -> None:
     assert function_role(name, False, "algorithm")[0] == role
 
 
+def _explained(tmp_path: Path, source: str) -> str:
+    """`mllint stats --explain train.py` on ``source`` written as ``train.py``."""
+    write_tree(tmp_path, {"train.py": source})
+    return _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path).stdout
+
+
+def _train_role(explained: str) -> str:
+    """The line `--explain` prints for the function `train` (its counts and role)."""
+    return explained.split("function train: ", 1)[1].splitlines()[0]
+
+
 def test_a_loop_that_hands_each_step_to_a_step_method_is_a_driver(tmp_path: Path) -> None:
     """Tenth round: `trainer.train_step(...)` and `training_step(...)` do the work elsewhere, so a
     loop around them that saves and logs is a driver (role adapter), not a step doing I/O."""
@@ -365,10 +376,8 @@ def test_a_loop_that_hands_each_step_to_a_step_method_is_a_driver(tmp_path: Path
         "        logger.info(f'saved {path}')\n"
         "if __name__ == '__main__':\n    train(None, [], 'out', 1)\n"
     )
-    write_tree(tmp_path, {"train.py": source})
-    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
-    assert "function train: " in explained.stdout
-    assert "role adapter" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+    explained = _explained(tmp_path, source)
+    assert "role adapter" in _train_role(explained)
     checked = _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path)
     assert "ML202" not in checked.stdout
 
@@ -396,9 +405,7 @@ def test_what_a_driver_does_with_a_step_s_result_is_bookkeeping(tmp_path: Path) 
         "        print(f'epoch {epoch} saved')\n"
         "if __name__ == '__main__':\n    train(None, [], None, None)\n"
     )
-    write_tree(tmp_path, {"train.py": source})
-    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
-    assert "role adapter" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+    assert "role adapter" in _train_role(_explained(tmp_path, source))
     assert "ML202" not in _cli("check", "--no-cache", "--select", "ML202", ".", cwd=tmp_path).stdout
     # the same loop computing its loss in-line is a training step (role algorithm)
     inline = source.replace(
@@ -406,9 +413,7 @@ def test_what_a_driver_does_with_a_step_s_result_is_bookkeeping(tmp_path: Path) 
         "        train_loss = torch.nn.functional.cross_entropy(model(data.x), data.y)\n"
         "        train_acc = 0\n",
     )
-    write_tree(tmp_path, {"train.py": inline})
-    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
-    assert "role algorithm" in explained.stdout.split("function train: ", 1)[1].splitlines()[0]
+    assert "role algorithm" in _train_role(_explained(tmp_path, inline))
 
 
 def test_glue_heavy_function_needs_io_in_line(tmp_path: Path) -> None:
@@ -471,9 +476,7 @@ def test_a_script_that_parses_its_arguments_at_module_level_is_cli(tmp_path: Pat
         "        torch.nn.functional.cross_entropy(model(x), y).backward()\n"
         "        opt.step()\n"
     )
-    write_tree(tmp_path, {"train.py": source})
-    explained = _cli("stats", "--no-cache", "--explain", "train.py", ".", cwd=tmp_path)
-    assert "role cli (parses its command line at module level)" in explained.stdout
+    assert "role cli (parses its command line at module level)" in _explained(tmp_path, source)
 
 
 def _verdicts(source: str) -> Dict[int, Verdict]:
