@@ -378,6 +378,14 @@ by name."""
 _BUILTIN_ARITHMETIC = frozenset(
     f"calls builtins.{name}" for name in ("sum", "min", "max", "abs", "round", "pow", "divmod")
 )
+
+
+def _scalar_arithmetic(reason: str) -> bool:
+    """A call of ``sum``/``min``/``max``/... or of ``math.*``: arithmetic like an operator's,
+    on model data only when an operand is."""
+    return reason in _BUILTIN_ARITHMETIC or reason.startswith(_SCALAR_MATH, len("calls "))
+
+
 _CONVERSIONS = frozenset(
     f"calls {name}"
     for name in (
@@ -1149,10 +1157,7 @@ class Classifier:
                 inner = self.expression(func.value, depth)
                 if inner is not None and inner.kind == ALGORITHM:
                     return inner  # `losses.mean().item()`: the scalar cast's method form
-            if judged.kind == ALGORITHM and (
-                judged.reason in _BUILTIN_ARITHMETIC
-                or judged.reason.startswith(_SCALAR_MATH, 6)  # "calls math.exp"
-            ):
+            if judged.kind == ALGORITHM and _scalar_arithmetic(judged.reason):
                 # `max(0, cfg.prefill - steps)`, `sum(p.numel() for p in ...)`: arithmetic, like
                 # an operator, computes on model data only when an operand is model data
                 values = [a.value for a in node.args]
@@ -1297,9 +1302,7 @@ class Classifier:
                 judged = self.call_kind(operand)
                 if judged is None or judged.kind != ALGORITHM or judged.delegates:
                     continue
-                if judged.reason in _BUILTIN_ARITHMETIC or judged.reason.startswith(
-                    _SCALAR_MATH, 6
-                ):
+                if _scalar_arithmetic(judged.reason):
                     # `math.exp(min(loss, 100))`: arithmetic again, its operands decide
                     stack.extend(a.value for a in operand.args)
                     continue
