@@ -116,8 +116,8 @@ one space around boolean operator")."""
 
 def libcst_reason(exc: Exception) -> str:
     """The first line of why LibCST refused a source."""
-    message = getattr(exc, "message", None) or str(exc) or "syntax error"
-    return str(message).strip().splitlines()[0] if str(message).strip() else "syntax error"
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else "syntax error"
 
 
 def _not_analysed(text: str, tree: ast.Module, exc: Exception) -> FileResult:

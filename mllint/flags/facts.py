@@ -276,9 +276,10 @@ class FactsExtractor:
         :attr:`spreads` (the index decides whether that callee reads every option)."""
         self._self_reads: Set[str] = set()
         self._self_lists: Dict[str, List[str]] = {}
+        """``self.keys = ["n_layer", "d_model"]``: the names a loop over ``self.keys`` yields."""
         self._main_spans: List[Tuple[int, int]] = []
         self._multiplied: Set[str] = set()
-        """``self.keys = ["n_layer", "d_model"]``: the names a loop over ``self.keys`` yields."""
+        """Names multiplied by (``lambda_cyc * loss``): constants among them are weights."""
         self._module_attr_reads: Set[str] = set()
         self._plain_attr_reads: Set[str] = set()
         """Attributes read on a module imported at the top (``torch.distributed``) and on
@@ -2315,7 +2316,7 @@ def _overwrites(
                 continue
             chain = dotted(call.func)
             for index, argument in enumerate(call.args):
-                if chain and isinstance(argument, ast.Name) and argument.id in _NAMESPACES:
+                if chain and isinstance(argument, ast.Name) and argument.id in NAMESPACE_HOLDERS:
                     calls.append([chain, index, inner.lineno, end])
     if calls:
         spans = {
@@ -2353,7 +2354,7 @@ def _direct_assignments(body: List[ast.stmt], found: List[List[Any]]) -> None:
                 if (
                     isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
-                    and target.value.id in _NAMESPACES
+                    and target.value.id in NAMESPACE_HOLDERS
                 ):
                     # from its last line: `args.lr = (\n    args.lr * 2)` reads it first
                     last = getattr(statement, "end_lineno", None) or statement.lineno
@@ -2363,9 +2364,6 @@ def _direct_assignments(body: List[ast.stmt], found: List[List[Any]]) -> None:
         ):
             for block in _blocks(statement):
                 _direct_assignments(block, found)
-
-
-_NAMESPACES = NAMESPACE_HOLDERS
 
 
 def _is_main_test(test: ast.AST) -> bool:

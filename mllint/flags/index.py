@@ -31,7 +31,6 @@ FAMILY = "flags"
 
 _UNKNOWN = object()
 _MAX_DEPTH = 20
-_NAMESPACE_ESCAPES = NAMESPACE_HOLDERS
 
 
 @dataclass(frozen=True)
@@ -433,7 +432,7 @@ class FlagIndex:
             self._escaping_folders = {
                 os.path.dirname(other)
                 for other in self.paths
-                if any(n in _NAMESPACE_ESCAPES for n in self.facts[other].get("escapes", ()))
+                if any(n in NAMESPACE_HOLDERS for n in self.facts[other].get("escapes", ()))
             }
         return os.path.dirname(path) in self._escaping_folders
 
@@ -546,7 +545,7 @@ class FlagIndex:
         for other in program:
             facts = self.facts[other]
             own = other != path and bool(facts.get("options") or facts.get("absl"))
-            if not own and any(n in _NAMESPACE_ESCAPES for n in facts.get("escapes", ())):
+            if not own and any(n in NAMESPACE_HOLDERS for n in facts.get("escapes", ())):
                 return True  # (an entry point with its own parser consumes its own namespace)
             for target, _chain, _line in facts.get("passes", ()):
                 _kind, module, level, _name = target
@@ -582,7 +581,7 @@ class FlagIndex:
     def _spread_targets(self, path: str, defining: bool) -> Optional[Set[str]]:
         names: Set[str] = set()
         for kind, chain, _line, spread in self.facts[path].get("spreads", ()):
-            if not defining and spread not in _NAMESPACE_ESCAPES:
+            if not defining and spread not in NAMESPACE_HOLDERS:
                 continue
             if kind == "module":
                 module = self._chain_module(path, chain)

@@ -1486,8 +1486,9 @@ class PipelineJungle(FileRule):
         external commands had run before it."""
         self._commands = 0
         """External commands run so far (`os.system`, `subprocess.run`...)."""
-        self._guards: List[Tuple[int, Tuple[str, ...]]] = []
-        """The paths tested for existence by the enclosing `if`s."""
+        self._guards: List[Tuple[int, List[str]]] = []
+        """Each enclosing `if` with the paths its test checks for existence (filled while the
+        walk is in the test, by :meth:`_file_io`)."""
         self._sent: Set[int] = set()
         """`open(...)` calls whose handle goes straight to an upload."""
         self._loops: List[int] = []
@@ -1519,22 +1520,11 @@ class PipelineJungle(FileRule):
         if node.orelse is not None:
             self._arm_of[id(node.orelse)] = (id(node), 1)
         self._enter_arm(node)
-        tested = []
-        stack: List[cst.CSTNode] = [node.test]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.Call):
-                found, checked = self._existence_check(current)
-                if found and checked is not None:
-                    tested.append(_code(checked))
-            stack.extend(current.children)
-        if tested:
-            self._guards.append((id(node), tuple(tested)))
+        self._guards.append((id(node), []))
 
     def leave_If(self, node: cst.If) -> None:
         self._leave_arm(node)
-        if self._guards and self._guards[-1][0] == id(node):
-            self._guards.pop()
+        self._guards.pop()
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._enter_arm(node)
@@ -1596,8 +1586,9 @@ class PipelineJungle(FileRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self._in_test:
-            self._note_uploads(node)
-            self._file_io(node)
+            qualified = self.analysis.names.qualify(node.func)
+            self._note_uploads(node, qualified or "")
+            self._file_io(node, qualified)
         if id(node) in self._reported:
             return
         methods, calls, root = _chain(node)
@@ -1611,10 +1602,8 @@ class PipelineJungle(FileRule):
                 properties={"steps": steps},
             )
 
-    def _file_io(self, node: cst.Call) -> None:
+    def _file_io(self, node: cst.Call, qualified: Optional[str]) -> None:
         func = node.func
-        names = self.analysis.names
-        qualified = names.qualify(func)
         write: Optional[cst.BaseExpression] = None
         read: Optional[cst.BaseExpression] = None
         how = ""
@@ -1636,10 +1625,13 @@ class PipelineJungle(FileRule):
             qualified in _EXTERNAL_COMMANDS or qualified.startswith("subprocess.")
         ):
             self._commands += 1  # another program may use (and rewrite) the files written
-        found, checked = self._existence_check(node)
+        found, checked = self._existence_check(node, qualified)
         if found:
             if checked is not None:
                 self._checked.add(self._key(checked)[0])
+                statement = self.context.walker.statement
+                if self._guards and self._guards[-1][0] == id(statement):
+                    self._guards[-1][1].append(_code(checked))  # in the test of this `if`
             return
         if how == "" and isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -1677,13 +1669,12 @@ class PipelineJungle(FileRule):
                     properties={"path": text},
                 )
 
-    def _note_uploads(self, node: cst.Call) -> None:
+    def _note_uploads(self, node: cst.Call, qualified: str) -> None:
         """``client.files.create(file=open(p, "rb"))``, ``requests.post(url, files={"f":
         open(p, "rb")})``: a file opened only to be sent is the service's input, not data
         read back; its ``open`` is left out."""
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else ""
-        qualified = self.analysis.names.qualify(func) or ""
         if not (_UPLOAD_NAMES.search(name) or qualified.startswith(_NETWORK_PACKAGES)):
             return
         for arg in node.args:
@@ -1694,11 +1685,13 @@ class PipelineJungle(FileRule):
                 if isinstance(value, cst.Call) and dotted_name(value.func) == "open":
                     self._sent.add(id(value))
 
-    def _existence_check(self, node: cst.Call) -> Tuple[bool, Optional[cst.BaseExpression]]:
+    def _existence_check(
+        self, node: cst.Call, qualified: Optional[str]
+    ) -> Tuple[bool, Optional[cst.BaseExpression]]:
         """Whether ``node`` tests that a path exists (``os.path.exists(p)``, ``p.exists()``,
         ``Path(p).is_file()``), and the path it tests when it names one."""
         func = node.func
-        existence = _EXISTENCE_CHECKS.get(self.analysis.names.qualify(func) or "")
+        existence = _EXISTENCE_CHECKS.get(qualified or "")
         if existence is None and not (
             isinstance(func, cst.Attribute) and func.attr.value in _EXISTENCE_METHODS
         ):
